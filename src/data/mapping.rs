@@ -1,0 +1,319 @@
+//! Column roles: which column holds the ids, the ground truth, the predictions and so on.
+//! Detected from conventional names (SPEC §1), each overridable by the user.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::LoadError;
+use crate::model::Task;
+
+/// What the user asked for; unset fields are detected.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MappingRequest {
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub prediction: Option<String>,
+    pub confidence: Option<String>,
+    pub media: Option<String>,
+    pub human: Option<String>,
+    pub baseline: Option<String>,
+    pub tags: Option<String>,
+    /// When non-empty, exactly these columns are slices.
+    pub slices: Vec<String>,
+    pub task: Option<Task>,
+    /// The table file inside a dataset folder, when the folder holds several.
+    pub table: Option<PathBuf>,
+}
+
+/// The columns chosen for each role.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnRoles {
+    pub id: Option<String>,
+    pub label: String,
+    pub prediction: String,
+    pub confidence: Option<String>,
+    pub media: Option<String>,
+    pub human: Option<String>,
+    pub baseline: Option<String>,
+    pub tags: Option<String>,
+    /// Columns offered as slices (those that cannot be sliced are dropped when loading).
+    pub slices: Vec<String>,
+}
+
+struct Role {
+    name: &'static str,
+    flag: &'static str,
+    tried: &'static [&'static str],
+}
+
+const ID: Role = Role {
+    name: "id",
+    flag: "--id",
+    tried: &["id", "uid", "example_id", "sample_id", "utt_id", "sample"],
+};
+const LABEL: Role = Role {
+    name: "label",
+    flag: "--label",
+    tried: &[
+        "label",
+        "target",
+        "y_true",
+        "ground_truth",
+        "gold",
+        "reference",
+        "transcript",
+    ],
+};
+const PREDICTION: Role = Role {
+    name: "prediction",
+    flag: "--prediction",
+    tried: &[
+        "prediction",
+        "pred",
+        "y_pred",
+        "predicted",
+        "hypothesis",
+        "model_output",
+    ],
+};
+const CONFIDENCE: Role = Role {
+    name: "confidence",
+    flag: "--confidence",
+    tried: &["confidence", "score", "prob", "probability"],
+};
+const MEDIA: Role = Role {
+    name: "media",
+    flag: "--media",
+    tried: &[
+        "file_name",
+        "path",
+        "file",
+        "filepath",
+        "audio",
+        "image",
+        "media",
+    ],
+};
+const HUMAN: Role = Role {
+    name: "human label",
+    flag: "--human",
+    tried: &["human_label", "hlp_label", "annotator_label", "human"],
+};
+const BASELINE: Role = Role {
+    name: "baseline",
+    flag: "--baseline",
+    tried: &[
+        "baseline",
+        "prediction_baseline",
+        "previous_prediction",
+        "old_prediction",
+    ],
+};
+const TAGS: Role = Role {
+    name: "tags",
+    flag: "--tags-column",
+    tried: &["tags"],
+};
+
+/// Chooses a column for every role: the user's choice where given, otherwise the first
+/// conventional name present (case-insensitive), never one column for two roles.
+pub fn resolve_roles(
+    path: &Path,
+    columns: &[String],
+    request: &MappingRequest,
+) -> Result<ColumnRoles, LoadError> {
+    let mut claimed: Vec<(String, &'static str)> = Vec::new();
+    let roles: [(&Role, &Option<String>); 8] = [
+        (&ID, &request.id),
+        (&LABEL, &request.label),
+        (&PREDICTION, &request.prediction),
+        (&CONFIDENCE, &request.confidence),
+        (&MEDIA, &request.media),
+        (&HUMAN, &request.human),
+        (&BASELINE, &request.baseline),
+        (&TAGS, &request.tags),
+    ];
+    let find = |wanted: &str| -> Option<String> {
+        columns
+            .iter()
+            .find(|c| *c == wanted)
+            .or_else(|| columns.iter().find(|c| c.eq_ignore_ascii_case(wanted)))
+            .cloned()
+    };
+    // Explicit choices first, so detection never takes a column the user assigned.
+    let mut chosen: [Option<String>; 8] = Default::default();
+    for (i, (role, wanted)) in roles.iter().enumerate() {
+        if let Some(wanted) = wanted {
+            let column = find(wanted).ok_or_else(|| LoadError::UnknownColumn {
+                path: path.to_path_buf(),
+                flag: role.flag,
+                column: wanted.clone(),
+                found: columns.to_vec(),
+            })?;
+            if let Some((_, first)) = claimed.iter().find(|(c, _)| *c == column) {
+                return Err(LoadError::ColumnTwice {
+                    path: path.to_path_buf(),
+                    column,
+                    first,
+                    second: role.name,
+                });
+            }
+            claimed.push((column.clone(), role.name));
+            chosen[i] = Some(column);
+        }
+    }
+    for (i, (role, wanted)) in roles.iter().enumerate() {
+        if wanted.is_some() {
+            continue;
+        }
+        let detected = role.tried.iter().find_map(|name| {
+            columns.iter().find(|c| {
+                c.eq_ignore_ascii_case(name) && !claimed.iter().any(|(taken, _)| taken == *c)
+            })
+        });
+        if let Some(column) = detected {
+            claimed.push((column.clone(), role.name));
+            chosen[i] = Some(column.clone());
+        }
+    }
+    let [
+        id,
+        label,
+        prediction,
+        confidence,
+        media,
+        human,
+        baseline,
+        tags,
+    ] = chosen;
+    let missing = |role: &Role| LoadError::MissingRole {
+        path: path.to_path_buf(),
+        role: role.name,
+        flag: role.flag,
+        tried: role.tried.to_vec(),
+        found: columns.to_vec(),
+    };
+    let label = label.ok_or_else(|| missing(&LABEL))?;
+    let prediction = prediction.ok_or_else(|| missing(&PREDICTION))?;
+    let slices = if request.slices.is_empty() {
+        columns
+            .iter()
+            .filter(|c| !claimed.iter().any(|(taken, _)| taken == *c))
+            .cloned()
+            .collect()
+    } else {
+        let mut slices = Vec::new();
+        for wanted in &request.slices {
+            let column = find(wanted).ok_or_else(|| LoadError::UnknownColumn {
+                path: path.to_path_buf(),
+                flag: "--slice",
+                column: wanted.clone(),
+                found: columns.to_vec(),
+            })?;
+            if let Some((_, role)) = claimed.iter().find(|(c, _)| *c == column) {
+                return Err(LoadError::BadSlice {
+                    path: path.to_path_buf(),
+                    column,
+                    problem: format!("this column is the {role} column"),
+                });
+            }
+            slices.push(column);
+        }
+        slices
+    };
+    Ok(ColumnRoles {
+        id,
+        label,
+        prediction,
+        confidence,
+        media,
+        human,
+        baseline,
+        tags,
+        slices,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn detects_conventional_names_case_insensitively() {
+        let columns = cols(&[
+            "ID",
+            "File_Name",
+            "Transcript",
+            "hypothesis",
+            "score",
+            "accent",
+            "tags",
+        ]);
+        let r = resolve_roles(Path::new("m.csv"), &columns, &MappingRequest::default()).unwrap();
+        assert_eq!(r.id.as_deref(), Some("ID"));
+        assert_eq!(r.label, "Transcript");
+        assert_eq!(r.prediction, "hypothesis");
+        assert_eq!(r.confidence.as_deref(), Some("score"));
+        assert_eq!(r.media.as_deref(), Some("File_Name"));
+        assert_eq!(r.tags.as_deref(), Some("tags"));
+        assert_eq!(r.slices, ["accent"]);
+    }
+
+    #[test]
+    fn first_name_in_the_list_wins_and_overrides_are_respected() {
+        let columns = cols(&["target", "label", "pred", "gold"]);
+        let r = resolve_roles(Path::new("m.csv"), &columns, &MappingRequest::default()).unwrap();
+        assert_eq!(r.label, "label");
+        assert_eq!(r.slices, ["target", "gold"]);
+        let request = MappingRequest {
+            label: Some("gold".into()),
+            slices: vec!["target".into()],
+            ..Default::default()
+        };
+        let r = resolve_roles(Path::new("m.csv"), &columns, &request).unwrap();
+        assert_eq!(r.label, "gold");
+        assert_eq!(r.slices, ["target"]);
+    }
+
+    #[test]
+    fn missing_prediction_lists_columns_and_names_tried() {
+        let err = resolve_roles(
+            Path::new("m.csv"),
+            &cols(&["label", "x"]),
+            &MappingRequest::default(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("no prediction column"), "{text}");
+        assert!(text.contains("Columns found: label, x"), "{text}");
+        assert!(text.contains("y_pred"), "{text}");
+        assert!(text.contains("--prediction"), "{text}");
+    }
+
+    #[test]
+    fn unknown_override_and_double_use_are_errors() {
+        let columns = cols(&["label", "prediction"]);
+        let request = MappingRequest {
+            id: Some("nope".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            resolve_roles(Path::new("m"), &columns, &request),
+            Err(LoadError::UnknownColumn { .. })
+        ));
+        let request = MappingRequest {
+            id: Some("label".into()),
+            label: Some("label".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            resolve_roles(Path::new("m"), &columns, &request),
+            Err(LoadError::ColumnTwice { .. })
+        ));
+    }
+}

@@ -1,0 +1,395 @@
+//! Finding the table file of a dataset and reading it into a polars DataFrame, with checks
+//! that turn malformed files into messages naming the line at fault.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::error::LoadError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    Csv,
+    Tsv,
+    Parquet,
+    Jsonl,
+}
+
+impl TableFormat {
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Self::Csv),
+            "tsv" | "tab" => Some(Self::Tsv),
+            "parquet" | "pq" => Some(Self::Parquet),
+            "jsonl" | "ndjson" => Some(Self::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Where a dataset's table is and which folder its media paths are relative to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableFile {
+    pub path: PathBuf,
+    pub format: TableFormat,
+    /// The folder holding the table; media must stay inside it.
+    pub root: PathBuf,
+}
+
+/// Identifies the exact table content a report or project was made from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub bytes: u64,
+    /// Modification time, seconds since the Unix epoch.
+    pub modified: u64,
+    /// xxh3-64 of the file's content, in hex.
+    pub xxh3: String,
+}
+
+/// The names the Hugging Face AudioFolder/ImageFolder convention gives the table.
+const CONVENTIONAL: [&str; 4] = [
+    "metadata.csv",
+    "metadata.tsv",
+    "metadata.parquet",
+    "metadata.jsonl",
+];
+
+/// Resolves a dataset path (a folder or a table file) and an optional `--table` to the table.
+pub fn locate(path: &Path, table: Option<&Path>) -> Result<TableFile, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::NotFound(path.to_path_buf()));
+    }
+    let (file, root) = if path.is_dir() {
+        let file = match table {
+            Some(t) if t.is_absolute() => t.to_path_buf(),
+            Some(t) => path.join(t),
+            None => find_table_in(path)?,
+        };
+        (file, path.to_path_buf())
+    } else {
+        let root = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        (path.to_path_buf(), root.to_path_buf())
+    };
+    if !file.is_file() {
+        return Err(LoadError::NotFound(file));
+    }
+    let format =
+        TableFormat::from_path(&file).ok_or_else(|| LoadError::UnsupportedFormat(file.clone()))?;
+    Ok(TableFile {
+        path: file,
+        format,
+        root,
+    })
+}
+
+fn find_table_in(dir: &Path) -> Result<PathBuf, LoadError> {
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let p = entry.path();
+        if p.is_file() && TableFormat::from_path(&p).is_some() {
+            tables.push(p);
+        }
+    }
+    tables.sort();
+    let conventional: Vec<&PathBuf> = tables
+        .iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| CONVENTIONAL.contains(&n))
+        })
+        .collect();
+    let names = |ps: &[&PathBuf]| {
+        ps.iter()
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    };
+    match (conventional.as_slice(), tables.as_slice()) {
+        ([one], _) => Ok((*one).clone()),
+        ([], [one]) => Ok(one.clone()),
+        ([], []) => Err(LoadError::NoTable(dir.to_path_buf())),
+        ([], all) => Err(LoadError::SeveralTables {
+            dir: dir.to_path_buf(),
+            found: names(&all.iter().collect::<Vec<_>>()),
+        }),
+        (several, _) => Err(LoadError::SeveralTables {
+            dir: dir.to_path_buf(),
+            found: names(several),
+        }),
+    }
+}
+
+/// Reads the table. Text formats are read with every column as text so that ids such as
+/// `007` keep their zeros; numbers are parsed later, where a column's role is known.
+pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
+    let path = &table.path;
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let fingerprint = fingerprint(path, &bytes)?;
+    let content = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&bytes);
+    if content.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Empty(path.clone()));
+    }
+    let parse_error = |e: PolarsError| LoadError::Parse {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let frame = match table.format {
+        TableFormat::Csv | TableFormat::Tsv => {
+            let separator = if table.format == TableFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            };
+            check_text(path, content)?;
+            check_delimited(path, content, separator)?;
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .map_parse_options(|o| o.with_separator(separator))
+                .into_reader_with_file_handle(Cursor::new(content))
+                .finish()
+                .map_err(parse_error)?
+        }
+        TableFormat::Jsonl => {
+            check_text(path, content)?;
+            JsonReader::new(Cursor::new(content))
+                .with_json_format(JsonFormat::JsonLines)
+                .finish()
+                .map_err(|e| {
+                    check_json_lines(path, content)
+                        .err()
+                        .unwrap_or_else(|| parse_error(e))
+                })?
+        }
+        TableFormat::Parquet => ParquetReader::new(Cursor::new(content))
+            .finish()
+            .map_err(parse_error)?,
+    };
+    if frame.height() == 0 {
+        return Err(LoadError::HeaderOnly(path.clone()));
+    }
+    Ok((frame, fingerprint))
+}
+
+fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    Ok(Fingerprint {
+        bytes: bytes.len() as u64,
+        modified,
+        xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
+    })
+}
+
+/// Rejects text that is not UTF-8, naming the line and the byte within it.
+fn check_text(path: &Path, content: &[u8]) -> Result<(), LoadError> {
+    let Err(e) = std::str::from_utf8(content) else {
+        return Ok(());
+    };
+    let bad = e.valid_up_to();
+    let before = &content[..bad];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    Err(LoadError::InvalidUtf8 {
+        path: path.to_path_buf(),
+        line,
+        byte: bad - line_start + 1,
+    })
+}
+
+/// Checks that every record of a delimited file has as many fields as the header and that
+/// quotes are closed, following RFC 4180 quoting. Blank lines are skipped, as the reader does.
+fn check_delimited(path: &Path, content: &[u8], separator: u8) -> Result<(), LoadError> {
+    let mut line = 1;
+    let mut record_line = 1;
+    let mut fields = 1;
+    let mut blank = true;
+    let mut at_field_start = true;
+    let mut in_quotes = false;
+    let mut expected: Option<usize> = None;
+    let mut end_record =
+        |fields: usize, blank: bool, record_line: usize| -> Result<(), LoadError> {
+            if blank {
+                return Ok(());
+            }
+            match expected {
+                None => expected = Some(fields),
+                Some(e) if e != fields => {
+                    return Err(LoadError::Ragged {
+                        path: path.to_path_buf(),
+                        line: record_line,
+                        expected: e,
+                        found: fields,
+                    });
+                }
+                Some(_) => {}
+            }
+            Ok(())
+        };
+    let mut i = 0;
+    while i < content.len() {
+        let b = content[i];
+        if in_quotes {
+            match b {
+                b'"' if content.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => in_quotes = false,
+                b'\n' => line += 1,
+                _ => {}
+            }
+        } else if b == b'\n' {
+            end_record(fields, blank, record_line)?;
+            line += 1;
+            record_line = line;
+            fields = 1;
+            blank = true;
+            at_field_start = true;
+        } else if b == separator {
+            fields += 1;
+            blank = false;
+            at_field_start = true;
+        } else if b == b'"' && at_field_start {
+            in_quotes = true;
+            blank = false;
+            at_field_start = false;
+        } else if b != b'\r' {
+            blank = false;
+            at_field_start = false;
+        }
+        i += 1;
+    }
+    if in_quotes {
+        return Err(LoadError::UnclosedQuote {
+            path: path.to_path_buf(),
+            line: record_line,
+        });
+    }
+    end_record(fields, blank, record_line)?;
+    if expected.is_none() {
+        return Err(LoadError::Empty(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Finds the first line of a JSON Lines file that is not a JSON object.
+fn check_json_lines(path: &Path, content: &[u8]) -> Result<(), LoadError> {
+    for (i, line) in content.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => {
+                return Err(LoadError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!("line {} is not a JSON object", i + 1),
+                });
+            }
+            Err(e) => {
+                let text = e.to_string();
+                let reason = text.split(" at line ").next().unwrap_or(&text);
+                return Err(LoadError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "line {}, column {} is not valid JSON: {reason}",
+                        i + 1,
+                        e.column()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ragged(text: &str) -> Result<(), LoadError> {
+        check_delimited(Path::new("t.csv"), text.as_bytes(), b',')
+    }
+
+    #[test]
+    fn delimited_check_accepts_quotes_and_blank_lines() {
+        ragged("a,b\n1,2\n\n\"x, \"\"y\"\"\nz\",3\r\n4,5").unwrap();
+    }
+
+    #[test]
+    fn delimited_check_names_the_ragged_line() {
+        match ragged("a,b\n1,2\n\"multi\nline\",2\n1,2,3\n") {
+            Err(LoadError::Ragged {
+                line,
+                expected,
+                found,
+                ..
+            }) => assert_eq!((line, expected, found), (5, 2, 3)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            ragged("a,b\n1\n"),
+            Err(LoadError::Ragged {
+                line: 2,
+                found: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            ragged("a,b\n\"1,2\n"),
+            Err(LoadError::UnclosedQuote { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_byte() {
+        match check_text(Path::new("t.csv"), b"a,b\nok,\xff\n") {
+            Err(LoadError::InvalidUtf8 { line, byte, .. }) => assert_eq!((line, byte), (2, 4)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(
+            TableFormat::from_path(Path::new("x/metadata.CSV")),
+            Some(TableFormat::Csv)
+        );
+        assert_eq!(
+            TableFormat::from_path(Path::new("a.ndjson")),
+            Some(TableFormat::Jsonl)
+        );
+        assert_eq!(TableFormat::from_path(Path::new("a.xlsx")), None);
+    }
+}

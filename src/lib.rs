@@ -1,0 +1,9 @@
+//! errata: error analysis and auditing of machine-learning evaluation sets.
+//!
+//! Layers, bottom up: [`model`] (pure metrics and domain types), [`data`] (files: tables,
+//! media paths), then [`report`] writers and the [`cli`] on top.
+
+pub mod cli;
+pub mod data;
+pub mod model;
+pub mod report;

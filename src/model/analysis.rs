@@ -1,0 +1,274 @@
+//! Every figure of the report, computed from an evaluation set, its tags and what the user
+//! entered (HLP values, ratings).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::automation::{self, AutomationPoint};
+use super::classes::{self, Averages, ClassMetrics, Confusion};
+use super::dataset::{EvalSet, Task};
+use super::group::GroupCounts;
+use super::hlp::{self, HlpSource, Subject};
+use super::priorities::{self, Priority, PriorityKind, Rating};
+use super::slices::{self, SliceStats};
+use super::stats::{Interval, ratio, wilson};
+use super::tags::{TagBook, TagId};
+
+/// Values the user entered; they override or complete what the data says.
+#[derive(Clone, Debug, Default)]
+pub struct ManualInputs {
+    pub hlp: BTreeMap<Subject, f64>,
+    pub ratings: BTreeMap<Subject, Rating>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Overall {
+    pub n: u64,
+    pub correct: u64,
+    pub errors: u64,
+    pub accuracy: Option<f64>,
+    pub ci95: Option<Interval>,
+    pub wer: Option<f64>,
+    pub cer: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TagStats {
+    pub tag: String,
+    pub n: u64,
+    pub errors: u64,
+    pub share_of_data: Option<f64>,
+    pub share_of_errors: Option<f64>,
+    pub accuracy: Option<f64>,
+    pub ci95: Option<Interval>,
+    pub hlp: Option<f64>,
+    pub hlp_source: Option<HlpSource>,
+    pub gap: Option<f64>,
+    pub potential_gain: Option<f64>,
+}
+
+/// Why per-tag accuracy is missing, when it is.
+pub const ONLY_ERRORS_REVIEWED: &str = "The reviewed rows hold only errors, so accuracy and share of data per tag cannot be estimated. \
+Review a random sample of rows (correct ones included) to estimate them.";
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    pub overall: Overall,
+    pub classes: Vec<ClassMetrics>,
+    pub averages: Option<Averages>,
+    pub confusion: Option<Confusion>,
+    pub slices: Vec<SliceStats>,
+    /// Rows with a tag or a reviewed mark.
+    pub reviewed_rows: u64,
+    /// Set when per-tag accuracy cannot be estimated, with the reason.
+    pub tags_note: Option<&'static str>,
+    pub tags: Vec<TagStats>,
+    pub priorities: Vec<Priority>,
+    pub automation: Vec<AutomationPoint>,
+}
+
+impl Analysis {
+    pub fn compute(set: &EvalSet, book: &TagBook, inputs: &ManualInputs) -> Self {
+        let overall = overall(set);
+        let (classes, averages, confusion) = match set.task {
+            Task::Classification => {
+                let confusion = Confusion::count(set.class_names(), &set.labels, &set.predictions);
+                let (classes, averages) = classes::per_class(&confusion);
+                (classes, Some(averages), Some(confusion))
+            }
+            Task::Transcription => (Vec::new(), None, None),
+        };
+        let entered = |s: &Subject| inputs.hlp.get(s).copied();
+        let slices = slices::slice_stats(set, overall.accuracy, entered);
+        let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
+        tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
+        let tags: Vec<TagStats> = tag_ids
+            .iter()
+            .map(|&t| tag_stats(book, t, inputs))
+            .collect();
+        let priorities = priorities_of(&tags, &slices, overall.n, inputs);
+        let automation = set
+            .confidence
+            .as_ref()
+            .map(|c| automation::curve(c, &set.correct, &automation::THRESHOLDS))
+            .unwrap_or_default();
+        Analysis {
+            overall,
+            classes,
+            averages,
+            confusion,
+            slices,
+            reviewed_rows: book.reviewed().n,
+            tags_note: only_errors_reviewed(book.reviewed()).then_some(ONLY_ERRORS_REVIEWED),
+            tags,
+            priorities,
+            automation,
+        }
+    }
+}
+
+fn overall(set: &EvalSet) -> Overall {
+    let n = set.len() as u64;
+    let correct = set.correct.iter().filter(|&&c| c).count() as u64;
+    let mut edits = super::text::EditTotals::default();
+    for e in set.edits.iter().flatten() {
+        edits.add(*e);
+    }
+    Overall {
+        n,
+        correct,
+        errors: n - correct,
+        accuracy: ratio(correct, n),
+        ci95: wilson(correct, n),
+        wer: edits.wer(),
+        cer: edits.cer(),
+    }
+}
+
+fn only_errors_reviewed(reviewed: &GroupCounts) -> bool {
+    reviewed.n > 0 && reviewed.correct == 0
+}
+
+/// The figures of one tag from its running counts: O(1), whatever the size of the dataset.
+pub fn tag_stats(book: &TagBook, tag: TagId, inputs: &ManualInputs) -> TagStats {
+    let c = book.counts(tag);
+    let reviewed = book.reviewed();
+    let name = &book.names()[tag];
+    let estimable = !only_errors_reviewed(reviewed);
+    let accuracy = ratio(c.correct, c.n).filter(|_| estimable);
+    let share_of_data = ratio(c.n, reviewed.n).filter(|_| estimable);
+    let hlp = hlp::resolve(
+        inputs.hlp.get(&Subject::Tag(name.clone())).copied(),
+        c.human_correct,
+        c.human_n,
+    );
+    let gap = priorities::gap(hlp.map(|h| h.value), accuracy);
+    TagStats {
+        tag: name.clone(),
+        n: c.n,
+        errors: c.errors(),
+        share_of_data,
+        share_of_errors: ratio(c.errors(), reviewed.errors()),
+        accuracy,
+        ci95: wilson(c.correct, c.n).filter(|_| estimable),
+        hlp: hlp.map(|h| h.value),
+        hlp_source: hlp.map(|h| h.source),
+        gap,
+        potential_gain: priorities::potential_gain(gap, share_of_data),
+    }
+}
+
+fn priorities_of(
+    tags: &[TagStats],
+    slices: &[SliceStats],
+    rows: u64,
+    inputs: &ManualInputs,
+) -> Vec<Priority> {
+    let rated = |subject: &Subject| inputs.ratings.get(subject).copied();
+    let mut list: Vec<Priority> = tags
+        .iter()
+        .map(|t| {
+            let rating = rated(&Subject::Tag(t.tag.clone()));
+            Priority {
+                kind: PriorityKind::Tag,
+                name: t.tag.clone(),
+                gap: t.gap,
+                share_of_data: t.share_of_data,
+                potential_gain: t.potential_gain,
+                ease: rating.map(|r| r.ease),
+                importance: rating.map(|r| r.importance),
+            }
+        })
+        .collect();
+    list.extend(slices.iter().map(|s| {
+        let subject = Subject::Slice {
+            column: s.column.clone(),
+            value: s.value.clone(),
+        };
+        let rating = rated(&subject);
+        let gap = priorities::gap(s.hlp, s.accuracy);
+        let share = ratio(s.n, rows);
+        Priority {
+            kind: PriorityKind::Slice,
+            name: subject.to_string(),
+            gap,
+            share_of_data: share,
+            potential_gain: priorities::potential_gain(gap, share),
+            ease: rating.map(|r| r.ease),
+            importance: rating.map(|r| r.importance),
+        }
+    }));
+    priorities::rank(&mut list);
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dataset::tests::classification;
+
+    #[test]
+    fn tags_over_reviewed_rows_with_entered_hlp() {
+        // Rows 0–3 reviewed: 0,1 tagged "noise" (one error), 2 tagged "blur" (error), 3 marked only.
+        let set = classification(&["a", "a", "b", "b", "a"], &["a", "b", "a", "b", "a"]);
+        let mut book = TagBook::new(set.len());
+        let noise = book.define("noise");
+        let blur = book.define("blur");
+        book.assign(&set, noise, 0);
+        book.assign(&set, noise, 1);
+        book.assign(&set, blur, 2);
+        book.set_marked(&set, 3, true);
+        let mut inputs = ManualInputs::default();
+        inputs.hlp.insert(Subject::Tag("noise".into()), 0.9);
+        let a = Analysis::compute(&set, &book, &inputs);
+        assert_eq!(a.reviewed_rows, 4);
+        assert_eq!(
+            a.tags.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+            ["blur", "noise"]
+        );
+        let n = &a.tags[1];
+        assert_eq!(
+            (n.n, n.errors, n.share_of_data, n.share_of_errors),
+            (2, 1, Some(0.5), Some(0.5))
+        );
+        assert_eq!(n.accuracy, Some(0.5));
+        assert_eq!((n.hlp, n.hlp_source), (Some(0.9), Some(HlpSource::Entered)));
+        assert!((n.gap.unwrap() - 0.4).abs() < 1e-12);
+        assert!((n.potential_gain.unwrap() - 0.2).abs() < 1e-12);
+        assert_eq!(a.tags[0].hlp, None, "no human labels and nothing entered");
+        assert_eq!(a.priorities[0].name, "noise");
+        assert_eq!(a.tags_note, None);
+    }
+
+    #[test]
+    fn only_errors_reviewed_leaves_accuracy_unknown() {
+        let set = classification(&["a", "b"], &["b", "a"]);
+        let mut book = TagBook::new(2);
+        let t = book.define("scratch");
+        book.assign(&set, t, 0);
+        let a = Analysis::compute(&set, &book, &ManualInputs::default());
+        assert_eq!(a.tags[0].accuracy, None);
+        assert_eq!(a.tags[0].share_of_data, None);
+        assert_eq!(a.tags[0].share_of_errors, Some(1.0));
+        assert_eq!(a.tags_note, Some(ONLY_ERRORS_REVIEWED));
+    }
+
+    #[test]
+    fn overall_on_one_row_and_empty_sets() {
+        let a = Analysis::compute(
+            &classification(&["x"], &["x"]),
+            &TagBook::new(1),
+            &ManualInputs::default(),
+        );
+        assert_eq!(
+            (a.overall.n, a.overall.correct, a.overall.accuracy),
+            (1, 1, Some(1.0))
+        );
+        assert!(a.overall.ci95.unwrap().0 > 0.0);
+        let empty = classification(&[], &[]);
+        let a = Analysis::compute(&empty, &TagBook::new(0), &ManualInputs::default());
+        assert_eq!(a.overall.accuracy, None);
+        assert!(a.classes.is_empty() && a.priorities.is_empty());
+    }
+}

@@ -1,0 +1,245 @@
+//! The evaluation set as the metrics see it: one entry per row, labels and predictions as
+//! integer codes into a shared vocabulary, so every metric is a single pass over arrays.
+
+use serde::{Deserialize, Serialize};
+
+use super::text::{self, EditCounts};
+
+/// Marks an absent code (no human label, no baseline prediction for that row).
+pub const MISSING: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// Labels are class names; a row is correct when prediction == label.
+    Classification,
+    /// Labels are text; a row is correct when the normalised texts match, and word/character
+    /// error rates are computed.
+    Transcription,
+}
+
+impl Task {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Task::Classification => "classification",
+            Task::Transcription => "transcription",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SliceKind {
+    /// One value per distinct entry of the column.
+    Categorical,
+    /// A numeric column cut into quantile bins.
+    Binned,
+}
+
+/// A column used to cut the data into slices. `codes[row]` indexes `values`.
+#[derive(Clone, Debug)]
+pub struct SliceColumn {
+    pub name: String,
+    pub kind: SliceKind,
+    pub values: Vec<String>,
+    pub codes: Vec<u32>,
+}
+
+/// Everything needed to build an [`EvalSet`]; the derived per-row facts are computed by
+/// [`EvalSet::new`] so they can never disagree with the codes.
+#[derive(Clone, Debug)]
+pub struct EvalSetParts {
+    pub task: Task,
+    pub ids: Vec<String>,
+    /// Names of all codes. Codes `0..n_classes` are the values seen as label or prediction,
+    /// in the report's order; later codes occur only in the human or baseline columns.
+    pub vocab: Vec<String>,
+    pub n_classes: usize,
+    pub labels: Vec<u32>,
+    pub predictions: Vec<u32>,
+    /// Model confidence per row; NaN where the row has none.
+    pub confidence: Option<Vec<f64>>,
+    /// Human label per row ([`MISSING`] where absent).
+    pub human: Option<Vec<u32>>,
+    /// Baseline model prediction per row ([`MISSING`] where absent).
+    pub baseline: Option<Vec<u32>>,
+    pub slices: Vec<SliceColumn>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EvalSet {
+    pub task: Task,
+    pub ids: Vec<String>,
+    pub vocab: Vec<String>,
+    pub n_classes: usize,
+    pub labels: Vec<u32>,
+    pub predictions: Vec<u32>,
+    pub confidence: Option<Vec<f64>>,
+    pub human: Option<Vec<u32>>,
+    pub baseline: Option<Vec<u32>>,
+    pub slices: Vec<SliceColumn>,
+    /// Whether the model is right on each row.
+    pub correct: Vec<bool>,
+    /// Whether the human label is right on each row (`None`: no human label).
+    pub human_correct: Option<Vec<Option<bool>>>,
+    /// Whether the baseline is right on each row (`None`: no baseline prediction).
+    pub baseline_correct: Option<Vec<Option<bool>>>,
+    /// Word and character edit counts per row (transcription only).
+    pub edits: Option<Vec<EditCounts>>,
+}
+
+impl EvalSet {
+    pub fn new(parts: EvalSetParts) -> Self {
+        let EvalSetParts {
+            task,
+            ids,
+            vocab,
+            n_classes,
+            labels,
+            predictions,
+            confidence,
+            human,
+            baseline,
+            slices,
+        } = parts;
+        // Correctness is decided once per vocabulary entry, then per row by comparing
+        // integers: for transcripts two codes are "equal" when their normalised texts are.
+        let canonical = match task {
+            Task::Classification => (0..vocab.len() as u32).collect::<Vec<_>>(),
+            Task::Transcription => text::canonical_codes(&vocab),
+        };
+        let same = |a: u32, b: u32| canonical[a as usize] == canonical[b as usize];
+        let correct = labels
+            .iter()
+            .zip(&predictions)
+            .map(|(&l, &p)| same(l, p))
+            .collect();
+        let judge = |other: &Vec<u32>| -> Vec<Option<bool>> {
+            labels
+                .iter()
+                .zip(other)
+                .map(|(&l, &o)| (o != MISSING).then(|| same(l, o)))
+                .collect()
+        };
+        let human_correct = human.as_ref().map(judge);
+        let baseline_correct = baseline.as_ref().map(judge);
+        let edits =
+            (task == Task::Transcription).then(|| text::row_edits(&vocab, &labels, &predictions));
+        EvalSet {
+            task,
+            ids,
+            vocab,
+            n_classes,
+            labels,
+            predictions,
+            confidence,
+            human,
+            baseline,
+            slices,
+            correct,
+            human_correct,
+            baseline_correct,
+            edits,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn label_text(&self, row: usize) -> &str {
+        &self.vocab[self.labels[row] as usize]
+    }
+
+    pub fn prediction_text(&self, row: usize) -> &str {
+        &self.vocab[self.predictions[row] as usize]
+    }
+
+    /// The class names of a classification task, in report order.
+    pub fn class_names(&self) -> &[String] {
+        &self.vocab[..self.n_classes]
+    }
+
+    pub fn slice(&self, column: &str) -> Option<&SliceColumn> {
+        self.slices.iter().find(|s| s.name == column)
+    }
+}
+
+/// Orders category names as the report shows them: numerically when every name is an
+/// integer, otherwise as strings (byte order, the same as scikit-learn's `np.unique`).
+pub fn sort_categories(names: &mut [String]) {
+    if !names.is_empty() && names.iter().all(|n| n.parse::<i64>().is_ok()) {
+        names.sort_by_key(|n| n.parse::<i64>().unwrap_or_default());
+    } else {
+        names.sort();
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A classification set from string labels, for tests.
+    pub fn classification(labels: &[&str], predictions: &[&str]) -> EvalSet {
+        let mut vocab: Vec<String> = labels
+            .iter()
+            .chain(predictions)
+            .map(|s| s.to_string())
+            .collect();
+        sort_categories(&mut vocab);
+        vocab.dedup();
+        let code = |s: &&str| vocab.iter().position(|v| v == s).unwrap() as u32;
+        EvalSet::new(EvalSetParts {
+            task: Task::Classification,
+            ids: (1..=labels.len()).map(|i| i.to_string()).collect(),
+            n_classes: vocab.len(),
+            labels: labels.iter().map(code).collect(),
+            predictions: predictions.iter().map(code).collect(),
+            vocab,
+            confidence: None,
+            human: None,
+            baseline: None,
+            slices: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn integer_names_sort_numerically() {
+        let mut names = vec!["10".to_string(), "9".into(), "-1".into()];
+        sort_categories(&mut names);
+        assert_eq!(names, ["-1", "9", "10"]);
+        let mut names = vec!["b".to_string(), "B".into(), "a".into(), "10".into()];
+        sort_categories(&mut names);
+        assert_eq!(names, ["10", "B", "a", "b"]);
+    }
+
+    #[test]
+    fn correctness_and_human_judgements() {
+        let mut set = classification(&["a", "b", "b"], &["a", "a", "b"]);
+        assert_eq!(set.correct, [true, false, true]);
+        set = EvalSet::new(EvalSetParts {
+            human: Some(vec![0, MISSING, 0]),
+            ..parts_of(&set)
+        });
+        assert_eq!(set.human_correct.unwrap(), [Some(true), None, Some(false)]);
+    }
+
+    pub fn parts_of(set: &EvalSet) -> EvalSetParts {
+        EvalSetParts {
+            task: set.task,
+            ids: set.ids.clone(),
+            vocab: set.vocab.clone(),
+            n_classes: set.n_classes,
+            labels: set.labels.clone(),
+            predictions: set.predictions.clone(),
+            confidence: set.confidence.clone(),
+            human: set.human.clone(),
+            baseline: set.baseline.clone(),
+            slices: set.slices.clone(),
+        }
+    }
+}

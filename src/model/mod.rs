@@ -1,0 +1,19 @@
+//! Pure domain types and metrics. Nothing in here touches files, threads or the UI:
+//! everything is a function of arrays of integer codes, so it is easy to test against
+//! independent oracles and fast enough to recompute at a million rows.
+
+pub mod analysis;
+pub mod automation;
+pub mod classes;
+pub mod dataset;
+pub mod group;
+pub mod hlp;
+pub mod priorities;
+pub mod slices;
+pub mod stats;
+pub mod tags;
+pub mod text;
+
+pub use analysis::Analysis;
+pub use dataset::{EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, Task};
+pub use tags::TagBook;

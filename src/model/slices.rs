@@ -1,0 +1,164 @@
+//! Per-slice figures: accuracy (or WER) for every value of every slice column, with the
+//! interval, the gap to the overall accuracy, HLP and, for classification, per-class recall.
+
+use serde::Serialize;
+
+use super::dataset::{EvalSet, SliceColumn, Task};
+use super::group::GroupCounts;
+use super::hlp::{self, HlpSource, Subject};
+use super::stats::{Interval, ratio, wilson};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassRecall {
+    pub label: String,
+    pub support: u64,
+    /// Recall of the class within the slice value; the false-negative rate is 1 − recall.
+    pub recall: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SliceStats {
+    pub column: String,
+    pub value: String,
+    pub n: u64,
+    pub correct: u64,
+    pub accuracy: Option<f64>,
+    pub ci95: Option<Interval>,
+    /// Slice accuracy minus overall accuracy (negative: the slice does worse).
+    pub gap_to_overall: Option<f64>,
+    pub hlp: Option<f64>,
+    pub hlp_source: Option<HlpSource>,
+    pub wer: Option<f64>,
+    pub class_recall: Vec<ClassRecall>,
+    #[serde(skip)]
+    pub counts: GroupCounts,
+}
+
+/// Counts for every value of one slice column in one pass over the rows.
+pub fn column_counts(set: &EvalSet, column: &SliceColumn) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+    let values = column.values.len();
+    let k = set.n_classes;
+    let mut counts = vec![GroupCounts::default(); values];
+    // [support, true positives] per (value, class).
+    let mut by_class = vec![
+        [0u64; 2];
+        if set.task == Task::Classification {
+            values * k
+        } else {
+            0
+        }
+    ];
+    for (row, &code) in column.codes.iter().enumerate() {
+        counts[code as usize].add_row(set, row);
+        if !by_class.is_empty() {
+            let cell = &mut by_class[code as usize * k + set.labels[row] as usize];
+            cell[0] += 1;
+            cell[1] += u64::from(set.correct[row]);
+        }
+    }
+    (counts, by_class)
+}
+
+/// Figures for every value of every slice column, columns in dataset order, values in the
+/// column's order.
+pub fn slice_stats(
+    set: &EvalSet,
+    overall_accuracy: Option<f64>,
+    entered_hlp: impl Fn(&Subject) -> Option<f64>,
+) -> Vec<SliceStats> {
+    let mut out = Vec::new();
+    for column in &set.slices {
+        let (counts, by_class) = column_counts(set, column);
+        for (v, (value, c)) in column.values.iter().zip(counts).enumerate() {
+            let subject = Subject::Slice {
+                column: column.name.clone(),
+                value: value.clone(),
+            };
+            let hlp = hlp::resolve(entered_hlp(&subject), c.human_correct, c.human_n);
+            let accuracy = ratio(c.correct, c.n);
+            let class_recall = if by_class.is_empty() {
+                Vec::new()
+            } else {
+                let k = set.n_classes;
+                set.class_names()
+                    .iter()
+                    .zip(&by_class[v * k..(v + 1) * k])
+                    .map(|(label, &[support, tp])| ClassRecall {
+                        label: label.clone(),
+                        support,
+                        recall: ratio(tp, support),
+                    })
+                    .collect()
+            };
+            out.push(SliceStats {
+                column: column.name.clone(),
+                value: value.clone(),
+                n: c.n,
+                correct: c.correct,
+                accuracy,
+                ci95: wilson(c.correct, c.n),
+                gap_to_overall: accuracy.zip(overall_accuracy).map(|(a, o)| a - o),
+                hlp: hlp.map(|h| h.value),
+                hlp_source: hlp.map(|h| h.source),
+                wer: c.edits.wer(),
+                class_recall,
+                counts: c,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dataset::tests::{classification, parts_of};
+    use crate::model::dataset::{EvalSetParts, SliceKind};
+
+    #[test]
+    fn per_value_accuracy_gap_and_recall() {
+        let base = classification(&["a", "a", "b", "b", "a"], &["a", "b", "b", "a", "a"]);
+        let set = EvalSet::new(EvalSetParts {
+            human: Some(vec![0, 0, 1, 0, super::super::MISSING]),
+            slices: vec![SliceColumn {
+                name: "noise".into(),
+                kind: SliceKind::Categorical,
+                values: vec!["car".into(), "none".into()],
+                codes: vec![0, 0, 1, 1, 1],
+            }],
+            ..parts_of(&base)
+        });
+        let stats = slice_stats(&set, Some(0.6), |_| None);
+        assert_eq!(stats.len(), 2);
+        let car = &stats[0];
+        assert_eq!((car.n, car.correct, car.accuracy), (2, 1, Some(0.5)));
+        assert!((car.gap_to_overall.unwrap() + 0.1).abs() < 1e-12);
+        assert_eq!(
+            (car.hlp, car.hlp_source),
+            (Some(1.0), Some(HlpSource::HumanLabels))
+        );
+        assert_eq!(
+            car.class_recall[0],
+            ClassRecall {
+                label: "a".into(),
+                support: 2,
+                recall: Some(0.5)
+            }
+        );
+        assert_eq!(car.class_recall[1].recall, None);
+        let none = &stats[1];
+        assert_eq!((none.n, none.accuracy), (3, Some(2.0 / 3.0)));
+        assert_eq!(
+            none.hlp,
+            Some(0.5),
+            "the row without a human label is left out of HLP"
+        );
+        let entered = slice_stats(&set, Some(0.6), |s| {
+            (s.to_string() == "noise=none").then_some(0.99)
+        });
+        assert_eq!(
+            (entered[1].hlp, entered[1].hlp_source),
+            (Some(0.99), Some(HlpSource::Entered))
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Tag assignments and their running counts. Each edit touches only the counters of the tag
+//! and row involved, never the whole dataset.
+
+use std::collections::HashSet;
+
+use super::dataset::EvalSet;
+use super::group::GroupCounts;
+
+/// Index of a tag in a [`TagBook`].
+pub type TagId = usize;
+
+/// Which rows carry which tags, which rows were reviewed, and the counts behind every
+/// per-tag figure.
+#[derive(Clone, Debug)]
+pub struct TagBook {
+    names: Vec<String>,
+    members: Vec<HashSet<u32>>,
+    counts: Vec<GroupCounts>,
+    tags_per_row: Vec<u16>,
+    marked: Vec<bool>,
+    /// Counts over the reviewed rows: those with a tag or an explicit reviewed mark.
+    reviewed: GroupCounts,
+}
+
+impl TagBook {
+    pub fn new(rows: usize) -> Self {
+        TagBook {
+            names: Vec::new(),
+            members: Vec::new(),
+            counts: Vec::new(),
+            tags_per_row: vec![0; rows],
+            marked: vec![false; rows],
+            reviewed: GroupCounts::default(),
+        }
+    }
+
+    /// The tag called `name`, defined now if it was not yet.
+    pub fn define(&mut self, name: &str) -> TagId {
+        if let Some(id) = self.id(name) {
+            return id;
+        }
+        self.names.push(name.to_string());
+        self.members.push(HashSet::new());
+        self.counts.push(GroupCounts::default());
+        self.names.len() - 1
+    }
+
+    pub fn id(&self, name: &str) -> Option<TagId> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn counts(&self, tag: TagId) -> &GroupCounts {
+        &self.counts[tag]
+    }
+
+    /// Counts over all reviewed rows.
+    pub fn reviewed(&self) -> &GroupCounts {
+        &self.reviewed
+    }
+
+    pub fn has(&self, tag: TagId, row: usize) -> bool {
+        self.members[tag].contains(&(row as u32))
+    }
+
+    pub fn is_reviewed(&self, row: usize) -> bool {
+        self.tags_per_row[row] > 0 || self.marked[row]
+    }
+
+    /// Rows carrying `tag`, in row order.
+    pub fn rows(&self, tag: TagId) -> Vec<u32> {
+        let mut rows: Vec<u32> = self.members[tag].iter().copied().collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    /// Puts `tag` on `row`; returns false when it was already there.
+    pub fn assign(&mut self, set: &EvalSet, tag: TagId, row: usize) -> bool {
+        if !self.members[tag].insert(row as u32) {
+            return false;
+        }
+        let was_reviewed = self.is_reviewed(row);
+        self.counts[tag].add_row(set, row);
+        self.tags_per_row[row] += 1;
+        self.after_review_change(set, row, was_reviewed);
+        true
+    }
+
+    /// Takes `tag` off `row`; returns false when it was not there.
+    pub fn unassign(&mut self, set: &EvalSet, tag: TagId, row: usize) -> bool {
+        if !self.members[tag].remove(&(row as u32)) {
+            return false;
+        }
+        let was_reviewed = self.is_reviewed(row);
+        self.counts[tag].remove_row(set, row);
+        self.tags_per_row[row] -= 1;
+        self.after_review_change(set, row, was_reviewed);
+        true
+    }
+
+    /// Sets or clears the explicit reviewed mark; returns false when nothing changed.
+    pub fn set_marked(&mut self, set: &EvalSet, row: usize, marked: bool) -> bool {
+        if self.marked[row] == marked {
+            return false;
+        }
+        let was_reviewed = self.is_reviewed(row);
+        self.marked[row] = marked;
+        self.after_review_change(set, row, was_reviewed);
+        true
+    }
+
+    fn after_review_change(&mut self, set: &EvalSet, row: usize, was_reviewed: bool) {
+        match (was_reviewed, self.is_reviewed(row)) {
+            (false, true) => self.reviewed.add_row(set, row),
+            (true, false) => self.reviewed.remove_row(set, row),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dataset::tests::classification;
+
+    /// Recounts everything from scratch, the slow way, to check the running counts.
+    fn recount(book: &TagBook, set: &EvalSet, tag: TagId) -> (GroupCounts, GroupCounts) {
+        let mut t = GroupCounts::default();
+        let mut r = GroupCounts::default();
+        for row in 0..set.len() {
+            if book.has(tag, row) {
+                t.add_row(set, row);
+            }
+            if book.is_reviewed(row) {
+                r.add_row(set, row);
+            }
+        }
+        (t, r)
+    }
+
+    #[test]
+    fn incremental_counts_equal_a_full_recount() {
+        let set = classification(
+            &["a", "b", "a", "b", "a", "a"],
+            &["a", "a", "b", "b", "a", "b"],
+        );
+        let mut book = TagBook::new(set.len());
+        let noise = book.define("noise");
+        let blur = book.define("blur");
+        assert_eq!(book.define("noise"), noise);
+        // A deterministic walk of edits; after each one the counts must match a recount.
+        let edits = [
+            (noise, 1, true),
+            (noise, 2, true),
+            (blur, 2, true),
+            (noise, 1, false),
+            (blur, 0, true),
+            (noise, 5, true),
+            (blur, 2, false),
+        ];
+        for (tag, row, add) in edits {
+            let changed = if add {
+                book.assign(&set, tag, row)
+            } else {
+                book.unassign(&set, tag, row)
+            };
+            assert!(changed);
+            for t in [noise, blur] {
+                let (expected_tag, expected_reviewed) = recount(&book, &set, t);
+                assert_eq!(*book.counts(t), expected_tag);
+                assert_eq!(*book.reviewed(), expected_reviewed);
+            }
+        }
+        assert_eq!(book.rows(noise), vec![2, 5]);
+        assert!(
+            !book.assign(&set, noise, 2),
+            "assigning twice changes nothing"
+        );
+        assert!(
+            !book.unassign(&set, blur, 4),
+            "removing an absent tag changes nothing"
+        );
+    }
+
+    #[test]
+    fn reviewed_mark_and_tags_combine() {
+        let set = classification(&["a", "b"], &["a", "a"]);
+        let mut book = TagBook::new(2);
+        let t = book.define("x");
+        assert!(book.set_marked(&set, 1, true));
+        assert_eq!(book.reviewed().n, 1);
+        book.assign(&set, t, 1);
+        assert_eq!(book.reviewed().n, 1, "a tagged, marked row counts once");
+        book.set_marked(&set, 1, false);
+        assert_eq!(book.reviewed().n, 1, "still reviewed through its tag");
+        book.unassign(&set, t, 1);
+        assert_eq!(book.reviewed().n, 0);
+        assert_eq!(book.reviewed().errors(), 0);
+    }
+}

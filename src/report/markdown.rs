@@ -1,0 +1,295 @@
+//! The Markdown report: GitHub tables, one section per part of the analysis.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::model::Task;
+use crate::model::hlp::HlpSource;
+use crate::model::stats::Interval;
+
+/// Makes dataset text safe inside a Markdown table cell: no column breaks, no line breaks,
+/// no live HTML.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '`' => out.push_str("\\`"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A fraction as a percentage with `decimals` places, or an em dash when unknown.
+pub fn percent(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(
+        || "—".to_string(),
+        |v| format!("{:.decimals$} %", v * 100.0),
+    )
+}
+
+fn interval(ci: Option<Interval>) -> String {
+    ci.map_or_else(
+        || "—".to_string(),
+        |Interval(lo, hi)| format!("{:.1}–{:.1} %", lo * 100.0, hi * 100.0),
+    )
+}
+
+fn fixed(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+fn source(s: Option<HlpSource>) -> &'static str {
+    match s {
+        Some(HlpSource::HumanLabels) => "human labels",
+        Some(HlpSource::Entered) => "entered",
+        None => "—",
+    }
+}
+
+fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out.push('\n');
+}
+
+pub fn render(report: &Report) -> String {
+    let a = &report.analysis;
+    let d = &report.dataset;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Error analysis: {}\n", cell(&d.path));
+    let _ = writeln!(
+        out,
+        "errata {} · {} · {} rows ({} excluded) · table `{}` · xxh3 `{}`\n",
+        report.errata_version,
+        report.task.as_str(),
+        d.rows,
+        d.excluded_rows,
+        d.table.replace('`', "'"),
+        d.fingerprint.xxh3
+    );
+    if !d.warnings.is_empty() {
+        out.push_str("## Warnings\n\n");
+        for w in &d.warnings {
+            let _ = writeln!(out, "- {}", cell(w));
+        }
+        out.push('\n');
+    }
+
+    out.push_str("## Overall\n\n");
+    let o = &a.overall;
+    let mut header = vec!["n", "correct", "errors", "accuracy", "95% interval"];
+    let mut row = vec![
+        o.n.to_string(),
+        o.correct.to_string(),
+        o.errors.to_string(),
+        percent(o.accuracy, 1),
+        interval(o.ci95),
+    ];
+    if report.task == Task::Transcription {
+        header.extend(["WER", "CER"]);
+        row.extend([percent(o.wer, 2), percent(o.cer, 2)]);
+    }
+    table(&mut out, &header, [row]);
+
+    if let (Some(averages), Some(confusion)) = (&a.averages, &a.confusion) {
+        out.push_str("## Per class\n\n");
+        let classes = a.classes.iter().map(|c| {
+            vec![
+                cell(&c.label),
+                fixed(Some(c.precision), 3),
+                fixed(Some(c.recall), 3),
+                fixed(Some(c.f1), 3),
+                c.support.to_string(),
+            ]
+        });
+        let avg = [
+            ("macro avg", averages.macro_avg),
+            ("micro avg", averages.micro),
+            ("weighted avg", averages.weighted),
+        ]
+        .into_iter()
+        .map(|(name, p)| {
+            vec![
+                format!("**{name}**"),
+                fixed(Some(p.precision), 3),
+                fixed(Some(p.recall), 3),
+                fixed(Some(p.f1), 3),
+                o.n.to_string(),
+            ]
+        });
+        table(
+            &mut out,
+            &["class", "precision", "recall", "F1", "support"],
+            classes.chain(avg),
+        );
+
+        out.push_str(
+            "## Confusion matrix\n\nRows are the ground truth, columns the prediction.\n\n",
+        );
+        let mut header: Vec<String> = vec!["truth \\ predicted".into()];
+        header.extend(confusion.labels.iter().map(|l| cell(l)));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let rows = confusion
+            .labels
+            .iter()
+            .zip(&confusion.matrix)
+            .map(|(label, counts)| {
+                std::iter::once(cell(label))
+                    .chain(counts.iter().map(u64::to_string))
+                    .collect()
+            });
+        table(&mut out, &header, rows);
+    }
+
+    if !a.slices.is_empty() {
+        out.push_str("## Slices\n\n");
+        let transcription = report.task == Task::Transcription;
+        let mut header = vec![
+            "column",
+            "value",
+            "n",
+            "accuracy",
+            "95% interval",
+            "gap to overall",
+            "HLP",
+        ];
+        if transcription {
+            header.push("WER");
+        }
+        let rows = a.slices.iter().map(|s| {
+            let mut r = vec![
+                cell(&s.column),
+                cell(&s.value),
+                s.n.to_string(),
+                percent(s.accuracy, 1),
+                interval(s.ci95),
+                s.gap_to_overall
+                    .map_or("—".into(), |g| format!("{:+.1} pts", g * 100.0)),
+                percent(s.hlp, 1),
+            ];
+            if transcription {
+                r.push(percent(s.wer, 2));
+            }
+            r
+        });
+        table(&mut out, &header, rows);
+    }
+
+    out.push_str("## Tags\n\n");
+    let _ = writeln!(
+        out,
+        "{} reviewed rows (rows with a tag or a reviewed mark).\n",
+        a.reviewed_rows
+    );
+    if let Some(note) = a.tags_note {
+        let _ = writeln!(out, "> {note}\n");
+    }
+    if a.tags.is_empty() {
+        out.push_str("No tags yet.\n\n");
+    } else {
+        let rows = a.tags.iter().map(|t| {
+            vec![
+                cell(&t.tag),
+                t.n.to_string(),
+                t.errors.to_string(),
+                percent(t.share_of_data, 1),
+                percent(t.share_of_errors, 1),
+                percent(t.accuracy, 1),
+                interval(t.ci95),
+                percent(t.hlp, 1),
+                source(t.hlp_source).into(),
+                percent(t.gap, 2),
+                percent(t.potential_gain, 2),
+            ]
+        });
+        let header = [
+            "tag",
+            "n",
+            "errors",
+            "% of data",
+            "% of errors",
+            "accuracy",
+            "95% interval",
+            "HLP",
+            "HLP from",
+            "gap",
+            "potential gain",
+        ];
+        table(&mut out, &header, rows);
+    }
+
+    out.push_str("## Prioritisation\n\nPotential gain = gap to human-level performance × share of data: how much overall accuracy would rise if the category reached HLP.\n\n");
+    if a.priorities.is_empty() {
+        out.push_str("Nothing to rank: no tags and no slices.\n\n");
+    } else {
+        let rows = a.priorities.iter().enumerate().map(|(i, p)| {
+            vec![
+                (i + 1).to_string(),
+                format!("{:?}", p.kind).to_lowercase(),
+                cell(&p.name),
+                percent(p.gap, 2),
+                percent(p.share_of_data, 1),
+                percent(p.potential_gain, 2),
+                p.ease.map_or("—".into(), |e| e.to_string()),
+                p.importance.map_or("—".into(), |e| e.to_string()),
+            ]
+        });
+        table(
+            &mut out,
+            &[
+                "rank",
+                "kind",
+                "name",
+                "gap",
+                "% of data",
+                "potential gain",
+                "ease",
+                "importance",
+            ],
+            rows,
+        );
+    }
+
+    if !a.automation.is_empty() {
+        out.push_str(
+            "## Partial automation\n\nAutomating only predictions with confidence ≥ threshold.\n\n",
+        );
+        let rows = a.automation.iter().map(|p| {
+            vec![
+                format!("{:.2}", p.threshold),
+                percent(Some(p.coverage), 1),
+                p.covered.to_string(),
+                percent(p.accuracy, 1),
+            ]
+        });
+        table(
+            &mut out,
+            &["threshold", "coverage", "rows", "accuracy"],
+            rows,
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_tables_or_inject_html() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(percent(Some(0.006), 2), "0.60 %");
+        assert_eq!(percent(None, 1), "—");
+    }
+}

@@ -1,0 +1,92 @@
+//! Report writers. A [`Report`] gathers the dataset summary and every figure of the
+//! analysis; each format renders the same content.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::data::table::{Fingerprint, TableFormat};
+use crate::data::{ColumnRoles, Dataset};
+use crate::model::Task;
+use crate::model::analysis::{Analysis, ManualInputs};
+
+/// Version of the JSON layout (docs/report-schema.md); bumped only on breaking changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Md,
+    Csv,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DatasetSummary {
+    /// The dataset as the user named it.
+    pub path: String,
+    /// The table file, relative to the dataset folder.
+    pub table: String,
+    pub format: TableFormat,
+    pub rows: usize,
+    pub excluded_rows: usize,
+    pub missing_media: usize,
+    pub fingerprint: Fingerprint,
+    pub columns: ColumnRoles,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub errata_version: &'static str,
+    pub task: Task,
+    pub dataset: DatasetSummary,
+    #[serde(flatten)]
+    pub analysis: Analysis,
+}
+
+impl Report {
+    pub fn new(dataset_path: &Path, dataset: &Dataset, inputs: &ManualInputs) -> Self {
+        let table = dataset
+            .table
+            .path
+            .strip_prefix(&dataset.table.root)
+            .unwrap_or(&dataset.table.path);
+        Report {
+            schema: SCHEMA_VERSION,
+            errata_version: env!("CARGO_PKG_VERSION"),
+            task: dataset.set.task,
+            dataset: DatasetSummary {
+                path: dataset_path.display().to_string(),
+                table: table.display().to_string(),
+                format: dataset.table.format,
+                rows: dataset.set.len(),
+                excluded_rows: dataset.excluded_rows,
+                missing_media: dataset.missing_media,
+                fingerprint: dataset.fingerprint.clone(),
+                columns: dataset.roles.clone(),
+                warnings: dataset.warnings.clone(),
+            },
+            analysis: Analysis::compute(&dataset.set, &dataset.tags, inputs),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a report and an interrupted write leaves the old file intact.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

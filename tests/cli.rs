@@ -1,0 +1,437 @@
+//! The `errata` binary as a user runs it: on the bundled samples and on every kind of bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn errata(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run errata")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_report(args: &[&str]) -> (Value, String) {
+    let o = errata(args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    (
+        serde_json::from_slice(&o.stdout).expect("valid JSON on stdout"),
+        stderr(&o),
+    )
+}
+
+/// Every file under `dir` with its size and modification time, to prove nothing was written.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let meta = std::fs::symlink_metadata(entry.path()).unwrap();
+        if meta.is_dir() {
+            out.extend(snapshot(&entry.path()));
+        } else {
+            out.push((entry.path(), meta.len(), meta.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn speech_sample_json_report_is_complete() {
+    let (r, _) = json_report(&["report", "sample_data/speech", "--format", "json"]);
+    for key in [
+        "schema",
+        "errata_version",
+        "task",
+        "dataset",
+        "overall",
+        "classes",
+        "averages",
+        "confusion",
+        "slices",
+        "tags",
+        "priorities",
+        "automation",
+    ] {
+        assert!(r.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(r["schema"], 1);
+    assert_eq!(r["task"], "transcription");
+    assert_eq!(r["dataset"]["rows"], 60);
+    assert_eq!(r["dataset"]["missing_media"], 0);
+    assert!(r["dataset"]["fingerprint"]["xxh3"].as_str().unwrap().len() == 16);
+    let overall = &r["overall"];
+    assert!(overall["wer"].as_f64().unwrap() > 0.0 && overall["wer"].as_f64().unwrap() < 1.0);
+    assert!(overall["cer"].is_number());
+    assert_eq!(overall["n"], 60);
+    assert_eq!(overall["ci95"].as_array().unwrap().len(), 2);
+    // Every metadata column that is not a role becomes a slice; duration is binned.
+    let columns: Vec<&str> = r["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["column"].as_str().unwrap())
+        .collect();
+    for c in ["speaker_gender", "accent", "device", "noise", "duration_s"] {
+        assert!(columns.contains(&c), "no slice for {c}");
+    }
+    let duration: Vec<&Value> = r["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["column"] == "duration_s")
+        .collect();
+    assert_eq!(duration.len(), 5);
+    assert!(duration[0]["value"].as_str().unwrap().starts_with('['));
+    assert!(r["slices"][0]["wer"].is_number());
+    // The tags column gives the course's categories, with HLP from the human transcripts.
+    let tags: Vec<&str> = r["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
+    assert!(
+        tags.contains(&"car noise")
+            && tags.contains(&"people noise")
+            && tags.contains(&"clean speech"),
+        "{tags:?}"
+    );
+    assert!(
+        r["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["hlp_source"] == "human_labels")
+    );
+    assert_eq!(r["automation"].as_array().unwrap().len(), 11);
+    assert!(!r["priorities"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn phones_sample_markdown_report_is_complete() {
+    let o = errata(&["report", "sample_data/phones", "--format", "md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = stdout(&o);
+    for section in [
+        "# Error analysis",
+        "## Overall",
+        "## Per class",
+        "## Confusion matrix",
+        "## Slices",
+        "## Tags",
+        "## Prioritisation",
+        "## Partial automation",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    for class in ["dent", "none", "pit", "scratch"] {
+        assert!(md.contains(&format!("| {class} |")), "no row for {class}");
+    }
+    assert!(md.contains("| lighting | dim |"));
+    assert!(md.contains("macro avg"));
+}
+
+#[test]
+fn csv_report_writes_one_file_per_table_and_json_to_a_file() {
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("tables");
+    let o = errata(&[
+        "report",
+        "sample_data/phones",
+        "--format",
+        "csv",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in [
+        "overall.csv",
+        "classes.csv",
+        "averages.csv",
+        "confusion.csv",
+        "slices.csv",
+        "tags.csv",
+        "priorities.csv",
+        "automation.csv",
+    ] {
+        let text = std::fs::read_to_string(folder.join(name))
+            .unwrap_or_else(|_| panic!("{name} not written"));
+        assert!(text.lines().count() >= 2, "{name} has no rows");
+    }
+    let file = out.path().join("report.json");
+    let o = errata(&["report", "sample_data/phones", "-o", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(r["task"], "classification");
+    assert_eq!(r["dataset"]["rows"], 80);
+
+    let o = errata(&["report", "sample_data/phones", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-o FOLDER"));
+}
+
+#[test]
+fn reports_are_identical_across_runs_and_formats_of_the_same_table() {
+    let (a, _) = json_report(&["report", "sample_data/phones"]);
+    let (b, _) = json_report(&["report", "sample_data/phones"]);
+    assert_eq!(a, b);
+    // The same table as Parquet-free TSV through --table gives the same figures.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(root().join("tests/data/oracle/multiclass.csv")).unwrap();
+    std::fs::write(dir.path().join("copy.tsv"), csv.replace(',', "\t")).unwrap();
+    std::fs::write(dir.path().join("other.csv"), "id,label,prediction\n1,a,b\n").unwrap();
+    let (tsv, _) = json_report(&[
+        "report",
+        dir.path().to_str().unwrap(),
+        "--table",
+        "copy.tsv",
+    ]);
+    let (orig, _) = json_report(&["report", "tests/data/oracle/multiclass.csv"]);
+    assert_eq!(tsv["classes"], orig["classes"]);
+    assert_eq!(tsv["slices"], orig["slices"]);
+}
+
+#[test]
+fn mapping_flags_override_detection() {
+    let (r, _) = json_report(&[
+        "report",
+        "tests/data/oracle/multiclass.csv",
+        "--slice",
+        "region",
+        "--label",
+        "prediction",
+        "--prediction",
+        "label",
+    ]);
+    let columns = &r["dataset"]["columns"];
+    assert_eq!(columns["label"], "prediction");
+    assert_eq!(columns["slices"], serde_json::json!(["region"]));
+    let (r, _) = json_report(&[
+        "report",
+        "sample_data/speech",
+        "--task",
+        "classification",
+        "--slice",
+        "noise",
+    ]);
+    assert_eq!(r["task"], "classification");
+    assert_eq!(r["slices"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn warnings_are_printed_and_counted_not_fatal() {
+    let data = root().join("tests/data/warnings");
+    let before = snapshot(&data);
+    let (r, err) = json_report(&["report", "tests/data/warnings"]);
+    assert!(
+        err.contains("warning: 1 rows excluded: empty \"label\" (rows 3)"),
+        "{err}"
+    );
+    assert!(err.contains("clips/missing.wav (row 2)"), "{err}");
+    assert!(err.contains("no \"confidence\" value"), "{err}");
+    assert_eq!(r["dataset"]["excluded_rows"], 1);
+    assert_eq!(r["dataset"]["missing_media"], 1);
+    assert_eq!(r["dataset"]["rows"], 3);
+    assert_eq!(r["dataset"]["warnings"].as_array().unwrap().len(), 3);
+    assert_eq!(snapshot(&data), before, "the dataset folder was modified");
+}
+
+/// Runs `errata report` on a bad input and checks it fails cleanly with a useful message.
+fn fails_with(args: &[&str], expected: &[&str]) {
+    let bad = root().join("tests/data/bad");
+    let before = snapshot(&bad);
+    let o = errata(args);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{args:?}: status {:?}, stderr {err}",
+        o.status
+    );
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert!(o.stdout.is_empty(), "{args:?} wrote a report");
+    for text in expected {
+        assert!(err.contains(text), "{args:?}: {text:?} not in {err}");
+    }
+    assert_eq!(snapshot(&bad), before, "{args:?} modified the input folder");
+}
+
+#[test]
+fn bad_inputs_fail_with_clear_messages() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "tests/data/bad/nope.csv",
+            &["nope.csv", "no such file or folder"],
+        ),
+        (
+            "tests/data/bad/empty.csv",
+            &["empty.csv", "the file is empty", "header line"],
+        ),
+        (
+            "tests/data/bad/header_only.csv",
+            &["header_only.csv", "no rows"],
+        ),
+        (
+            "tests/data/bad/no_prediction.csv",
+            &[
+                "no_prediction.csv",
+                "no prediction column",
+                "Columns found: id, label, score, notes",
+                "Names tried: prediction, pred, y_pred",
+                "--prediction",
+            ],
+        ),
+        (
+            "tests/data/bad/ragged.csv",
+            &["ragged.csv", "line 3 has 4 fields but the header has 3"],
+        ),
+        (
+            "tests/data/bad/unclosed_quote.csv",
+            &["unclosed_quote.csv", "line 2", "never closed"],
+        ),
+        (
+            "tests/data/bad/invalid_utf8.csv",
+            &["invalid_utf8.csv", "line 3", "not valid UTF-8"],
+        ),
+        (
+            "tests/data/bad/nan_confidence.csv",
+            &[
+                "nan_confidence.csv",
+                "\"confidence\"",
+                "row 2",
+                "is not a number (NaN)",
+                "between 0 and 1",
+            ],
+        ),
+        (
+            "tests/data/bad/confidence_out_of_range.csv",
+            &[
+                "confidence_out_of_range.csv",
+                "row 3",
+                "1.7",
+                "outside [0, 1]",
+            ],
+        ),
+        (
+            "tests/data/bad/text_confidence.csv",
+            &["text_confidence.csv", "row 1", "\"high\" is not a number"],
+        ),
+        (
+            "tests/data/bad/duplicate_ids.csv",
+            &[
+                "duplicate_ids.csv",
+                "2 duplicate ids",
+                "\"a1\" (rows 1 and 3)",
+                "\"a2\" (rows 2 and 5)",
+            ],
+        ),
+        (
+            "tests/data/bad/several_tables",
+            &[
+                "several_tables",
+                "several table files found (test.csv, train.csv)",
+                "--table FILE",
+            ],
+        ),
+        (
+            "tests/data/bad/escaping_media",
+            &[
+                "metadata.csv",
+                "row 2",
+                "../../secret.wav",
+                "climbs out of the folder",
+            ],
+        ),
+        (
+            "tests/data/bad/absolute_media",
+            &["row 1", "/etc/passwd", "is absolute"],
+        ),
+        (
+            "tests/data/bad/broken.jsonl",
+            &[
+                "broken.jsonl",
+                "line 2, column 25 is not valid JSON: key must be a string",
+            ],
+        ),
+        (
+            "tests/data/bad/corrupt.parquet",
+            &["corrupt.parquet", "cannot parse the table"],
+        ),
+        (
+            "tests/data/bad/table.xlsx",
+            &["table.xlsx", "unsupported table format", ".csv"],
+        ),
+    ];
+    for (path, expected) in cases {
+        fails_with(&["report", path], expected);
+    }
+    let o = errata(&[
+        "report",
+        "tests/data/oracle/multiclass.csv",
+        "--label",
+        "truth",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--label \"truth\": no such column. Columns found: id, label, prediction, confidence, region"), "{}", stderr(&o));
+    fails_with(
+        &[
+            "report",
+            "tests/data/bad/several_tables",
+            "--table",
+            "missing.csv",
+        ],
+        &["missing.csv", "no such file"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_media_leading_outside_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.wav"), b"RIFF").unwrap();
+    let dataset = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.wav"),
+        dataset.path().join("clip.wav"),
+    )
+    .unwrap();
+    std::fs::write(
+        dataset.path().join("metadata.csv"),
+        "id,file_name,label,prediction\n1,clip.wav,a,a\n",
+    )
+    .unwrap();
+    let o = errata(&["report", dataset.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("leads outside the dataset folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_status_2() {
+    let o = errata(&["report"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = errata(&["report", "sample_data/phones", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pdf"));
+    let o = errata(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+}
