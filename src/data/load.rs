@@ -99,13 +99,13 @@ impl Loader<'_> {
             .clone())
     }
 
-    /// The column as text, one entry per table row (`None` for empty cells). Lists (JSON
-    /// arrays) are joined with `;`, the tags separator.
-    fn text(&self, name: &str) -> Result<Vec<Option<String>>, LoadError> {
+    /// The column as text (see [`cells`] for the values). Lists (JSON arrays) are joined
+    /// with `;`, the tags separator.
+    fn text(&self, name: &str) -> Result<StringChunked, LoadError> {
         let series = self.series(name)?;
         if let DataType::List(_) = series.dtype() {
             let lists = series.list().map_err(|e| self.parse_error(e))?;
-            return (0..lists.len())
+            let joined: Vec<Option<String>> = (0..lists.len())
                 .map(|i| match lists.get_as_series(i) {
                     None => Ok(None),
                     Some(inner) => {
@@ -121,16 +121,16 @@ impl Loader<'_> {
                         Ok(Some(parts.join(";")))
                     }
                 })
-                .collect();
+                .collect::<Result<_, LoadError>>()?;
+            return Ok(StringChunked::from_iter_options(
+                name.into(),
+                joined.into_iter(),
+            ));
         }
         let text = series
             .cast(&DataType::String)
             .map_err(|e| self.parse_error(e))?;
-        let text = text.str().map_err(|e| self.parse_error(e))?;
-        Ok(text
-            .iter()
-            .map(|v| v.map(str::to_string).filter(|s| !s.trim().is_empty()))
-            .collect())
+        Ok(text.str().map_err(|e| self.parse_error(e))?.clone())
     }
 
     /// The column as numbers, or the first cell that is not a number.
@@ -148,7 +148,7 @@ impl Loader<'_> {
         }
         let text = self.text(name)?;
         let mut out = Vec::with_capacity(text.len());
-        for (row, value) in text.iter().enumerate() {
+        for (row, value) in cells(&text).into_iter().enumerate() {
             match value {
                 None => out.push(None),
                 Some(v) => match v.trim().parse::<f64>() {
@@ -156,7 +156,7 @@ impl Loader<'_> {
                     Err(_) => {
                         return Ok(Err(NotANumber {
                             row,
-                            text: v.clone(),
+                            text: v.to_string(),
                         }));
                     }
                 },
@@ -177,8 +177,9 @@ impl Loader<'_> {
             .map(|c| c.to_string())
             .collect();
         let mut roles = resolve_roles(self.path(), &columns, request)?;
-        let labels = self.text(&roles.label)?;
-        let predictions = self.text(&roles.prediction)?;
+        let (label_column, prediction_column) =
+            (self.text(&roles.label)?, self.text(&roles.prediction)?);
+        let (labels, predictions) = (cells(&label_column), cells(&prediction_column));
         let task = request
             .task
             .unwrap_or_else(|| detect_task(&labels, &predictions));
@@ -221,27 +222,30 @@ impl Loader<'_> {
             });
         }
 
-        let mut vocabulary = Vocabulary::from_values(
-            kept.iter()
-                .flat_map(|&r| [labels[r].as_deref(), predictions[r].as_deref()]),
-        );
+        let mut vocabulary =
+            Vocabulary::from_values(kept.iter().flat_map(|&r| [labels[r], predictions[r]]));
         let label_codes = vocabulary.codes(&labels, &kept, "");
         let prediction_codes = vocabulary.codes(&predictions, &kept, "");
         let n_classes = vocabulary.names.len();
         let human = match &roles.human {
-            Some(c) => Some(vocabulary.codes_or_missing(&self.text(c)?, &kept)),
+            Some(c) => Some(vocabulary.codes_or_missing(&cells(&self.text(c)?), &kept)),
             None => None,
         };
         let baseline = match &roles.baseline {
-            Some(c) => Some(vocabulary.codes_or_missing(&self.text(c)?, &kept)),
+            Some(c) => Some(vocabulary.codes_or_missing(&cells(&self.text(c)?), &kept)),
             None => None,
         };
 
-        let media = match &roles.media {
-            Some(c) => Some(self.media(c, &kept)?),
+        let media_column = match &roles.media {
+            Some(c) => Some(self.text(c)?),
             None => None,
         };
-        let ids = self.ids(&roles, &kept, media.as_ref())?;
+        let media_cells = media_column.as_ref().map(cells);
+        let media = match (&roles.media, &media_cells) {
+            (Some(c), Some(values)) => Some(self.media(c, values, &kept)?),
+            _ => None,
+        };
+        let ids = self.ids(&roles, &kept, media_cells.as_deref())?;
         let confidence = match &roles.confidence {
             Some(c) => Some(self.confidence(c, &kept)?),
             None => None,
@@ -253,10 +257,11 @@ impl Loader<'_> {
             }
         }
         roles.slices = slices.iter().map(|s| s.name.clone()).collect();
-        let tag_lists = match &roles.tags {
+        let tag_column = match &roles.tags {
             Some(c) => Some(self.text(c)?),
             None => None,
         };
+        let tag_lists = tag_column.as_ref().map(cells);
 
         let set = EvalSet::new(EvalSetParts {
             task,
@@ -290,12 +295,16 @@ impl Loader<'_> {
         &mut self,
         roles: &ColumnRoles,
         kept: &[usize],
-        media: Option<&MediaColumn>,
+        media: Option<&[Option<&str>]>,
     ) -> Result<Vec<String>, LoadError> {
-        let (column, values): (String, Vec<Option<String>>) = match (&roles.id, media, &roles.media)
+        let id_column;
+        let (column, values): (String, Vec<Option<&str>>) = match (&roles.id, media, &roles.media)
         {
-            (Some(c), _, _) => (c.clone(), self.text(c)?),
-            (None, Some(m), Some(c)) => (c.clone(), m.raw.clone()),
+            (Some(c), _, _) => {
+                id_column = self.text(c)?;
+                (c.clone(), cells(&id_column))
+            }
+            (None, Some(m), Some(c)) => (c.clone(), m.to_vec()),
             _ => {
                 self.warnings.push(
                     "no id or media column: rows are identified by their row number, so tags depend on the row order; add an id column".into(),
@@ -382,8 +391,12 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    fn media(&mut self, column: &str, kept: &[usize]) -> Result<MediaColumn, LoadError> {
-        let raw = self.text(column)?;
+    fn media(
+        &mut self,
+        column: &str,
+        raw: &[Option<&str>],
+        kept: &[usize],
+    ) -> Result<MediaColumn, LoadError> {
         let root = self
             .table
             .root
@@ -401,14 +414,14 @@ impl Loader<'_> {
             root: self.table.root.clone(),
         };
         for &row in kept {
-            if let Some(v) = &raw[row] {
+            if let Some(v) = raw[row] {
                 media::check_relative(v.trim()).map_err(|problem| refused(row, v, problem))?;
             }
         }
         // One file-system lookup per row: run them in parallel, keep the first refusal in row order.
         let found: Vec<Result<bool, media::Refusal>> = kept
             .par_iter()
-            .map(|&row| match &raw[row] {
+            .map(|&row| match raw[row] {
                 Some(v) => media::resolve(&root, v.trim()).map(|p| p.is_some_and(|p| p.is_file())),
                 None => Ok(false),
             })
@@ -417,7 +430,7 @@ impl Loader<'_> {
         for (&row, result) in kept.iter().zip(&found) {
             match result {
                 Err(problem) => {
-                    return Err(refused(row, raw[row].as_deref().unwrap_or(""), problem));
+                    return Err(refused(row, raw[row].unwrap_or(""), problem));
                 }
                 Ok(false) => missing.push(row),
                 Ok(true) => {}
@@ -430,7 +443,7 @@ impl Loader<'_> {
                 .map(|&r| {
                     format!(
                         "{} (row {})",
-                        raw[r].as_deref().unwrap_or("(empty)"),
+                        raw[r].unwrap_or("(empty)"),
                         row_number(r)
                     )
                 })
@@ -443,12 +456,11 @@ impl Loader<'_> {
         }
         let paths = kept
             .iter()
-            .map(|&r| raw[r].as_ref().map(|v| v.trim().to_string()))
+            .map(|&r| raw[r].map(|v| v.trim().to_string()))
             .collect();
         Ok(MediaColumn {
             paths,
             missing: missing.len(),
-            raw,
         })
     }
 
@@ -460,12 +472,13 @@ impl Loader<'_> {
         kept: &[usize],
         explicit: bool,
     ) -> Result<Option<SliceColumn>, LoadError> {
-        let text = self.text(name)?;
+        let column = self.text(name)?;
+        let text = cells(&column);
         let mut distinct: PlHashMap<&str, u32> = PlHashMap::new();
         for &row in kept {
-            if let Some(v) = &text[row] {
+            if let Some(v) = text[row] {
                 let next = distinct.len() as u32;
-                distinct.entry(v.as_str()).or_insert(next);
+                distinct.entry(v).or_insert(next);
             }
         }
         let refuse = |this: &mut Self, problem: String| {
@@ -511,9 +524,7 @@ impl Loader<'_> {
         let codes: Vec<u32> = kept
             .iter()
             .map(|&r| {
-                text[r]
-                    .as_deref()
-                    .map_or(missing_code, |v| remap[distinct[v] as usize])
+                text[r].map_or(missing_code, |v| remap[distinct[v] as usize])
             })
             .collect();
         if codes.contains(&missing_code) {
@@ -534,18 +545,24 @@ struct NotANumber {
     text: String,
 }
 
+/// The values of a text column per table row, `None` for empty (or blank) cells.
+fn cells(column: &StringChunked) -> Vec<Option<&str>> {
+    column
+        .iter()
+        .map(|v| v.filter(|s| !s.bytes().all(|b| b.is_ascii_whitespace())))
+        .collect()
+}
+
 struct MediaColumn {
     paths: Vec<Option<String>>,
     missing: usize,
-    /// The column as read, per table row (used as ids when there is no id column).
-    raw: Vec<Option<String>>,
 }
 
 /// Transcription when most labels are sentences and they are varied (many distinct labels,
 /// or predictions that are often none of the labels, as a recogniser's are); otherwise the
 /// labels are class names.
-pub fn detect_task(labels: &[Option<String>], predictions: &[Option<String>]) -> Task {
-    let present: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
+pub fn detect_task(labels: &[Option<&str>], predictions: &[Option<&str>]) -> Task {
+    let present: Vec<&str> = labels.iter().flatten().copied().collect();
     let multi_word = present
         .iter()
         .filter(|l| l.split_whitespace().nth(1).is_some())
@@ -554,7 +571,7 @@ pub fn detect_task(labels: &[Option<String>], predictions: &[Option<String>]) ->
     let novel = predictions
         .iter()
         .flatten()
-        .filter(|p| !distinct.contains(p.as_str()))
+        .filter(|p| !distinct.contains(*p))
         .count();
     let sentences = !present.is_empty() && multi_word * 2 >= present.len();
     let varied = distinct.len() > MAX_SLICE_VALUES
@@ -600,16 +617,16 @@ impl Vocabulary {
     }
 
     /// Codes of the kept rows; empty cells take the code of `empty`.
-    fn codes(&mut self, values: &[Option<String>], kept: &[usize], empty: &str) -> Vec<u32> {
+    fn codes(&mut self, values: &[Option<&str>], kept: &[usize], empty: &str) -> Vec<u32> {
         kept.iter()
-            .map(|&r| self.code(values[r].as_deref().unwrap_or(empty)))
+            .map(|&r| self.code(values[r].unwrap_or(empty)))
             .collect()
     }
 
     /// Codes of the kept rows; empty cells are [`MISSING`].
-    fn codes_or_missing(&mut self, values: &[Option<String>], kept: &[usize]) -> Vec<u32> {
+    fn codes_or_missing(&mut self, values: &[Option<&str>], kept: &[usize]) -> Vec<u32> {
         kept.iter()
-            .map(|&r| values[r].as_deref().map_or(MISSING, |v| self.code(v)))
+            .map(|&r| values[r].map_or(MISSING, |v| self.code(v)))
             .collect()
     }
 }
@@ -704,35 +721,30 @@ fn significant(x: f64, digits: i32) -> String {
     }
 }
 
-fn tag_book(set: &EvalSet, lists: Option<&[Option<String>]>, kept: &[usize]) -> TagBook {
+/// The tags of a `;`-separated cell, trimmed, empty ones skipped.
+fn split_tags(cell: &str) -> Vec<&str> {
+    cell.split(';').map(str::trim).filter(|t| !t.is_empty()).collect()
+}
+
+fn tag_book(set: &EvalSet, lists: Option<&[Option<&str>]>, kept: &[usize]) -> TagBook {
     let mut book = TagBook::new(set.len());
     let Some(lists) = lists else { return book };
-    let split = |v: &str| {
-        v.split(';')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    };
-    let per_row: Vec<Vec<String>> = kept
+    let per_row: Vec<Vec<&str>> = kept
         .iter()
-        .map(|&r| lists[r].as_deref().map(split).unwrap_or_default())
+        .map(|&r| lists[r].map(split_tags).unwrap_or_default())
         .collect();
-    let mut names: Vec<&String> = per_row
+    let mut names: Vec<&str> = per_row
         .iter()
         .flatten()
+        .copied()
         .collect::<PlHashSet<_>>()
         .into_iter()
         .collect();
-    names.sort();
-    for name in names {
-        book.define(name);
-    }
+    names.sort_unstable();
+    let ids: PlHashMap<&str, usize> = names.iter().map(|&n| (n, book.define(n))).collect();
     for (row, tags) in per_row.iter().enumerate() {
         for t in tags {
-            if let Some(id) = book.id(t) {
-                book.assign(set, id, row);
-            }
+            book.assign(set, ids[t], row);
         }
     }
     book
@@ -778,7 +790,9 @@ mod tests {
 
     #[test]
     fn task_detection() {
-        let words = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+        fn words<'a>(v: &[&'a str]) -> Vec<Option<&'a str>> {
+            v.iter().map(|&s| Some(s)).collect()
+        }
         let same = |v: &[&str]| detect_task(&words(v), &words(v));
         assert_eq!(same(&["cat", "dog", "cat"]), Task::Classification);
         let defects: Vec<&str> = ["no defect", "scratch", "light dent", "no defect"].repeat(5);
@@ -790,7 +804,7 @@ mod tests {
         // Few distinct sentences, but the predictions are free text: a recogniser.
         let refs = words(&["call mom"; 10]);
         let mut hyps = words(&["call mom"; 10]);
-        hyps[3] = Some("call mum".into());
+        hyps[3] = Some("call mum");
         assert_eq!(detect_task(&refs, &hyps), Task::Transcription);
     }
 }
