@@ -1,25 +1,20 @@
 //! From a dataset path and the user's mapping to an [`EvalSet`]: labels, predictions and
 //! slices become integer codes, media paths are checked, problems become messages.
+//! Independent columns are processed in parallel.
 
 use std::path::Path;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::encode::{Dictionary, detect_task};
 use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
+use super::slicing::{SliceSource, slice_column};
 use super::table::{self, Fingerprint, TableFile};
-use crate::model::dataset::sort_categories;
-use crate::model::{EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, TagBook, Task};
+use crate::model::{EvalSet, EvalSetParts, MISSING, SliceColumn, TagBook, Task};
 
-/// A categorical slice has at most this many values.
-pub const MAX_SLICE_VALUES: usize = 50;
-/// Numeric columns with more distinct values than this are cut into quantile bins.
-pub const MAX_NUMERIC_CATEGORIES: usize = 10;
-pub const QUANTILE_BINS: usize = 5;
-/// The value name given to rows where a slice column is empty.
-pub const MISSING_VALUE: &str = "(missing)";
 /// How many examples a warning or error lists.
 const EXAMPLES: usize = 5;
 
@@ -50,8 +45,6 @@ pub fn load(path: &Path, request: &MappingRequest) -> Result<Dataset, LoadError>
     Loader {
         table: &table,
         frame: &frame,
-        warnings: Vec::new(),
-        notes: Vec::new(),
     }
     .build(request, fingerprint)
 }
@@ -59,8 +52,6 @@ pub fn load(path: &Path, request: &MappingRequest) -> Result<Dataset, LoadError>
 struct Loader<'a> {
     table: &'a TableFile,
     frame: &'a DataFrame,
-    warnings: Vec<String>,
-    notes: Vec<String>,
 }
 
 /// Row numbers in messages count data rows from 1, header excluded.
@@ -78,6 +69,26 @@ fn example_rows(rows: &[usize]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
+/// The values of a text column per table row, `None` for empty (or blank) cells.
+fn cells(column: &StringChunked) -> Vec<Option<&str>> {
+    column
+        .iter()
+        .map(|v| v.filter(|s| !s.bytes().all(|b| b.is_ascii_whitespace())))
+        .collect()
+}
+
+/// A cell of a numeric column that does not parse as a number.
+struct NotANumber {
+    row: usize,
+    text: String,
+}
+
+struct MediaColumn {
+    paths: Vec<Option<String>>,
+    missing: usize,
+    warning: Option<String>,
+}
+
 impl Loader<'_> {
     fn path(&self) -> &Path {
         &self.table.path
@@ -90,13 +101,12 @@ impl Loader<'_> {
         }
     }
 
-    fn series(&self, name: &str) -> Result<Series, LoadError> {
+    fn series(&self, name: &str) -> Result<&Series, LoadError> {
         Ok(self
             .frame
             .column(name)
             .map_err(|e| self.parse_error(e))?
-            .as_materialized_series()
-            .clone())
+            .as_materialized_series())
     }
 
     /// The column as text (see [`cells`] for the values). Lists (JSON arrays) are joined
@@ -133,40 +143,44 @@ impl Loader<'_> {
         Ok(text.str().map_err(|e| self.parse_error(e))?.clone())
     }
 
-    /// The column as numbers, or the first cell that is not a number.
-    fn numbers(&self, name: &str) -> Result<Result<Vec<Option<f64>>, NotANumber>, LoadError> {
-        let series = self.series(name)?;
-        if series.dtype().is_primitive_numeric() {
-            let floats = series
+    fn is_numeric(&self, name: &str) -> Result<bool, LoadError> {
+        Ok(self.series(name)?.dtype().is_primitive_numeric())
+    }
+
+    /// The kept rows of a column as numbers, or the first cell that is not a number.
+    fn numbers(
+        &self,
+        name: &str,
+        kept: &[usize],
+    ) -> Result<Result<Vec<Option<f64>>, NotANumber>, LoadError> {
+        if self.is_numeric(name)? {
+            let floats = self
+                .series(name)?
                 .cast(&DataType::Float64)
                 .map_err(|e| self.parse_error(e))?;
-            return Ok(Ok(floats
-                .f64()
-                .map_err(|e| self.parse_error(e))?
-                .iter()
-                .collect()));
+            let floats = floats.f64().map_err(|e| self.parse_error(e))?;
+            return Ok(Ok(kept.iter().map(|&r| floats.get(r)).collect()));
         }
-        let text = self.text(name)?;
-        let mut out = Vec::with_capacity(text.len());
-        for (row, value) in cells(&text).into_iter().enumerate() {
-            match value {
-                None => out.push(None),
-                Some(v) => match v.trim().parse::<f64>() {
-                    Ok(x) => out.push(Some(x)),
-                    Err(_) => {
-                        return Ok(Err(NotANumber {
-                            row,
-                            text: v.to_string(),
-                        }));
-                    }
-                },
-            }
+        let column = self.text(name)?;
+        let text = cells(&column);
+        let parsed: Vec<Result<Option<f64>, usize>> = kept
+            .par_iter()
+            .map(|&row| match text[row] {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<f64>().map(Some).map_err(|_| row),
+            })
+            .collect();
+        match parsed.iter().find_map(|p| p.err()) {
+            Some(row) => Ok(Err(NotANumber {
+                row,
+                text: text[row].unwrap_or_default().to_string(),
+            })),
+            None => Ok(Ok(parsed.into_iter().map(|p| p.unwrap_or(None)).collect())),
         }
-        Ok(Ok(out))
     }
 
     fn build(
-        mut self,
+        &self,
         request: &MappingRequest,
         fingerprint: Fingerprint,
     ) -> Result<Dataset, LoadError> {
@@ -177,22 +191,32 @@ impl Loader<'_> {
             .map(|c| c.to_string())
             .collect();
         let mut roles = resolve_roles(self.path(), &columns, request)?;
+        let mut warnings = Vec::new();
+
         let (label_column, prediction_column) =
             (self.text(&roles.label)?, self.text(&roles.prediction)?);
         let (labels, predictions) = (cells(&label_column), cells(&prediction_column));
+        let human_column = roles.human.as_deref().map(|c| self.text(c)).transpose()?;
+        let baseline_column = roles
+            .baseline
+            .as_deref()
+            .map(|c| self.text(c))
+            .transpose()?;
+        let mut dictionary = Dictionary::default();
+        let label_codes = dictionary.encode(&labels, |_| true);
+        let prediction_codes = dictionary.encode(&predictions, |row| labels[row].is_some());
         let task = request
             .task
-            .unwrap_or_else(|| detect_task(&labels, &predictions));
+            .unwrap_or_else(|| detect_task(dictionary.names(), &label_codes, &prediction_codes));
 
         // Rows without ground truth cannot be scored; a classifier's empty prediction neither.
         // An empty transcript hypothesis is a real (all-deletions) answer.
         let mut kept = Vec::with_capacity(labels.len());
-        let mut no_label = Vec::new();
-        let mut no_prediction = Vec::new();
+        let (mut no_label, mut no_prediction) = (Vec::new(), Vec::new());
         for row in 0..labels.len() {
-            if labels[row].is_none() {
+            if label_codes[row] == MISSING {
                 no_label.push(row);
-            } else if predictions[row].is_none() && task == Task::Classification {
+            } else if prediction_codes[row] == MISSING && task == Task::Classification {
                 no_prediction.push(row);
             } else {
                 kept.push(row);
@@ -203,7 +227,7 @@ impl Loader<'_> {
             (&no_prediction, &roles.prediction),
         ] {
             if !rows.is_empty() {
-                self.warnings.push(format!(
+                warnings.push(format!(
                     "{} rows excluded: empty {column:?} (rows {})",
                     rows.len(),
                     example_rows(rows)
@@ -222,138 +246,168 @@ impl Loader<'_> {
             });
         }
 
-        let mut vocabulary =
-            Vocabulary::from_values(kept.iter().flat_map(|&r| [labels[r], predictions[r]]));
-        let label_codes = vocabulary.codes(&labels, &kept, "");
-        let prediction_codes = vocabulary.codes(&predictions, &kept, "");
-        let n_classes = vocabulary.names.len();
-        let human = match &roles.human {
-            Some(c) => Some(vocabulary.codes_or_missing(&cells(&self.text(c)?), &kept)),
-            None => None,
-        };
-        let baseline = match &roles.baseline {
-            Some(c) => Some(vocabulary.codes_or_missing(&cells(&self.text(c)?), &kept)),
-            None => None,
-        };
+        let human_codes = human_column
+            .as_ref()
+            .map(|c| dictionary.encode(&cells(c), |_| true));
+        let baseline_codes = baseline_column
+            .as_ref()
+            .map(|c| dictionary.encode(&cells(c), |_| true));
+        let empty_text = dictionary.code("");
+        let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
+        let kept_predictions: Vec<u32> = kept
+            .iter()
+            .map(|&r| {
+                if prediction_codes[r] == MISSING {
+                    empty_text
+                } else {
+                    prediction_codes[r]
+                }
+            })
+            .collect();
+        let (kept_human, kept_baseline) = (
+            human_codes.as_deref().map(pick),
+            baseline_codes.as_deref().map(pick),
+        );
+        let encoded = dictionary.finish(
+            [&pick(&label_codes), &kept_predictions],
+            [kept_human.as_deref(), kept_baseline.as_deref()],
+        );
 
-        let media_column = match &roles.media {
-            Some(c) => Some(self.text(c)?),
-            None => None,
-        };
+        // The remaining columns are independent of each other: read them in parallel.
+        let media_column = roles.media.as_deref().map(|c| self.text(c)).transpose()?;
         let media_cells = media_column.as_ref().map(cells);
-        let media = match (&roles.media, &media_cells) {
-            (Some(c), Some(values)) => Some(self.media(c, values, &kept)?),
-            _ => None,
-        };
-        let ids = self.ids(&roles, &kept, media_cells.as_deref())?;
-        let confidence = match &roles.confidence {
-            Some(c) => Some(self.confidence(c, &kept)?),
-            None => None,
-        };
-        let mut slices = Vec::new();
-        for column in &roles.slices {
-            if let Some(slice) = self.slice(column, &kept, !request.slices.is_empty())? {
-                slices.push(slice);
-            }
-        }
+        let tag_column = roles.tags.as_deref().map(|c| self.text(c)).transpose()?;
+        let explicit_slices = !request.slices.is_empty();
+        let ((ids, media), (confidence, slices)) = rayon::join(
+            || {
+                rayon::join(
+                    || self.ids(&roles, &kept, media_cells.as_deref()),
+                    || match (&roles.media, &media_cells) {
+                        (Some(c), Some(values)) => self.media(c, values, &kept).map(Some),
+                        _ => Ok(None),
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        roles
+                            .confidence
+                            .as_deref()
+                            .map(|c| self.confidence(c, &kept))
+                            .transpose()
+                    },
+                    || self.slices(&roles.slices, &kept, explicit_slices),
+                )
+            },
+        );
+        let (ids, id_warning) = ids?;
+        let media = media?;
+        let confidence = confidence?;
+        let (slices, notes) = slices?;
+        warnings.extend(id_warning);
+        warnings.extend(media.as_ref().and_then(|m| m.warning.clone()));
+        let confidence = confidence.map(|(values, warning)| {
+            warnings.extend(warning);
+            values
+        });
         roles.slices = slices.iter().map(|s| s.name.clone()).collect();
-        let tag_column = match &roles.tags {
-            Some(c) => Some(self.text(c)?),
-            None => None,
-        };
-        let tag_lists = tag_column.as_ref().map(cells);
 
         let set = EvalSet::new(EvalSetParts {
             task,
             ids,
-            vocab: vocabulary.names,
-            n_classes,
-            labels: label_codes,
-            predictions: prediction_codes,
+            vocab: encoded.names,
+            n_classes: encoded.n_classes,
+            labels: encoded.labels,
+            predictions: encoded.predictions,
             confidence,
-            human,
-            baseline,
+            human: encoded.human,
+            baseline: encoded.baseline,
             slices,
         });
-        let tags = tag_book(&set, tag_lists.as_deref(), &kept);
-        let missing_media = media.as_ref().map_or(0, |m| m.missing);
+        let tags = tag_book(&set, tag_column.as_ref().map(cells).as_deref(), &kept);
         Ok(Dataset {
             table: self.table.clone(),
             fingerprint,
             roles,
             set,
             tags,
+            missing_media: media.as_ref().map_or(0, |m| m.missing),
             media: media.map(|m| m.paths),
             excluded_rows: no_label.len() + no_prediction.len(),
-            missing_media,
-            warnings: self.warnings,
-            notes: self.notes,
+            warnings,
+            notes,
         })
     }
 
+    /// Row ids from the id column, else the media path, else the row number (with a
+    /// warning). Ids must be present and unique.
     fn ids(
-        &mut self,
+        &self,
         roles: &ColumnRoles,
         kept: &[usize],
         media: Option<&[Option<&str>]>,
-    ) -> Result<Vec<String>, LoadError> {
-        let id_column;
-        let (column, values): (String, Vec<Option<&str>>) = match (&roles.id, media, &roles.media)
-        {
-            (Some(c), _, _) => {
-                id_column = self.text(c)?;
-                (c.clone(), cells(&id_column))
-            }
-            (None, Some(m), Some(c)) => (c.clone(), m.to_vec()),
+    ) -> Result<(Vec<String>, Option<String>), LoadError> {
+        let id_column = roles.id.as_deref().map(|c| self.text(c)).transpose()?;
+        let id_cells = id_column.as_ref().map(cells);
+        let (column, values) = match (&roles.id, id_cells.as_deref(), &roles.media, media) {
+            (Some(c), Some(v), _, _) => (c, v),
+            (None, _, Some(c), Some(m)) => (c, m),
             _ => {
-                self.warnings.push(
-                    "no id or media column: rows are identified by their row number, so tags depend on the row order; add an id column".into(),
-                );
-                return Ok(kept.iter().map(|&r| row_number(r).to_string()).collect());
+                let warning = "no id or media column: rows are identified by their row number, so tags depend on the row order; add an id column";
+                return Ok((
+                    kept.iter().map(|&r| row_number(r).to_string()).collect(),
+                    Some(warning.into()),
+                ));
             }
         };
         let mut ids = Vec::with_capacity(kept.len());
         for &row in kept {
-            match &values[row] {
+            match values[row] {
                 Some(v) => ids.push(v.trim().to_string()),
                 None => {
                     return Err(LoadError::EmptyId {
                         path: self.path().to_path_buf(),
-                        column,
+                        column: column.clone(),
                         row: row_number(row),
                     });
                 }
             }
         }
         let mut duplicates = Vec::new();
-        {
-            let mut first_seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
-            for (i, id) in ids.iter().enumerate() {
-                if let Some(&first) = first_seen.get(id.as_str()) {
-                    duplicates.push(format!(
-                        "{id:?} (rows {} and {})",
-                        row_number(kept[first]),
-                        row_number(kept[i])
-                    ));
-                } else {
-                    first_seen.insert(id, i);
-                }
+        let mut first_seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(&first) = first_seen.get(id.as_str()) {
+                duplicates.push(format!(
+                    "{id:?} (rows {} and {})",
+                    row_number(kept[first]),
+                    row_number(kept[i])
+                ));
+            } else {
+                first_seen.insert(id, i);
             }
         }
+        drop(first_seen);
         if !duplicates.is_empty() {
             let count = duplicates.len();
             duplicates.truncate(EXAMPLES);
             return Err(LoadError::DuplicateIds {
                 path: self.path().to_path_buf(),
-                column,
+                column: column.clone(),
                 count,
                 examples: duplicates,
             });
         }
-        Ok(ids)
+        Ok((ids, None))
     }
 
-    fn confidence(&mut self, column: &str, kept: &[usize]) -> Result<Vec<f64>, LoadError> {
+    /// Confidence per kept row (NaN where empty, with a warning); NaN, text or values outside
+    /// [0, 1] in the file are errors.
+    fn confidence(
+        &self,
+        column: &str,
+        kept: &[usize],
+    ) -> Result<(Vec<f64>, Option<String>), LoadError> {
         let bad = |row: usize, value: String, problem| LoadError::BadConfidence {
             path: self.path().to_path_buf(),
             column: column.to_string(),
@@ -362,12 +416,12 @@ impl Loader<'_> {
             problem,
         };
         let values = self
-            .numbers(column)?
+            .numbers(column, kept)?
             .map_err(|nan| bad(nan.row, nan.text, "is not a number"))?;
         let mut out = Vec::with_capacity(kept.len());
         let mut empty = Vec::new();
-        for &row in kept {
-            match values[row] {
+        for (&row, value) in kept.iter().zip(values) {
+            match value {
                 None => {
                     empty.push(row);
                     out.push(f64::NAN);
@@ -381,18 +435,20 @@ impl Loader<'_> {
                 Some(x) => out.push(x),
             }
         }
-        if !empty.is_empty() {
-            self.warnings.push(format!(
+        let warning = (!empty.is_empty()).then(|| {
+            format!(
                 "{} rows have no {column:?} value and are left out of the confidence curves (rows {})",
                 empty.len(),
                 example_rows(&empty)
-            ));
-        }
-        Ok(out)
+            )
+        });
+        Ok((out, warning))
     }
 
+    /// Checks every media path of the kept rows: refuses paths leaving the dataset folder,
+    /// counts missing files.
     fn media(
-        &mut self,
+        &self,
         column: &str,
         raw: &[Option<&str>],
         kept: &[usize],
@@ -429,31 +485,23 @@ impl Loader<'_> {
         let mut missing = Vec::new();
         for (&row, result) in kept.iter().zip(&found) {
             match result {
-                Err(problem) => {
-                    return Err(refused(row, raw[row].unwrap_or(""), problem));
-                }
+                Err(problem) => return Err(refused(row, raw[row].unwrap_or(""), problem)),
                 Ok(false) => missing.push(row),
                 Ok(true) => {}
             }
         }
-        if !missing.is_empty() {
+        let warning = (!missing.is_empty()).then(|| {
             let names: Vec<String> = missing
                 .iter()
                 .take(EXAMPLES)
-                .map(|&r| {
-                    format!(
-                        "{} (row {})",
-                        raw[r].unwrap_or("(empty)"),
-                        row_number(r)
-                    )
-                })
+                .map(|&r| format!("{} (row {})", raw[r].unwrap_or("(empty)"), row_number(r)))
                 .collect();
-            self.warnings.push(format!(
+            format!(
                 "{} media files are missing: {}",
                 missing.len(),
                 names.join(", ")
-            ));
-        }
+            )
+        });
         let paths = kept
             .iter()
             .map(|&r| raw[r].map(|v| v.trim().to_string()))
@@ -461,271 +509,65 @@ impl Loader<'_> {
         Ok(MediaColumn {
             paths,
             missing: missing.len(),
+            warning,
         })
     }
 
-    /// A slice column, or `None` (with a note) when the column cannot be sliced and the user
-    /// did not ask for it explicitly; when they did, that is an error.
-    fn slice(
-        &mut self,
-        name: &str,
+    /// The slice columns, built in parallel. A column that cannot be a slice is skipped with
+    /// a note, or is an error when the user named it with `--slice`.
+    fn slices(
+        &self,
+        names: &[String],
         kept: &[usize],
         explicit: bool,
-    ) -> Result<Option<SliceColumn>, LoadError> {
-        let column = self.text(name)?;
-        let text = cells(&column);
-        let mut distinct: PlHashMap<&str, u32> = PlHashMap::new();
-        for &row in kept {
-            if let Some(v) = text[row] {
-                let next = distinct.len() as u32;
-                distinct.entry(v).or_insert(next);
-            }
-        }
-        let refuse = |this: &mut Self, problem: String| {
-            if explicit {
-                Err(LoadError::BadSlice {
-                    path: this.path().to_path_buf(),
-                    column: name.to_string(),
-                    problem,
-                })
-            } else {
-                this.notes
-                    .push(format!("column {name:?} is not used as a slice: {problem}"));
-                Ok(None)
-            }
-        };
-        if distinct.is_empty() {
-            return refuse(self, "every value is empty".into());
-        }
-        if distinct.len() > MAX_NUMERIC_CATEGORIES {
-            if let Ok(numbers) = self.numbers(name)? {
-                let values: Vec<Option<f64>> = kept.iter().map(|&r| numbers[r]).collect();
-                if values.iter().flatten().all(|x| x.is_finite()) {
-                    return Ok(Some(quantile_slice(name, &values)));
+    ) -> Result<(Vec<SliceColumn>, Vec<String>), LoadError> {
+        let built: Vec<Result<Result<SliceColumn, String>, LoadError>> = names
+            .par_iter()
+            .map(|name| {
+                if self.is_numeric(name)? {
+                    let Ok(numbers) = self.numbers(name, kept)? else {
+                        unreachable!("numeric columns always parse")
+                    };
+                    Ok(slice_column(name, SliceSource::Numbers(numbers)))
+                } else {
+                    let column = self.text(name)?;
+                    let all = cells(&column);
+                    Ok(slice_column(
+                        name,
+                        SliceSource::Text(kept.iter().map(|&r| all[r]).collect()),
+                    ))
+                }
+            })
+            .collect();
+        let (mut slices, mut notes) = (Vec::new(), Vec::new());
+        for (name, result) in names.iter().zip(built) {
+            match result? {
+                Ok(slice) => slices.push(slice),
+                Err(problem) if explicit => {
+                    return Err(LoadError::BadSlice {
+                        path: self.path().to_path_buf(),
+                        column: name.clone(),
+                        problem,
+                    });
+                }
+                Err(problem) => {
+                    notes.push(format!("column {name:?} is not used as a slice: {problem}"))
                 }
             }
         }
-        if distinct.len() > MAX_SLICE_VALUES {
-            return refuse(
-                self,
-                format!(
-                    "{} distinct text values (a slice has at most {MAX_SLICE_VALUES})",
-                    distinct.len()
-                ),
-            );
-        }
-        let mut values: Vec<String> = distinct.keys().map(|s| s.to_string()).collect();
-        sort_slice_values(&mut values);
-        let mut remap = vec![0u32; values.len()];
-        for (final_code, v) in values.iter().enumerate() {
-            remap[distinct[v.as_str()] as usize] = final_code as u32;
-        }
-        let missing_code = values.len() as u32;
-        let codes: Vec<u32> = kept
-            .iter()
-            .map(|&r| {
-                text[r].map_or(missing_code, |v| remap[distinct[v] as usize])
-            })
-            .collect();
-        if codes.contains(&missing_code) {
-            values.push(MISSING_VALUE.to_string());
-        }
-        Ok(Some(SliceColumn {
-            name: name.to_string(),
-            kind: SliceKind::Categorical,
-            values,
-            codes,
-        }))
-    }
-}
-
-/// A cell of a numeric column that does not parse as a number.
-struct NotANumber {
-    row: usize,
-    text: String,
-}
-
-/// The values of a text column per table row, `None` for empty (or blank) cells.
-fn cells(column: &StringChunked) -> Vec<Option<&str>> {
-    column
-        .iter()
-        .map(|v| v.filter(|s| !s.bytes().all(|b| b.is_ascii_whitespace())))
-        .collect()
-}
-
-struct MediaColumn {
-    paths: Vec<Option<String>>,
-    missing: usize,
-}
-
-/// Transcription when most labels are sentences and they are varied (many distinct labels,
-/// or predictions that are often none of the labels, as a recogniser's are); otherwise the
-/// labels are class names.
-pub fn detect_task(labels: &[Option<&str>], predictions: &[Option<&str>]) -> Task {
-    let present: Vec<&str> = labels.iter().flatten().copied().collect();
-    let multi_word = present
-        .iter()
-        .filter(|l| l.split_whitespace().nth(1).is_some())
-        .count();
-    let distinct: PlHashSet<&str> = present.iter().copied().collect();
-    let novel = predictions
-        .iter()
-        .flatten()
-        .filter(|p| !distinct.contains(*p))
-        .count();
-    let sentences = !present.is_empty() && multi_word * 2 >= present.len();
-    let varied = distinct.len() > MAX_SLICE_VALUES
-        || distinct.len() * 10 >= present.len() * 3
-        || novel * 10 >= present.len();
-    if sentences && varied {
-        Task::Transcription
-    } else {
-        Task::Classification
-    }
-}
-
-/// Label and prediction names with their codes; codes follow the report order.
-struct Vocabulary {
-    names: Vec<String>,
-    codes: PlHashMap<String, u32>,
-}
-
-impl Vocabulary {
-    fn from_values<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Self {
-        let mut seen: PlHashSet<&str> = PlHashSet::new();
-        for v in values.flatten() {
-            seen.insert(v);
-        }
-        let mut names: Vec<String> = seen.into_iter().map(str::to_string).collect();
-        sort_categories(&mut names);
-        let codes = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i as u32))
-            .collect();
-        Vocabulary { names, codes }
-    }
-
-    fn code(&mut self, value: &str) -> u32 {
-        if let Some(&c) = self.codes.get(value) {
-            return c;
-        }
-        let c = self.names.len() as u32;
-        self.names.push(value.to_string());
-        self.codes.insert(value.to_string(), c);
-        c
-    }
-
-    /// Codes of the kept rows; empty cells take the code of `empty`.
-    fn codes(&mut self, values: &[Option<&str>], kept: &[usize], empty: &str) -> Vec<u32> {
-        kept.iter()
-            .map(|&r| self.code(values[r].unwrap_or(empty)))
-            .collect()
-    }
-
-    /// Codes of the kept rows; empty cells are [`MISSING`].
-    fn codes_or_missing(&mut self, values: &[Option<&str>], kept: &[usize]) -> Vec<u32> {
-        kept.iter()
-            .map(|&r| values[r].map_or(MISSING, |v| self.code(v)))
-            .collect()
-    }
-}
-
-/// Slice values in a readable order: numerically when they are all numbers.
-fn sort_slice_values(values: &mut [String]) {
-    if values
-        .iter()
-        .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite))
-    {
-        values.sort_by(|a, b| {
-            a.parse::<f64>()
-                .unwrap_or(0.0)
-                .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
-        });
-    } else {
-        sort_categories(values);
-    }
-}
-
-/// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
-pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
-    let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
-    sorted.par_sort_unstable_by(f64::total_cmp);
-    let quantile = |q: f64| {
-        // Linear interpolation between order statistics, as numpy's default.
-        let pos = q * (sorted.len() - 1) as f64;
-        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-    };
-    let mut edges: Vec<f64> = (0..=QUANTILE_BINS)
-        .map(|k| quantile(k as f64 / QUANTILE_BINS as f64))
-        .collect();
-    edges.dedup();
-    if edges.len() == 1 {
-        edges.push(edges[0]);
-    }
-    let labels = format_edges(&edges);
-    let bins = edges.len() - 1;
-    let mut names: Vec<String> = (0..bins)
-        .map(|i| {
-            let close = if i + 1 == bins { ']' } else { ')' };
-            format!("[{}, {}{close}", labels[i], labels[i + 1])
-        })
-        .collect();
-    let interior = &edges[1..bins];
-    let missing_code = bins as u32;
-    let codes: Vec<u32> = values
-        .iter()
-        .map(|v| {
-            v.map_or(missing_code, |x| {
-                interior.partition_point(|&e| e <= x) as u32
-            })
-        })
-        .collect();
-    if codes.contains(&missing_code) {
-        names.push(MISSING_VALUE.to_string());
-    }
-    SliceColumn {
-        name: name.to_string(),
-        kind: SliceKind::Binned,
-        values: names,
-        codes,
-    }
-}
-
-/// Shortest readable labels for bin edges: three significant digits, more where needed to
-/// keep neighbouring edges apart.
-fn format_edges(edges: &[f64]) -> Vec<String> {
-    (3..=17)
-        .map(|digits| {
-            edges
-                .iter()
-                .map(|&x| significant(x, digits))
-                .collect::<Vec<_>>()
-        })
-        .find(|labels| labels.windows(2).all(|w| w[0] != w[1]))
-        .unwrap_or_else(|| edges.iter().map(|x| x.to_string()).collect())
-}
-
-fn significant(x: f64, digits: i32) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    let decimals = (digits - 1 - magnitude).max(0) as usize;
-    let text = format!("{x:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
+        Ok((slices, notes))
     }
 }
 
 /// The tags of a `;`-separated cell, trimmed, empty ones skipped.
 fn split_tags(cell: &str) -> Vec<&str> {
-    cell.split(';').map(str::trim).filter(|t| !t.is_empty()).collect()
+    cell.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
+/// A tag book holding the tags column's assignments; tags are defined in name order.
 fn tag_book(set: &EvalSet, lists: Option<&[Option<&str>]>, kept: &[usize]) -> TagBook {
     let mut book = TagBook::new(set.len());
     let Some(lists) = lists else { return book };
@@ -748,63 +590,4 @@ fn tag_book(set: &EvalSet, lists: Option<&[Option<&str>]>, kept: &[usize]) -> Ta
         }
     }
     book
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantile_bins_have_readable_names_and_cover_all_values() {
-        let values: Vec<Option<f64>> = (1..=100)
-            .map(|i| Some(i as f64 / 10.0))
-            .chain([None])
-            .collect();
-        let s = quantile_slice("duration_s", &values);
-        assert_eq!(s.kind, SliceKind::Binned);
-        assert_eq!(
-            s.values,
-            [
-                "[0.1, 2.08)",
-                "[2.08, 4.06)",
-                "[4.06, 6.04)",
-                "[6.04, 8.02)",
-                "[8.02, 10]",
-                "(missing)"
-            ]
-        );
-        assert_eq!(s.codes[0], 0);
-        assert_eq!(s.codes[99], 4, "the maximum falls in the last, closed bin");
-        assert_eq!(s.codes[100], 5);
-        let per_bin: Vec<usize> = (0..5)
-            .map(|b| s.codes.iter().filter(|&&c| c == b).count())
-            .collect();
-        assert_eq!(per_bin, [20, 20, 20, 20, 20]);
-    }
-
-    #[test]
-    fn edges_get_more_digits_when_needed() {
-        assert_eq!(format_edges(&[1.0001, 1.0002]), ["1.0001", "1.0002"]);
-        assert_eq!(format_edges(&[1234.6, 99999.0]), ["1235", "99999"]);
-    }
-
-    #[test]
-    fn task_detection() {
-        fn words<'a>(v: &[&'a str]) -> Vec<Option<&'a str>> {
-            v.iter().map(|&s| Some(s)).collect()
-        }
-        let same = |v: &[&str]| detect_task(&words(v), &words(v));
-        assert_eq!(same(&["cat", "dog", "cat"]), Task::Classification);
-        let defects: Vec<&str> = ["no defect", "scratch", "light dent", "no defect"].repeat(5);
-        assert_eq!(same(&defects), Task::Classification);
-        assert_eq!(
-            same(&["turn on the light", "stop the music", "call mom"]),
-            Task::Transcription
-        );
-        // Few distinct sentences, but the predictions are free text: a recogniser.
-        let refs = words(&["call mom"; 10]);
-        let mut hyps = words(&["call mom"; 10]);
-        hyps[3] = Some("call mum");
-        assert_eq!(detect_task(&refs, &hyps), Task::Transcription);
-    }
 }

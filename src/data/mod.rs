@@ -1,10 +1,12 @@
 //! Data access: finding and reading evaluation-set tables (polars), column roles, media paths.
 //! Everything here may touch the disk; nothing here draws.
 
+pub mod encode;
 pub mod error;
 pub mod load;
 pub mod mapping;
 pub mod media;
+pub mod slicing;
 pub mod table;
 
 pub use error::LoadError;

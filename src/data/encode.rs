@@ -1,0 +1,193 @@
+//! Dictionary encoding of labels, predictions, human labels and baseline predictions: one
+//! hash lookup per cell, then everything downstream works on integer codes.
+
+use polars::prelude::PlHashMap;
+
+use crate::model::dataset::sort_categories;
+use crate::model::{MISSING, Task};
+
+use super::slicing::MAX_SLICE_VALUES;
+
+/// Codes in first-seen order; [`Dictionary::finish`] renumbers them into report order.
+#[derive(Default)]
+pub struct Dictionary<'a> {
+    index: PlHashMap<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Dictionary<'a> {
+    pub fn code(&mut self, value: &'a str) -> u32 {
+        if let Some(&c) = self.index.get(value) {
+            return c;
+        }
+        let c = self.names.len() as u32;
+        self.index.insert(value, c);
+        self.names.push(value);
+        c
+    }
+
+    /// Codes of a column, [`MISSING`] where `present` is false or the cell is empty.
+    pub fn encode(
+        &mut self,
+        cells: &[Option<&'a str>],
+        present: impl Fn(usize) -> bool,
+    ) -> Vec<u32> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(row, cell)| match cell {
+                Some(v) if present(row) => self.code(v),
+                _ => MISSING,
+            })
+            .collect()
+    }
+
+    pub fn names(&self) -> &[&'a str] {
+        &self.names
+    }
+
+    /// Final vocabulary: the codes used in `classes` (labels and predictions of the kept
+    /// rows) first, in report order, then any other code met in `others` (human labels,
+    /// baseline predictions). Returns the names and every column translated.
+    pub fn finish(&self, classes: [&[u32]; 2], others: [Option<&[u32]>; 2]) -> Encoded {
+        let mut used = vec![false; self.names.len()];
+        for &c in classes.iter().flat_map(|c| c.iter()) {
+            used[c as usize] = true;
+        }
+        let mut names: Vec<String> = self
+            .names
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        sort_categories(&mut names);
+        let n_classes = names.len();
+        let mut remap: Vec<u32> = {
+            let position: PlHashMap<&str, u32> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as u32))
+                .collect();
+            self.names
+                .iter()
+                .map(|n| position.get(n).copied().unwrap_or(MISSING))
+                .collect()
+        };
+        let mut translate = |codes: &[u32], names: &mut Vec<String>| -> Vec<u32> {
+            codes
+                .iter()
+                .map(|&c| {
+                    if c == MISSING {
+                        return MISSING;
+                    }
+                    if remap[c as usize] == MISSING {
+                        remap[c as usize] = names.len() as u32;
+                        names.push(self.names[c as usize].to_string());
+                    }
+                    remap[c as usize]
+                })
+                .collect()
+        };
+        let labels = translate(classes[0], &mut names);
+        let predictions = translate(classes[1], &mut names);
+        let [human, baseline] = others.map(|o| o.map(|codes| translate(codes, &mut names)));
+        Encoded {
+            names,
+            n_classes,
+            labels,
+            predictions,
+            human,
+            baseline,
+        }
+    }
+}
+
+pub struct Encoded {
+    pub names: Vec<String>,
+    pub n_classes: usize,
+    pub labels: Vec<u32>,
+    pub predictions: Vec<u32>,
+    pub human: Option<Vec<u32>>,
+    pub baseline: Option<Vec<u32>>,
+}
+
+/// Transcription when most labels are sentences and they are varied (many distinct labels,
+/// or predictions that are often none of the labels, as a recogniser's are); otherwise the
+/// labels are class names. Works on codes, so it costs one pass over integers.
+pub fn detect_task(names: &[&str], labels: &[u32], predictions: &[u32]) -> Task {
+    let mut label_count = vec![0usize; names.len()];
+    for &l in labels.iter().filter(|&&l| l != MISSING) {
+        label_count[l as usize] += 1;
+    }
+    let present: usize = label_count.iter().sum();
+    let distinct = label_count.iter().filter(|&&c| c > 0).count();
+    let multi_word: usize = names
+        .iter()
+        .zip(&label_count)
+        .filter(|(name, _)| name.split_whitespace().nth(1).is_some())
+        .map(|(_, count)| count)
+        .sum();
+    let novel = predictions
+        .iter()
+        .filter(|&&p| p != MISSING && label_count[p as usize] == 0)
+        .count();
+    let sentences = present > 0 && multi_word * 2 >= present;
+    let varied =
+        distinct > MAX_SLICE_VALUES || distinct * 10 >= present * 3 || novel * 10 >= present;
+    if sentences && varied {
+        Task::Transcription
+    } else {
+        Task::Classification
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(labels: &[&str], predictions: &[&str]) -> Task {
+        let mut d = Dictionary::default();
+        let l: Vec<u32> = labels.iter().map(|s| d.code(s)).collect();
+        let p: Vec<u32> = predictions.iter().map(|s| d.code(s)).collect();
+        detect_task(d.names(), &l, &p)
+    }
+
+    #[test]
+    fn task_detection() {
+        assert_eq!(
+            detect(&["cat", "dog", "cat"], &["cat", "dog", "cat"]),
+            Task::Classification
+        );
+        let defects = ["no defect", "scratch", "light dent", "no defect"].repeat(5);
+        assert_eq!(detect(&defects, &defects), Task::Classification);
+        let commands = ["turn on the light", "stop the music", "call mom"];
+        assert_eq!(detect(&commands, &commands), Task::Transcription);
+        // Few distinct sentences, but the predictions are free text: a recogniser.
+        let refs = ["call mom"; 10];
+        let mut hyps = ["call mom"; 10];
+        hyps[3] = "call mum";
+        assert_eq!(detect(&refs, &hyps), Task::Transcription);
+    }
+
+    #[test]
+    fn finish_orders_classes_and_appends_other_values() {
+        let mut d = Dictionary::default();
+        let cells = [Some("10"), Some("2"), None, Some("x-only-in-excluded-row")];
+        let labels = d.encode(&cells, |row| row != 3);
+        assert_eq!(labels[2], MISSING);
+        let predictions = d.encode(&[Some("2"), Some("33"), None, None], |_| true);
+        let human = d.encode(&[Some("7"), None, Some("2"), None], |_| true);
+        let kept = [0usize, 1];
+        let pick = |c: &[u32]| kept.iter().map(|&r| c[r]).collect::<Vec<_>>();
+        let e = d.finish(
+            [&pick(&labels), &pick(&predictions)],
+            [Some(&pick(&human)), None],
+        );
+        assert_eq!(e.names, ["2", "10", "33", "7"]);
+        assert_eq!(e.n_classes, 3);
+        assert_eq!(e.labels, [1, 0]);
+        assert_eq!(e.predictions, [0, 2]);
+        assert_eq!(e.human.unwrap(), [3, MISSING]);
+    }
+}

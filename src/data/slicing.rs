@@ -1,0 +1,272 @@
+//! Turning a metadata column into a slice: categorical values, or quantile bins for numbers.
+
+use polars::prelude::{PlHashMap, PlHashSet};
+use rayon::prelude::*;
+
+use crate::model::dataset::sort_categories;
+use crate::model::{SliceColumn, SliceKind};
+
+/// A categorical slice has at most this many values.
+pub const MAX_SLICE_VALUES: usize = 50;
+/// Numeric columns with more distinct values than this are cut into quantile bins.
+pub const MAX_NUMERIC_CATEGORIES: usize = 10;
+pub const QUANTILE_BINS: usize = 5;
+/// The value name given to rows where a slice column is empty.
+pub const MISSING_VALUE: &str = "(missing)";
+
+/// A column's values for the kept rows: text, or numbers when the column is numeric.
+pub enum SliceSource<'a> {
+    Text(Vec<Option<&'a str>>),
+    Numbers(Vec<Option<f64>>),
+}
+
+/// The slice for a column, or why the column cannot be one.
+pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, String> {
+    match source {
+        SliceSource::Numbers(values) => {
+            if values.iter().flatten().any(|x| !x.is_finite()) {
+                return Err("it holds NaN or infinite numbers".into());
+            }
+            let mut distinct = PlHashSet::default();
+            for x in values.iter().flatten() {
+                distinct.insert(x.to_bits());
+                if distinct.len() > MAX_NUMERIC_CATEGORIES {
+                    return Ok(quantile_slice(name, &values));
+                }
+            }
+            let text: Vec<Option<String>> =
+                values.iter().map(|v| v.map(|x| x.to_string())).collect();
+            categorical(name, &text.iter().map(Option::as_deref).collect::<Vec<_>>())
+        }
+        SliceSource::Text(values) => {
+            let numbers: Option<Vec<Option<f64>>> = values
+                .par_iter()
+                .map(|v| match v {
+                    None => Some(None),
+                    Some(s) => s
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(Some),
+                })
+                .collect();
+            match numbers {
+                Some(numbers) if numbers.iter().any(Option::is_some) => {
+                    slice_column(name, SliceSource::Numbers(numbers))
+                }
+                _ => categorical(name, &values),
+            }
+        }
+    }
+}
+
+fn categorical(name: &str, values: &[Option<&str>]) -> Result<SliceColumn, String> {
+    let mut distinct: PlHashMap<&str, u32> = PlHashMap::default();
+    let provisional: Vec<u32> = values
+        .iter()
+        .map(|v| match v {
+            Some(v) => {
+                let next = distinct.len() as u32;
+                *distinct.entry(v).or_insert(next)
+            }
+            None => u32::MAX,
+        })
+        .collect();
+    if distinct.is_empty() {
+        return Err("every value is empty".into());
+    }
+    if distinct.len() > MAX_SLICE_VALUES {
+        return Err(format!(
+            "{} distinct text values (a slice has at most {MAX_SLICE_VALUES})",
+            distinct.len()
+        ));
+    }
+    let mut names: Vec<String> = distinct.keys().map(|s| s.to_string()).collect();
+    sort_slice_values(&mut names);
+    let mut remap = vec![0u32; names.len()];
+    for (code, n) in names.iter().enumerate() {
+        remap[distinct[n.as_str()] as usize] = code as u32;
+    }
+    let missing = names.len() as u32;
+    let codes: Vec<u32> = provisional
+        .iter()
+        .map(|&p| {
+            if p == u32::MAX {
+                missing
+            } else {
+                remap[p as usize]
+            }
+        })
+        .collect();
+    if codes.contains(&missing) {
+        names.push(MISSING_VALUE.to_string());
+    }
+    Ok(SliceColumn {
+        name: name.to_string(),
+        kind: SliceKind::Categorical,
+        values: names,
+        codes,
+    })
+}
+
+/// Slice values in a readable order: numerically when they are all numbers.
+fn sort_slice_values(values: &mut [String]) {
+    if values
+        .iter()
+        .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite))
+    {
+        values.sort_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap_or(0.0)
+                .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
+        });
+    } else {
+        sort_categories(values);
+    }
+}
+
+/// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
+pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
+    let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
+    sorted.par_sort_unstable_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        // Linear interpolation between order statistics, as numpy's default.
+        let pos = q * (sorted.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    };
+    let mut edges: Vec<f64> = (0..=QUANTILE_BINS)
+        .map(|k| quantile(k as f64 / QUANTILE_BINS as f64))
+        .collect();
+    edges.dedup();
+    if edges.len() == 1 {
+        edges.push(edges[0]);
+    }
+    let labels = format_edges(&edges);
+    let bins = edges.len() - 1;
+    let mut names: Vec<String> = (0..bins)
+        .map(|i| {
+            let close = if i + 1 == bins { ']' } else { ')' };
+            format!("[{}, {}{close}", labels[i], labels[i + 1])
+        })
+        .collect();
+    let interior = &edges[1..bins];
+    let missing_code = bins as u32;
+    let codes: Vec<u32> = values
+        .iter()
+        .map(|v| {
+            v.map_or(missing_code, |x| {
+                interior.partition_point(|&e| e <= x) as u32
+            })
+        })
+        .collect();
+    if codes.contains(&missing_code) {
+        names.push(MISSING_VALUE.to_string());
+    }
+    SliceColumn {
+        name: name.to_string(),
+        kind: SliceKind::Binned,
+        values: names,
+        codes,
+    }
+}
+
+/// Shortest readable labels for bin edges: three significant digits, more where needed to
+/// keep neighbouring edges apart.
+fn format_edges(edges: &[f64]) -> Vec<String> {
+    (3..=17)
+        .map(|digits| {
+            edges
+                .iter()
+                .map(|&x| significant(x, digits))
+                .collect::<Vec<_>>()
+        })
+        .find(|labels| labels.windows(2).all(|w| w[0] != w[1]))
+        .unwrap_or_else(|| edges.iter().map(|x| x.to_string()).collect())
+}
+
+fn significant(x: f64, digits: i32) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_bins_have_readable_names_and_cover_all_values() {
+        let values: Vec<Option<f64>> = (1..=100)
+            .map(|i| Some(i as f64 / 10.0))
+            .chain([None])
+            .collect();
+        let s = quantile_slice("duration_s", &values);
+        assert_eq!(s.kind, SliceKind::Binned);
+        assert_eq!(
+            s.values,
+            [
+                "[0.1, 2.08)",
+                "[2.08, 4.06)",
+                "[4.06, 6.04)",
+                "[6.04, 8.02)",
+                "[8.02, 10]",
+                "(missing)"
+            ]
+        );
+        assert_eq!(s.codes[0], 0);
+        assert_eq!(s.codes[99], 4, "the maximum falls in the last, closed bin");
+        assert_eq!(s.codes[100], 5);
+        let per_bin: Vec<usize> = (0..5)
+            .map(|b| s.codes.iter().filter(|&&c| c == b).count())
+            .collect();
+        assert_eq!(per_bin, [20, 20, 20, 20, 20]);
+    }
+
+    #[test]
+    fn edges_get_more_digits_when_needed() {
+        assert_eq!(format_edges(&[1.0001, 1.0002]), ["1.0001", "1.0002"]);
+        assert_eq!(format_edges(&[1234.6, 99999.0]), ["1235", "99999"]);
+    }
+
+    #[test]
+    fn text_numbers_and_categories() {
+        let text = |v: &[Option<&'static str>]| SliceSource::Text(v.to_vec());
+        // Few numbers stay categorical, in numeric order.
+        let s = slice_column("snr", text(&[Some("10"), Some("5"), Some("20"), None])).unwrap();
+        assert_eq!(s.values, ["5", "10", "20", "(missing)"]);
+        assert_eq!(s.codes, [1, 0, 2, 3]);
+        // Many numbers are binned.
+        let many: Vec<Option<&str>> = [
+            "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+        ]
+        .iter()
+        .map(|s| Some(*s))
+        .collect();
+        assert_eq!(
+            slice_column("age", text(&many)).unwrap().kind,
+            SliceKind::Binned
+        );
+        // Text with many values is refused, with the reason.
+        let names: Vec<String> = (0..60).map(|i| format!("speaker {i}")).collect();
+        let refs: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
+        let err = slice_column("speaker", SliceSource::Text(refs)).unwrap_err();
+        assert!(err.contains("60 distinct text values"), "{err}");
+        assert!(slice_column("empty", text(&[None, None])).is_err());
+        let numeric = slice_column(
+            "n",
+            SliceSource::Numbers(vec![Some(1.0), Some(2.0), Some(1.0)]),
+        )
+        .unwrap();
+        assert_eq!(numeric.values, ["1", "2"]);
+    }
+}
