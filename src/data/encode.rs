@@ -29,11 +29,10 @@ impl<'a> Dictionary<'a> {
     /// Codes of a column, [`MISSING`] where `present` is false or the cell is empty.
     pub fn encode(
         &mut self,
-        cells: &[Option<&'a str>],
+        cells: impl Iterator<Item = Option<&'a str>>,
         present: impl Fn(usize) -> bool,
     ) -> Vec<u32> {
         cells
-            .iter()
             .enumerate()
             .map(|(row, cell)| match cell {
                 Some(v) if present(row) => self.code(v),
@@ -174,10 +173,10 @@ mod tests {
     fn finish_orders_classes_and_appends_other_values() {
         let mut d = Dictionary::default();
         let cells = [Some("10"), Some("2"), None, Some("x-only-in-excluded-row")];
-        let labels = d.encode(&cells, |row| row != 3);
+        let labels = d.encode(cells.into_iter(), |row| row != 3);
         assert_eq!(labels[2], MISSING);
-        let predictions = d.encode(&[Some("2"), Some("33"), None, None], |_| true);
-        let human = d.encode(&[Some("7"), None, Some("2"), None], |_| true);
+        let predictions = d.encode([Some("2"), Some("33"), None, None].into_iter(), |_| true);
+        let human = d.encode([Some("7"), None, Some("2"), None].into_iter(), |_| true);
         let kept = [0usize, 1];
         let pick = |c: &[u32]| kept.iter().map(|&r| c[r]).collect::<Vec<_>>();
         let e = d.finish(

@@ -13,7 +13,7 @@ use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
 use super::slicing::{SliceSource, slice_column};
 use super::table::{self, Fingerprint, TableFile};
-use crate::model::{EvalSet, EvalSetParts, MISSING, SliceColumn, TagBook, Task};
+use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
 
 /// How many examples a warning or error lists.
 const EXAMPLES: usize = 5;
@@ -70,11 +70,14 @@ fn example_rows(rows: &[usize]) -> String {
 }
 
 /// The values of a text column per table row, `None` for empty (or blank) cells.
-fn cells(column: &StringChunked) -> Vec<Option<&str>> {
+fn cell_iter(column: &StringChunked) -> impl Iterator<Item = Option<&str>> {
     column
         .iter()
         .map(|v| v.filter(|s| !s.bytes().all(|b| b.is_ascii_whitespace())))
-        .collect()
+}
+
+fn cells(column: &StringChunked) -> Vec<Option<&str>> {
+    cell_iter(column).collect()
 }
 
 /// A cell of a numeric column that does not parse as a number.
@@ -159,7 +162,7 @@ impl Loader<'_> {
                 .cast(&DataType::Float64)
                 .map_err(|e| self.parse_error(e))?;
             let floats = floats.f64().map_err(|e| self.parse_error(e))?;
-            return Ok(Ok(kept.iter().map(|&r| floats.get(r)).collect()));
+            return Ok(Ok(select(floats.iter(), kept)));
         }
         let column = self.text(name)?;
         let text = cells(&column);
@@ -195,7 +198,6 @@ impl Loader<'_> {
 
         let (label_column, prediction_column) =
             (self.text(&roles.label)?, self.text(&roles.prediction)?);
-        let (labels, predictions) = (cells(&label_column), cells(&prediction_column));
         let human_column = roles.human.as_deref().map(|c| self.text(c)).transpose()?;
         let baseline_column = roles
             .baseline
@@ -203,17 +205,19 @@ impl Loader<'_> {
             .map(|c| self.text(c))
             .transpose()?;
         let mut dictionary = Dictionary::default();
-        let label_codes = dictionary.encode(&labels, |_| true);
-        let prediction_codes = dictionary.encode(&predictions, |row| labels[row].is_some());
+        let label_codes = dictionary.encode(cell_iter(&label_column), |_| true);
+        let prediction_codes = dictionary.encode(cell_iter(&prediction_column), |row| {
+            label_codes[row] != MISSING
+        });
         let task = request
             .task
             .unwrap_or_else(|| detect_task(dictionary.names(), &label_codes, &prediction_codes));
 
         // Rows without ground truth cannot be scored; a classifier's empty prediction neither.
         // An empty transcript hypothesis is a real (all-deletions) answer.
-        let mut kept = Vec::with_capacity(labels.len());
+        let mut kept = Vec::with_capacity(label_codes.len());
         let (mut no_label, mut no_prediction) = (Vec::new(), Vec::new());
-        for row in 0..labels.len() {
+        for row in 0..label_codes.len() {
             if label_codes[row] == MISSING {
                 no_label.push(row);
             } else if prediction_codes[row] == MISSING && task == Task::Classification {
@@ -248,10 +252,10 @@ impl Loader<'_> {
 
         let human_codes = human_column
             .as_ref()
-            .map(|c| dictionary.encode(&cells(c), |_| true));
+            .map(|c| dictionary.encode(cell_iter(c), |_| true));
         let baseline_codes = baseline_column
             .as_ref()
-            .map(|c| dictionary.encode(&cells(c), |_| true));
+            .map(|c| dictionary.encode(cell_iter(c), |_| true));
         let empty_text = dictionary.code("");
         let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
         let kept_predictions: Vec<u32> = kept
@@ -325,7 +329,7 @@ impl Loader<'_> {
             baseline: encoded.baseline,
             slices,
         });
-        let tags = tag_book(&set, tag_column.as_ref().map(cells).as_deref(), &kept);
+        let tags = tag_book(&set, tag_column.as_ref(), &kept);
         Ok(Dataset {
             table: self.table.clone(),
             fingerprint,
@@ -347,7 +351,7 @@ impl Loader<'_> {
         roles: &ColumnRoles,
         kept: &[usize],
         media: Option<&[Option<&str>]>,
-    ) -> Result<(Vec<String>, Option<String>), LoadError> {
+    ) -> Result<(Ids, Option<String>), LoadError> {
         let id_column = roles.id.as_deref().map(|c| self.text(c)).transpose()?;
         let id_cells = id_column.as_ref().map(cells);
         let (column, values) = match (&roles.id, id_cells.as_deref(), &roles.media, media) {
@@ -361,10 +365,10 @@ impl Loader<'_> {
                 ));
             }
         };
-        let mut ids = Vec::with_capacity(kept.len());
+        let mut trimmed = Vec::with_capacity(kept.len());
         for &row in kept {
             match values[row] {
-                Some(v) => ids.push(v.trim().to_string()),
+                Some(v) => trimmed.push(v.trim()),
                 None => {
                     return Err(LoadError::EmptyId {
                         path: self.path().to_path_buf(),
@@ -374,29 +378,32 @@ impl Loader<'_> {
                 }
             }
         }
-        let mut duplicates = Vec::new();
-        let mut first_seen: PlHashMap<&str, usize> = PlHashMap::with_capacity(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(&first) = first_seen.get(id.as_str()) {
-                duplicates.push(format!(
-                    "{id:?} (rows {} and {})",
+        let pairs = duplicate_pairs(&trimmed);
+        let duplicates: Vec<String> = pairs
+            .iter()
+            .take(EXAMPLES)
+            .map(|&(first, later)| {
+                format!(
+                    "{:?} (rows {} and {})",
+                    trimmed[later],
                     row_number(kept[first]),
-                    row_number(kept[i])
-                ));
-            } else {
-                first_seen.insert(id, i);
-            }
-        }
-        drop(first_seen);
+                    row_number(kept[later])
+                )
+            })
+            .collect();
         if !duplicates.is_empty() {
-            let count = duplicates.len();
-            duplicates.truncate(EXAMPLES);
+            let count = pairs.len();
             return Err(LoadError::DuplicateIds {
                 path: self.path().to_path_buf(),
                 column: column.clone(),
                 count,
                 examples: duplicates,
             });
+        }
+        let bytes = trimmed.iter().map(|id| id.len()).sum();
+        let mut ids = Ids::with_capacity(trimmed.len(), bytes);
+        for id in trimmed {
+            ids.push(id);
         }
         Ok((ids, None))
     }
@@ -534,7 +541,7 @@ impl Loader<'_> {
                     let all = cells(&column);
                     Ok(slice_column(
                         name,
-                        SliceSource::Text(kept.iter().map(|&r| all[r]).collect()),
+                        SliceSource::Text(select(all.into_iter(), kept)),
                     ))
                 }
             })
@@ -560,34 +567,66 @@ impl Loader<'_> {
 }
 
 /// The tags of a `;`-separated cell, trimmed, empty ones skipped.
-fn split_tags(cell: &str) -> Vec<&str> {
-    cell.split(';')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect()
+fn split_tags(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';').map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// A tag book holding the tags column's assignments; tags are defined in name order.
-fn tag_book(set: &EvalSet, lists: Option<&[Option<&str>]>, kept: &[usize]) -> TagBook {
+fn tag_book(set: &EvalSet, column: Option<&StringChunked>, kept: &[usize]) -> TagBook {
     let mut book = TagBook::new(set.len());
-    let Some(lists) = lists else { return book };
-    let per_row: Vec<Vec<&str>> = kept
-        .iter()
-        .map(|&r| lists[r].map(split_tags).unwrap_or_default())
-        .collect();
-    let mut names: Vec<&str> = per_row
+    let Some(column) = column else { return book };
+    let lists = select(cell_iter(column), kept);
+    let mut names: Vec<&str> = lists
         .iter()
         .flatten()
-        .copied()
+        .flat_map(|cell| split_tags(cell))
         .collect::<PlHashSet<_>>()
         .into_iter()
         .collect();
     names.sort_unstable();
     let ids: PlHashMap<&str, usize> = names.iter().map(|&n| (n, book.define(n))).collect();
-    for (row, tags) in per_row.iter().enumerate() {
-        for t in tags {
-            book.assign(set, ids[t], row);
+    for (row, cell) in lists.iter().enumerate() {
+        for tag in cell.iter().flat_map(|cell| split_tags(cell)) {
+            book.assign(set, ids[tag], row);
         }
     }
     book
+}
+
+/// Pairs (first, later) of equal ids, in the order the later ones appear. Hashes are sorted
+/// in parallel and only equal hashes are compared as text: at a million ids this is several
+/// times faster than inserting every id into a hash map.
+fn duplicate_pairs(ids: &[&str]) -> Vec<(usize, usize)> {
+    let mut hashed: Vec<(u64, u32)> = ids
+        .par_iter()
+        .enumerate()
+        .map(|(i, id)| (xxhash_rust::xxh3::xxh3_64(id.as_bytes()), i as u32))
+        .collect();
+    hashed.par_sort_unstable();
+    let mut pairs = Vec::new();
+    for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        for (k, &(_, later)) in group.iter().enumerate().skip(1) {
+            let same = group[..k]
+                .iter()
+                .find(|(_, first)| ids[*first as usize] == ids[later as usize]);
+            if let Some(&(_, first)) = same {
+                pairs.push((first as usize, later as usize));
+            }
+        }
+    }
+    pairs.sort_unstable_by_key(|p| p.1);
+    pairs
+}
+
+/// The items of a column at the kept rows (`kept` ascends), in one sequential pass.
+fn select<T>(column: impl Iterator<Item = T>, kept: &[usize]) -> Vec<T> {
+    let mut out = Vec::with_capacity(kept.len());
+    let mut next = kept.iter().peekable();
+    for (row, item) in column.enumerate() {
+        if next.peek() == Some(&&row) {
+            out.push(item);
+            next.next();
+        }
+    }
+    out
 }

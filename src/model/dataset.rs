@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::Ids;
 use super::text::{self, EditCounts};
 
 /// Marks an absent code (no human label, no baseline prediction for that row).
@@ -50,7 +51,7 @@ pub struct SliceColumn {
 #[derive(Clone, Debug)]
 pub struct EvalSetParts {
     pub task: Task,
-    pub ids: Vec<String>,
+    pub ids: Ids,
     /// Names of all codes. Codes `0..n_classes` are the values seen as label or prediction,
     /// in the report's order; later codes occur only in the human or baseline columns.
     pub vocab: Vec<String>,
@@ -69,7 +70,7 @@ pub struct EvalSetParts {
 #[derive(Clone, Debug)]
 pub struct EvalSet {
     pub task: Task,
-    pub ids: Vec<String>,
+    pub ids: Ids,
     pub vocab: Vec<String>,
     pub n_classes: usize,
     pub labels: Vec<u32>,

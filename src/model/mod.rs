@@ -8,6 +8,7 @@ pub mod classes;
 pub mod dataset;
 pub mod group;
 pub mod hlp;
+pub mod ids;
 pub mod priorities;
 pub mod slices;
 pub mod stats;
@@ -16,4 +17,5 @@ pub mod text;
 
 pub use analysis::Analysis;
 pub use dataset::{EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, Task};
+pub use ids::Ids;
 pub use tags::TagBook;

@@ -1,6 +1,7 @@
 //! Per-slice figures: accuracy (or WER) for every value of every slice column, with the
 //! interval, the gap to the overall accuracy, HLP and, for classification, per-class recall.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dataset::{EvalSet, SliceColumn, Task};
@@ -66,9 +67,14 @@ pub fn slice_stats(
     overall_accuracy: Option<f64>,
     entered_hlp: impl Fn(&Subject) -> Option<f64>,
 ) -> Vec<SliceStats> {
+    // Columns are independent: count them in parallel, then assemble in column order.
+    let counted: Vec<_> = set
+        .slices
+        .par_iter()
+        .map(|column| column_counts(set, column))
+        .collect();
     let mut out = Vec::new();
-    for column in &set.slices {
-        let (counts, by_class) = column_counts(set, column);
+    for (column, (counts, by_class)) in set.slices.iter().zip(counted) {
         for (v, (value, c)) in column.values.iter().zip(counts).enumerate() {
             let subject = Subject::Slice {
                 column: column.name.clone(),
