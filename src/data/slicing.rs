@@ -128,17 +128,24 @@ fn sort_slice_values(values: &mut [String]) {
 
 /// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
 pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
-    let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
-    sorted.par_sort_unstable_by(f64::total_cmp);
-    let quantile = |q: f64| {
-        // Linear interpolation between order statistics, as numpy's default.
-        let pos = q * (sorted.len() - 1) as f64;
-        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-    };
-    let mut edges: Vec<f64> = (0..=QUANTILE_BINS)
-        .map(|k| quantile(k as f64 / QUANTILE_BINS as f64))
+    let mut present: Vec<f64> = values.iter().flatten().copied().collect();
+    let last = present.len() - 1;
+    let position = |k: usize| k as f64 / QUANTILE_BINS as f64 * last as f64;
+    // Only the order statistics next to each quantile are needed: select them instead of
+    // sorting the whole column.
+    let mut ranks: Vec<usize> = (0..=QUANTILE_BINS)
+        .flat_map(|k| [position(k).floor() as usize, position(k).ceil() as usize])
         .collect();
+    ranks.dedup();
+    let order = order_statistics(&mut present, &ranks);
+    let at = |rank: usize| order[ranks.binary_search(&rank).unwrap_or_default()];
+    let quantile = |k: usize| {
+        // Linear interpolation between order statistics, as numpy's default.
+        let pos = position(k);
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        at(lo) + (at(hi) - at(lo)) * (pos - lo as f64)
+    };
+    let mut edges: Vec<f64> = (0..=QUANTILE_BINS).map(quantile).collect();
     edges.dedup();
     if edges.len() == 1 {
         edges.push(edges[0]);
@@ -170,6 +177,22 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
         values: names,
         codes,
     }
+}
+
+/// The values at the given ascending `ranks` of `values` sorted, found by successive
+/// selections, each on the part right of the previous one.
+fn order_statistics(values: &mut [f64], ranks: &[usize]) -> Vec<f64> {
+    let mut start = 0;
+    ranks
+        .iter()
+        .map(|&rank| {
+            let (_, value, _) =
+                values[start..].select_nth_unstable_by(rank - start, f64::total_cmp);
+            let value = *value;
+            start = rank + 1;
+            value
+        })
+        .collect()
 }
 
 /// Shortest readable labels for bin edges: three significant digits, more where needed to
@@ -257,6 +280,11 @@ mod tests {
             SliceKind::Binned
         );
         // Text with many values is refused, with the reason.
+        let mut values = vec![5.0, 1.0, 4.0, 2.0, 3.0];
+        assert_eq!(
+            order_statistics(&mut values, &[0, 2, 3, 4]),
+            [1.0, 3.0, 4.0, 5.0]
+        );
         let names: Vec<String> = (0..60).map(|i| format!("speaker {i}")).collect();
         let refs: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
         let err = slice_column("speaker", SliceSource::Text(refs)).unwrap_err();
