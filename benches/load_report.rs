@@ -118,7 +118,7 @@ fn load_and_report(path: &Path) -> Run {
     let load = start.elapsed();
     let analysis = Analysis::compute(&dataset.set, &dataset.tags, &ManualInputs::default());
     let analysed = start.elapsed();
-    let report = Report::new(path, &dataset, &ManualInputs::default());
+    let report = Report::new(path, &dataset, &dataset.tags, &ManualInputs::default());
     let text = json::render(&report);
     let total = start.elapsed() - (analysed - load);
     drop(analysis);

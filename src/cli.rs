@@ -8,9 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::data::project::{self, Project};
+use crate::data::store::{Store, looks_like_project, tag_csv};
 use crate::data::{self, MappingRequest};
 use crate::model::Task;
 use crate::model::analysis::ManualInputs;
+use crate::model::hlp::Subject;
 use crate::report::{self, Format, Report};
 
 #[derive(Debug, Parser)]
@@ -27,9 +30,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compute every metric of a dataset and write a report.
+    /// Compute every metric of a dataset or project and write a report.
     Report {
-        /// A dataset folder (with metadata.csv, .tsv, .parquet or .jsonl) or a table file.
+        /// A project file (.errata), a dataset folder (with metadata.csv, .tsv, .parquet or
+        /// .jsonl) or a table file.
         dataset: PathBuf,
         /// Report format.
         #[arg(long, value_enum, default_value = "json")]
@@ -40,6 +44,63 @@ pub enum Command {
         #[command(flatten)]
         mapping: MappingArgs,
     },
+    /// Create a project file for a dataset (beside it unless -o says where).
+    Init {
+        dataset: PathBuf,
+        /// The project file to create (default: <dataset>.errata beside the dataset).
+        #[arg(short, long, value_name = "FILE.errata")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
+    /// Put tags on a row (or take them off with --remove).
+    Tag {
+        project: PathBuf,
+        row_id: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+        /// Take the tags off instead.
+        #[arg(long)]
+        remove: bool,
+        /// Create tags that do not exist yet.
+        #[arg(long, conflicts_with = "remove")]
+        create: bool,
+    },
+    /// Mark rows as reviewed.
+    Review {
+        project: PathBuf,
+        #[arg(required = true)]
+        row_ids: Vec<String>,
+    },
+    /// Add tag assignments from a CSV file of `id,tag` lines (one edit, all or nothing).
+    ImportTags {
+        project: PathBuf,
+        csv: PathBuf,
+        /// Create tags that do not exist yet.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Write every tag assignment as `id,tag` CSV.
+    ExportTags {
+        project: PathBuf,
+        /// Output file (stdout without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Enter the human-level performance of a tag or slice value (a fraction, e.g. 0.95).
+    #[command(group(clap::ArgGroup::new("subject").required(true).args(["tag", "slice"])))]
+    Hlp {
+        project: PathBuf,
+        /// The tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// The slice value, as COLUMN=VALUE.
+        #[arg(long, value_name = "COLUMN=VALUE")]
+        slice: Option<String>,
+        accuracy: f64,
+    },
+    /// Point a project at its dataset's new location.
+    Relocate { project: PathBuf, new_path: PathBuf },
 }
 
 /// Column-mapping flags shared by every command that reads a dataset.
@@ -133,16 +194,189 @@ fn execute(command: Command) -> Result<ExitCode> {
             output,
             mapping,
         } => report(&dataset, format, output.as_deref(), mapping.into()),
+        Command::Init {
+            dataset,
+            output,
+            mapping,
+        } => {
+            let target = output.unwrap_or_else(|| project::default_project_path(&dataset));
+            let project = Project::init(&dataset, &mapping.into(), &target)?;
+            print_warnings(&project.warnings);
+            let tags = project.book.names().len();
+            eprintln!(
+                "created {} for {} rows ({} tags from the dataset)",
+                target.display(),
+                project.dataset.set.len(),
+                tags
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tag {
+            project,
+            row_id,
+            tags,
+            remove,
+            create,
+        } => {
+            let mut p = Project::open(&project)?;
+            p.check_ids(&[row_id.as_str()])?;
+            if create {
+                for name in &tags {
+                    if p.store.tag(name)?.is_none() {
+                        let def = p.store.new_tag_def(name)?;
+                        p.store.create_tag(def)?;
+                    }
+                }
+            }
+            let mut changed = 0;
+            for tag in &tags {
+                changed += if remove {
+                    p.store.remove_tag(tag, &[&row_id])?
+                } else {
+                    p.store.add_tag(tag, &[&row_id])?
+                };
+            }
+            eprintln!("{changed} change(s) saved to {}", project.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Review { project, row_ids } => {
+            let mut p = Project::open(&project)?;
+            let ids: Vec<&str> = row_ids.iter().map(String::as_str).collect();
+            p.check_ids(&ids)?;
+            let changed = p.store.set_reviewed(&ids, true)?;
+            eprintln!("{changed} row(s) marked reviewed in {}", project.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ImportTags {
+            project,
+            csv,
+            create,
+        } => {
+            let text = std::fs::read_to_string(&csv).with_context(|| {
+                format!(
+                    "{}: cannot read the tag file (expected UTF-8 CSV with id,tag lines)",
+                    csv.display()
+                )
+            })?;
+            let pairs = tag_csv::parse(&csv, &text)?;
+            let mut p = Project::open(&project)?;
+            let ids: Vec<&str> = pairs.iter().map(|(id, _)| id.as_str()).collect();
+            p.check_ids(&ids)?;
+            if create {
+                let mut names: Vec<&str> = pairs.iter().map(|(_, t)| t.as_str()).collect();
+                names.sort_unstable();
+                names.dedup();
+                for name in names {
+                    if p.store.tag(name)?.is_none() {
+                        let def = p.store.new_tag_def(name)?;
+                        p.store.create_tag(def)?;
+                    }
+                }
+            }
+            let added = p.store.assign_many(&pairs)?;
+            eprintln!(
+                "{added} new assignment(s) of {} line(s) saved to {}",
+                pairs.len(),
+                project.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportTags { project, output } => {
+            let store = Store::open(&project)?;
+            let text = tag_csv::render(&store.assignments()?);
+            write_output(output.as_deref(), &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hlp {
+            project,
+            tag,
+            slice,
+            accuracy,
+        } => {
+            let subject = match (tag, slice) {
+                (Some(tag), _) => Subject::Tag(tag),
+                (None, Some(slice)) => {
+                    let Some((column, value)) = slice.split_once('=') else {
+                        bail!(
+                            "--slice {slice:?}: expected COLUMN=VALUE, for example --slice accent=scottish"
+                        );
+                    };
+                    Subject::Slice {
+                        column: column.to_string(),
+                        value: value.to_string(),
+                    }
+                }
+                (None, None) => bail!("give --tag NAME or --slice COLUMN=VALUE"),
+            };
+            let mut p = Project::open(&project)?;
+            if let Subject::Slice { column, value } = &subject {
+                let Some(slice) = p.dataset.set.slice(column) else {
+                    let known: Vec<&str> = p
+                        .dataset
+                        .set
+                        .slices
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    bail!(
+                        "{}: no slice column {column:?}; slice columns: {}",
+                        project.display(),
+                        known.join(", ")
+                    );
+                };
+                if !slice.values.iter().any(|v| v == value) {
+                    bail!(
+                        "{}: column {column:?} has no value {value:?}; values: {}",
+                        project.display(),
+                        slice.values.join(", ")
+                    );
+                }
+            }
+            p.store.set_hlp(&subject, Some(accuracy))?;
+            eprintln!(
+                "HLP of {subject} set to {accuracy} in {}",
+                project.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Relocate { project, new_path } => {
+            let p = Project::relocate(&project, &new_path)?;
+            print_warnings(&p.warnings);
+            eprintln!(
+                "{} now uses the dataset at {}",
+                project.display(),
+                new_path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
-fn print_diagnostics(dataset: &data::Dataset) {
-    for warning in &dataset.warnings {
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
         eprintln!("warning: {warning}");
     }
-    for note in &dataset.notes {
-        eprintln!("note: {note}");
+}
+
+/// Writes to the file atomically, or to stdout (a closed pipe is not an error).
+fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(file) => {
+            report::write_atomically(file, text.as_bytes())
+                .with_context(|| format!("{}: cannot write", file.display()))?;
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write to standard output");
+            }
+        }
     }
+    Ok(())
 }
 
 fn report(
@@ -151,9 +385,32 @@ fn report(
     output: Option<&Path>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
-    let dataset = data::load(path, &request)?;
-    print_diagnostics(&dataset);
-    let report = Report::new(path, &dataset, &ManualInputs::default());
+    let report = if looks_like_project(path) {
+        if request != MappingRequest::default() {
+            bail!(
+                "{}: a project keeps its own column mapping; mapping flags apply to datasets only",
+                path.display()
+            );
+        }
+        let project = Project::open(path)?;
+        print_warnings(&project.warnings);
+        let mut report = Report::new(
+            &project.dataset_path,
+            &project.dataset,
+            &project.book,
+            &project.inputs()?,
+        );
+        report.dataset.warnings = project.warnings.clone();
+        report.dataset.project = Some(path.display().to_string());
+        report
+    } else {
+        let dataset = data::load(path, &request)?;
+        print_warnings(&dataset.warnings);
+        for note in &dataset.notes {
+            eprintln!("note: {note}");
+        }
+        Report::new(path, &dataset, &dataset.tags, &ManualInputs::default())
+    };
     let text = match format {
         Format::Json => report::json::render(&report),
         Format::Md => report::markdown::render(&report),
@@ -167,23 +424,6 @@ fn report(
             return Ok(ExitCode::SUCCESS);
         }
     };
-    match output {
-        Some(file) => {
-            report::write_atomically(file, text.as_bytes())
-                .with_context(|| format!("{}: cannot write the report", file.display()))?;
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`errata report … | head`) is not an error worth reporting.
-            if let Err(e) = stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("cannot write to standard output");
-                }
-            }
-        }
-    }
+    write_output(output, &text)?;
     Ok(ExitCode::SUCCESS)
 }

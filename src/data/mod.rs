@@ -6,7 +6,9 @@ pub mod error;
 pub mod load;
 pub mod mapping;
 pub mod media;
+pub mod project;
 pub mod slicing;
+pub mod store;
 pub mod table;
 
 pub use error::LoadError;

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::data::table::{Fingerprint, TableFormat};
 use crate::data::{ColumnRoles, Dataset};
-use crate::model::Task;
 use crate::model::analysis::{Analysis, ManualInputs};
+use crate::model::{TagBook, Task};
 
 /// Version of the JSON layout (docs/report-schema.md); bumped only on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,6 +38,8 @@ pub struct DatasetSummary {
     pub fingerprint: Fingerprint,
     pub columns: ColumnRoles,
     pub warnings: Vec<String>,
+    /// The project file the tags came from, when the report was made from a project.
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,7 +53,14 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(dataset_path: &Path, dataset: &Dataset, inputs: &ManualInputs) -> Self {
+    /// The report of a dataset with the given tags and entered values (from the dataset's
+    /// tags column, or from a project).
+    pub fn new(
+        dataset_path: &Path,
+        dataset: &Dataset,
+        tags: &TagBook,
+        inputs: &ManualInputs,
+    ) -> Self {
         let table = dataset
             .table
             .path
@@ -71,8 +80,9 @@ impl Report {
                 fingerprint: dataset.fingerprint.clone(),
                 columns: dataset.roles.clone(),
                 warnings: dataset.warnings.clone(),
+                project: None,
             },
-            analysis: Analysis::compute(&dataset.set, &dataset.tags, inputs),
+            analysis: Analysis::compute(&dataset.set, tags, inputs),
         }
     }
 }

@@ -1,0 +1,578 @@
+//! Project files: every store operation survives close/reopen, undo/redo restores each edit,
+//! damaged or foreign files get clear messages, drift keeps orphaned tags, a killed writer
+//! loses nothing it acknowledged, and the course's error-analysis table comes out right.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use errata::data::MappingRequest;
+use errata::data::project::Project;
+use errata::data::store::{Store, StoreError, TagDef};
+use errata::model::hlp::Subject;
+use errata::model::priorities::Rating;
+use serde_json::Value;
+
+fn errata(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(args)
+        .output()
+        .expect("run errata")
+}
+
+/// A small classification dataset in a temporary folder, and a project beside it.
+fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut csv = String::from("id,label,prediction,human_label,site,tags\n");
+    for i in 0..40 {
+        let label = if i % 2 == 0 { "cat" } else { "dog" };
+        let prediction = if i % 5 == 0 { "dog" } else { label };
+        let tags = if i < 4 { "blurry" } else { "" };
+        csv.push_str(&format!(
+            "r{i},{label},{prediction},{label},{},{tags}\n",
+            if i % 3 == 0 { "north" } else { "south" }
+        ));
+    }
+    std::fs::write(data.join("metadata.csv"), csv).unwrap();
+    let project = dir.path().join("data.errata");
+    Project::init(&data, &MappingRequest::default(), &project).unwrap();
+    (dir, data, project)
+}
+
+/// Everything a project holds, as comparable text.
+fn state(store: &Store) -> String {
+    let inputs = store.manual_inputs().unwrap();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        store.tags().unwrap(),
+        store.assignments().unwrap(),
+        store.reviewed().unwrap(),
+        store.notes().unwrap(),
+        inputs.hlp,
+        inputs.ratings
+    )
+}
+
+#[test]
+fn every_operation_round_trips_through_close_and_reopen() {
+    let (_dir, _data, path) = fixture();
+    let expected = {
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(
+            s.tags()
+                .unwrap()
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>(),
+            ["blurry"],
+            "tags column imported"
+        );
+        let def = s.new_tag_def("car noise").unwrap();
+        assert_eq!(def.hotkey, Some(2));
+        s.create_tag(def).unwrap();
+        s.create_tag(TagDef {
+            name: "scratch".into(),
+            color: "#000000".into(),
+            hotkey: Some(9),
+            description: "visible line".into(),
+        })
+        .unwrap();
+        assert_eq!(s.add_tag("car noise", &["r1", "r2", "r2"]).unwrap(), 2);
+        assert_eq!(s.add_tag("car noise", &["r1"]).unwrap(), 0, "already there");
+        assert_eq!(s.remove_tag("blurry", &["r0"]).unwrap(), 1);
+        assert_eq!(s.set_reviewed(&["r5", "r6"], true).unwrap(), 2);
+        s.set_note("r7", Some("speaker coughs")).unwrap();
+        s.set_hlp(&Subject::Tag("car noise".into()), Some(0.93))
+            .unwrap();
+        s.set_hlp(
+            &Subject::Slice {
+                column: "site".into(),
+                value: "north".into(),
+            },
+            Some(0.9),
+        )
+        .unwrap();
+        s.set_rating(
+            &Subject::Tag("car noise".into()),
+            Some(Rating {
+                ease: 4,
+                importance: 5,
+            }),
+        )
+        .unwrap();
+        let mut renamed = s.tag("scratch").unwrap().unwrap();
+        renamed.name = "deep scratch".into();
+        renamed.color = "#ff0000".into();
+        s.update_tag("scratch", renamed).unwrap();
+        s.set_view_state("filter", "{\"errors_only\":true}")
+            .unwrap();
+        state(&s)
+    };
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(state(&reopened), expected);
+    assert_eq!(
+        reopened.view_state("filter").unwrap().as_deref(),
+        Some("{\"errors_only\":true}")
+    );
+    assert!(
+        expected.contains("deep scratch")
+            && expected.contains("speaker coughs")
+            && expected.contains("0.93")
+    );
+    // Save as: a consistent copy that opens on its own.
+    let copy = path.with_file_name("copy.errata");
+    reopened.save_as(&copy).unwrap();
+    assert_eq!(state(&Store::open(&copy).unwrap()), expected);
+    reopened.check_integrity().unwrap();
+}
+
+#[test]
+fn undo_and_redo_restore_every_kind_of_edit() {
+    let (_dir, _data, path) = fixture();
+    let mut s = Store::open(&path).unwrap();
+    type Edit = Box<dyn Fn(&mut Store)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "create tag",
+            Box::new(|s| s.create_tag(s.new_tag_def("noise").unwrap()).unwrap()),
+        ),
+        (
+            "assign",
+            Box::new(|s| assert_eq!(s.add_tag("noise", &["r1", "r2"]).unwrap(), 2)),
+        ),
+        (
+            "unassign",
+            Box::new(|s| assert_eq!(s.remove_tag("blurry", &["r0", "r1"]).unwrap(), 2)),
+        ),
+        (
+            "review",
+            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], true).unwrap(), 1)),
+        ),
+        (
+            "unreview",
+            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], false).unwrap(), 1)),
+        ),
+        (
+            "note",
+            Box::new(|s| s.set_note("r3", Some("clipped")).unwrap()),
+        ),
+        (
+            "hlp",
+            Box::new(|s| s.set_hlp(&Subject::Tag("noise".into()), Some(0.8)).unwrap()),
+        ),
+        (
+            "rating",
+            Box::new(|s| {
+                s.set_rating(
+                    &Subject::Tag("noise".into()),
+                    Some(Rating {
+                        ease: 2,
+                        importance: 3,
+                    }),
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "rename",
+            Box::new(|s| {
+                let mut d = s.tag("noise").unwrap().unwrap();
+                d.name = "loud".into();
+                s.update_tag("noise", d).unwrap()
+            }),
+        ),
+        ("delete tag", Box::new(|s| s.delete_tag("loud").unwrap())),
+    ];
+    for (name, edit) in &edits {
+        let before = state(&s);
+        edit(&mut s);
+        let after = state(&s);
+        assert_ne!(before, after, "{name} changed nothing");
+        assert!(s.undo().unwrap().is_some(), "{name}: nothing to undo");
+        assert_eq!(state(&s), before, "{name}: undo");
+        assert!(s.redo().unwrap().is_some(), "{name}: nothing to redo");
+        assert_eq!(state(&s), after, "{name}: redo");
+        // Undo and redo survive reopening the file.
+        drop(s);
+        s = Store::open(&path).unwrap();
+        assert_eq!(state(&s), after, "{name}: after reopen");
+    }
+    // Undo everything, then a new edit clears the redo history.
+    while s.undo().unwrap().is_some() {}
+    assert_eq!(
+        s.assignments().unwrap().len(),
+        4,
+        "back to the imported tags"
+    );
+    s.set_reviewed(&["r1"], true).unwrap();
+    assert_eq!(s.redo().unwrap(), None);
+}
+
+fn fails_to_open(path: &Path, expected: &str) {
+    let before = std::fs::read(path).unwrap();
+    let err = Store::open(path)
+        .and_then(|s| s.check_integrity())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(expected),
+        "{}: {err}",
+        path.display()
+    );
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        before,
+        "opening changed the file"
+    );
+    // The CLI says the same, with status 2.
+    let o = errata(&["report", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(expected) && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn foreign_damaged_and_newer_files_get_clear_messages() {
+    let (dir, _data, path) = fixture();
+    // Written by a newer errata.
+    let newer = dir.path().join("newer.errata");
+    std::fs::copy(&path, &newer).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    fails_to_open(&newer, "written by a newer errata (project format 99");
+    // Not SQLite at all, and empty.
+    let text = dir.path().join("notes.errata");
+    std::fs::write(&text, "these are my notes, not a project\n").unwrap();
+    let err = Store::open(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("not an errata project (it is not an SQLite database)"),
+        "{err}"
+    );
+    let empty = dir.path().join("empty.errata");
+    std::fs::write(&empty, "").unwrap();
+    assert!(
+        Store::open(&empty)
+            .unwrap_err()
+            .to_string()
+            .contains("the file is empty")
+    );
+    // Another program's SQLite database.
+    let other = dir.path().join("other.errata");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    fails_to_open(&other, "written by another program");
+    // Damaged pages, and a truncated file.
+    let bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    let corrupt = dir.path().join("corrupt.errata");
+    let mut damaged = bytes.clone();
+    for b in damaged[page..].iter_mut() {
+        *b = 0x5a;
+    }
+    std::fs::write(&corrupt, &damaged).unwrap();
+    fails_to_open(&corrupt, "the project file is damaged");
+    let truncated = dir.path().join("truncated.errata");
+    std::fs::write(&truncated, &bytes[..page + 100]).unwrap();
+    fails_to_open(&truncated, "the project file is damaged");
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_projects_can_be_read_but_not_edited() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, _data, path) = fixture();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.assignments().unwrap().len(), 4);
+    let err = s.add_tag("blurry", &["r9"]).unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
+    assert!(err.to_string().contains("read-only"));
+    let o = errata(&["tag", path.to_str().unwrap(), "r9", "blurry"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("read-only"));
+    let o = errata(&["report", path.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn changed_dataset_keeps_and_reports_orphaned_tags() {
+    let (_dir, data, path) = fixture();
+    let table = data.join("metadata.csv");
+    let text = std::fs::read_to_string(&table).unwrap();
+    // r0 and r1 (both tagged "blurry") disappear from the dataset.
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("r0,") && !l.starts_with("r1,"))
+        .collect();
+    std::fs::write(&table, kept.join("\n") + "\n").unwrap();
+    let p = Project::open(&path).unwrap();
+    let warnings = p.warnings.join("\n");
+    assert!(
+        warnings.contains("the dataset changed since the project was made"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(
+            "2 tags or reviewed marks refer to ids that are not in the dataset (first: r0, r1)"
+        ),
+        "{warnings}"
+    );
+    assert_eq!(
+        p.book.counts(p.book.id("blurry").unwrap()).n,
+        2,
+        "r2 and r3 keep their tag"
+    );
+    assert_eq!(
+        p.store.assignments().unwrap().len(),
+        4,
+        "orphans stay in the file"
+    );
+    let o = errata(&["report", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("first: r0, r1"));
+}
+
+#[test]
+fn moved_dataset_is_reported_and_relocated() {
+    let (dir, data, path) = fixture();
+    let moved = dir.path().join("elsewhere");
+    std::fs::rename(&data, &moved).unwrap();
+    let o = errata(&["report", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("the dataset was not found") && stderr.contains("errata relocate"),
+        "{stderr}"
+    );
+    let o = errata(&["relocate", path.to_str().unwrap(), moved.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let p = Project::open(&path).unwrap();
+    assert_eq!(p.store.assignments().unwrap().len(), 4);
+    assert!(p.dataset_path.ends_with("elsewhere"));
+}
+
+#[test]
+fn cli_edits_with_clear_errors() {
+    let (dir, _data, path) = fixture();
+    let project = path.to_str().unwrap();
+    let o = errata(&["tag", project, "r10", "car noise"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unknown tag car noise; known tags: blurry")
+    );
+    let o = errata(&["tag", project, "nope", "blurry"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 unknown row ids, first: nope"));
+    assert_eq!(
+        errata(&["tag", project, "r10", "car noise", "--create"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        errata(&["tag", project, "r10", "car noise", "--remove"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        errata(&["review", project, "r11", "r12"]).status.code(),
+        Some(0)
+    );
+    let csv = dir.path().join("tags.csv");
+    std::fs::write(&csv, "id,tag\nr20,blurry\nr21,blurry\n\"r22\",glare\n").unwrap();
+    let o = errata(&["import-tags", project, csv.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown tag glare"));
+    assert_eq!(
+        errata(&["import-tags", project, csv.to_str().unwrap(), "--create"])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(&csv, "r1,blurry\nr2;blurry\n").unwrap();
+    let o = errata(&["import-tags", project, csv.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2: expected 2 fields"));
+    let o = errata(&["export-tags", project]);
+    let exported = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(exported.lines().count(), 1 + 4 + 3, "{exported}");
+    assert!(exported.contains("r22,glare"));
+    assert_eq!(
+        errata(&["hlp", project, "--tag", "blurry", "0.97"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        errata(&["hlp", project, "--slice", "site=north", "0.9"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = errata(&["hlp", project, "--tag", "blurry", "97"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("outside [0, 1]"));
+    let r: Value = serde_json::from_slice(&errata(&["report", project]).stdout).unwrap();
+    let blurry = r["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tag"] == "blurry")
+        .unwrap();
+    assert_eq!(blurry["hlp"], 0.97);
+    assert_eq!(blurry["hlp_source"], "entered");
+    assert_eq!(blurry["n"], 6);
+    let north = r["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["column"] == "site" && s["value"] == "north")
+        .unwrap();
+    assert_eq!(north["hlp_source"], "entered");
+    // r0–r3, r20, r21 (blurry), r22 (glare), r11, r12 (marked); r10 lost its only tag.
+    assert_eq!(r["reviewed_rows"], 9);
+}
+
+/// The child side of the kill test: adds tags one edit at a time and reports each commit.
+#[test]
+#[ignore = "run by kill_during_tagging_loses_no_acknowledged_edit"]
+fn child_tags_in_a_loop() {
+    let Ok(path) = std::env::var("ERRATA_KILL_TEST_PROJECT") else {
+        return;
+    };
+    let mut store = Store::open(Path::new(&path)).unwrap();
+    let mut out = std::io::stdout().lock();
+    for i in 0.. {
+        let row = format!("r{}", i % 40);
+        let tag = format!("t{}", i / 40);
+        if store.tag(&tag).unwrap().is_none() {
+            store.create_tag(store.new_tag_def(&tag).unwrap()).unwrap();
+        }
+        store.add_tag(&tag, &[&row]).unwrap();
+        writeln!(out, "{row},{tag}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_during_tagging_loses_no_acknowledged_edit() {
+    let (_dir, _data, path) = fixture();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_tags_in_a_loop",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("ERRATA_KILL_TEST_PROJECT", &path)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut acknowledged = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some((row, tag)) = line.split_once(',').filter(|(r, _)| r.starts_with('r')) {
+            acknowledged.push((row.to_string(), tag.to_string()));
+        }
+        if acknowledged.len() >= 150 {
+            break;
+        }
+    }
+    // SIGKILL: no destructors, no flushing, mid-transaction at worst.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        acknowledged.len() >= 150,
+        "the child committed only {}",
+        acknowledged.len()
+    );
+    let store = Store::open(&path).unwrap();
+    store.check_integrity().unwrap();
+    let saved: std::collections::HashSet<(String, String)> =
+        store.assignments().unwrap().into_iter().collect();
+    for pair in &acknowledged {
+        assert!(
+            saved.contains(pair),
+            "acknowledged {pair:?} is missing after the kill"
+        );
+    }
+}
+
+#[test]
+fn course_error_analysis_table_from_a_project() {
+    // Reviewed rows: clean speech 60 %, car noise 4 %, people noise 30 %, low bandwidth 6 %;
+    // model accuracy 94/89/87/70 %, human accuracy 95/93/89/70 %.
+    let groups = [
+        ("clean speech", 3000, 2820, 2850),
+        ("car noise", 200, 178, 186),
+        ("people noise", 1500, 1305, 1335),
+        ("low bandwidth", 300, 210, 210),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,label,prediction,human_label,tags\n");
+    let mut id = 0;
+    for (tag, n, model_right, human_right) in groups {
+        for i in 0..n {
+            let prediction = if i < model_right { "yes" } else { "no" };
+            let human = if i < human_right { "yes" } else { "no" };
+            csv.push_str(&format!("u{id},yes,{prediction},{human},{tag}\n"));
+            id += 1;
+        }
+    }
+    std::fs::write(dir.path().join("audio.csv"), csv).unwrap();
+    let dataset = dir.path().join("audio.csv");
+    let o = errata(&["init", dataset.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let project = dir.path().join("audio.errata");
+    let r: Value =
+        serde_json::from_slice(&errata(&["report", project.to_str().unwrap()]).stdout).unwrap();
+    let gain = |tag: &str| {
+        let t = r["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tag"] == tag)
+            .unwrap();
+        assert_eq!(t["hlp_source"], "human_labels");
+        t["potential_gain"].as_f64().unwrap()
+    };
+    for (tag, expected) in [
+        ("clean speech", 0.006),
+        ("car noise", 0.0016),
+        ("people noise", 0.006),
+        ("low bandwidth", 0.0),
+    ] {
+        assert!(
+            (gain(tag) - expected).abs() < 1e-12,
+            "{tag}: {} != {expected}",
+            gain(tag)
+        );
+    }
+    let first_two: Vec<&str> = r["priorities"].as_array().unwrap()[..2]
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(first_two, ["clean speech", "people noise"]);
+}
