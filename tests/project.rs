@@ -576,3 +576,44 @@ fn course_error_analysis_table_from_a_project() {
         .collect();
     assert_eq!(first_two, ["clean speech", "people noise"]);
 }
+
+#[test]
+fn projects_of_every_earlier_schema_version_open() {
+    // One fixture per released schema version; opening migrates a copy to the current one.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/projects");
+    let mut versions = Vec::new();
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "errata") {
+            let copy = tempfile::tempdir().unwrap();
+            let file = copy.path().join("p.errata");
+            std::fs::copy(&path, &file).unwrap();
+            let store = Store::open(&file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(store.version().unwrap(), errata::data::store::CURRENT_VERSION);
+            assert!(store.tags().unwrap().iter().any(|t| t.name == "hard case"), "{}", path.display());
+            assert_eq!(store.reviewed().unwrap(), ["m0002"]);
+            assert_eq!(store.manual_inputs().unwrap().hlp.get(&Subject::Tag("hard case".into())), Some(&0.9));
+            store.check_integrity().unwrap();
+            versions.push(path);
+        }
+    }
+    assert_eq!(versions.len() as i64, errata::data::store::CURRENT_VERSION, "a fixture for every schema version");
+}
+
+#[test]
+fn a_second_writer_waits_then_reports_busy() {
+    let (_dir, _data, path) = fixture();
+    // Another process holds the write lock.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO reviewed (row_id) VALUES ('r30');").unwrap();
+    let mut store = Store::open(&path).unwrap();
+    store.set_busy_timeout(std::time::Duration::from_millis(200)).unwrap();
+    let err = store.set_reviewed(&["r31"], true).unwrap_err();
+    assert!(matches!(err, StoreError::Busy(_)), "{err}");
+    assert!(err.to_string().contains("the project is busy"));
+    // Once the other writer commits, the edit goes through and both are kept.
+    holder.execute_batch("COMMIT;").unwrap();
+    assert_eq!(store.set_reviewed(&["r31"], true).unwrap(), 1);
+    assert_eq!(store.reviewed().unwrap(), ["r30", "r31"]);
+    store.check_integrity().unwrap();
+}

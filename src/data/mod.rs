@@ -3,6 +3,7 @@
 
 pub mod encode;
 pub mod error;
+pub mod files;
 pub mod load;
 pub mod mapping;
 pub mod media;

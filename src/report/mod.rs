@@ -5,7 +5,6 @@ pub mod csv;
 pub mod json;
 pub mod markdown;
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -87,16 +86,4 @@ impl Report {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a report and an interrupted write leaves the old file intact.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(folder)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+pub use crate::data::files::write_atomically;

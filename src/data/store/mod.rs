@@ -24,8 +24,8 @@ pub use edit::{Op, TagDef};
 pub use error::StoreError;
 pub use schema::CURRENT_VERSION;
 
-use super::MappingRequest;
 use super::table::Fingerprint;
+use super::{MappingRequest, files};
 use crate::model::analysis::ManualInputs;
 use crate::model::hlp::Subject;
 use crate::model::priorities::Rating;
@@ -88,19 +88,11 @@ impl Store {
         if path.exists() {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let io = |source| StoreError::Io {
             path: path.to_path_buf(),
             source,
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".errata-new-")
-            .suffix(".errata")
-            .tempfile_in(folder)
-            .map_err(io)?;
+        let temp = files::temporary_beside(path, ".errata-new-").map_err(io)?;
         {
             let sql = |source| StoreError::Sqlite {
                 path: path.to_path_buf(),
@@ -246,6 +238,18 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How long a write waits for another writer before reporting the project busy.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout).map_err(|e| self.error(e))
+    }
+
+    /// The schema version of the open file.
+    pub fn version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error(e))
     }
 
     /// Turns an SQLite error into the message the user needs.
@@ -838,19 +842,11 @@ impl Store {
     /// Copies the project to `target` with SQLite's backup API (consistent even while
     /// another errata writes), through a temporary file and a rename.
     pub fn save_as(&self, target: &Path) -> Result<(), StoreError> {
-        let folder = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
         let io = |source| StoreError::Io {
             path: target.to_path_buf(),
             source,
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".errata-copy-")
-            .suffix(".errata")
-            .tempfile_in(folder)
-            .map_err(io)?;
+        let temp = files::temporary_beside(target, ".errata-copy-").map_err(io)?;
         self.conn
             .backup(
                 rusqlite::MAIN_DB,
