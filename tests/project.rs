@@ -589,15 +589,33 @@ fn projects_of_every_earlier_schema_version_open() {
             let file = copy.path().join("p.errata");
             std::fs::copy(&path, &file).unwrap();
             let store = Store::open(&file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert_eq!(store.version().unwrap(), errata::data::store::CURRENT_VERSION);
-            assert!(store.tags().unwrap().iter().any(|t| t.name == "hard case"), "{}", path.display());
+            assert_eq!(
+                store.version().unwrap(),
+                errata::data::store::CURRENT_VERSION
+            );
+            assert!(
+                store.tags().unwrap().iter().any(|t| t.name == "hard case"),
+                "{}",
+                path.display()
+            );
             assert_eq!(store.reviewed().unwrap(), ["m0002"]);
-            assert_eq!(store.manual_inputs().unwrap().hlp.get(&Subject::Tag("hard case".into())), Some(&0.9));
+            assert_eq!(
+                store
+                    .manual_inputs()
+                    .unwrap()
+                    .hlp
+                    .get(&Subject::Tag("hard case".into())),
+                Some(&0.9)
+            );
             store.check_integrity().unwrap();
             versions.push(path);
         }
     }
-    assert_eq!(versions.len() as i64, errata::data::store::CURRENT_VERSION, "a fixture for every schema version");
+    assert_eq!(
+        versions.len() as i64,
+        errata::data::store::CURRENT_VERSION,
+        "a fixture for every schema version"
+    );
 }
 
 #[test]
@@ -605,9 +623,13 @@ fn a_second_writer_waits_then_reports_busy() {
     let (_dir, _data, path) = fixture();
     // Another process holds the write lock.
     let holder = rusqlite::Connection::open(&path).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO reviewed (row_id) VALUES ('r30');").unwrap();
+    holder
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO reviewed (row_id) VALUES ('r30');")
+        .unwrap();
     let mut store = Store::open(&path).unwrap();
-    store.set_busy_timeout(std::time::Duration::from_millis(200)).unwrap();
+    store
+        .set_busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
     let err = store.set_reviewed(&["r31"], true).unwrap_err();
     assert!(matches!(err, StoreError::Busy(_)), "{err}");
     assert!(err.to_string().contains("the project is busy"));

@@ -165,22 +165,24 @@ impl Project {
         let mut book = TagBook::new(set.len());
         let mut orphans: Vec<String> = Vec::new();
         let mut orphan_count = 0;
-        for def in self.store.tags()? {
-            book.define(&def.name);
+        let tag_ids = self.store.tag_ids()?;
+        let mut by_store_id: PlHashMap<i64, usize> = PlHashMap::default();
+        for (store_id, name) in &tag_ids {
+            by_store_id.insert(*store_id, book.define(name));
         }
-        for (row_id, tag) in self.store.assignments()? {
-            match (rows.get(row_id.as_str()), book.id(&tag)) {
-                (Some(&row), Some(t)) => {
-                    book.assign(set, t, row);
+        self.store.for_each_assignment(|row_id, store_id| {
+            match (rows.get(row_id), by_store_id.get(&store_id)) {
+                (Some(&row), Some(&tag)) => {
+                    book.assign(set, tag, row);
                 }
                 _ => {
                     orphan_count += 1;
-                    if orphans.len() < EXAMPLES && !orphans.contains(&row_id) {
-                        orphans.push(row_id);
+                    if orphans.len() < EXAMPLES && !orphans.iter().any(|o| o == row_id) {
+                        orphans.push(row_id.to_string());
                     }
                 }
             }
-        }
+        })?;
         for row_id in self.store.reviewed()? {
             match rows.get(row_id.as_str()) {
                 Some(&row) => {

@@ -383,6 +383,31 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Calls `f(row_id, tag_id)` for every assignment, in storage order, without building a
+    /// list: opening a project with a million assignments streams them straight into the
+    /// tag book. Tag ids index [`Store::tag_ids`].
+    pub fn for_each_assignment(&self, mut f: impl FnMut(&str, i64)) -> Result<(), StoreError> {
+        let mut run = || -> rusqlite::Result<()> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT row_id, tag_id FROM assignments")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                f(row.get_ref(0)?.as_str()?, row.get(1)?);
+            }
+            Ok(())
+        };
+        run().map_err(|e| self.error(e))
+    }
+
+    /// (tag id, tag name) pairs, for [`Store::for_each_assignment`].
+    pub fn tag_ids(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id, name FROM tags ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
     fn rows_with_tag(&self, tag: &str) -> Result<HashSet<String>, StoreError> {
         self.conn
             .prepare_cached("SELECT a.row_id FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE t.name = ?1")
