@@ -228,14 +228,18 @@ fn execute(command: Command) -> Result<ExitCode> {
                     }
                 }
             }
-            let mut changed = 0;
-            for tag in &tags {
-                changed += if remove {
-                    p.store.remove_tag(tag, &[&row_id])?
-                } else {
-                    p.store.add_tag(tag, &[&row_id])?
-                };
-            }
+            let changed = if remove {
+                let mut changed = 0;
+                for tag in &tags {
+                    changed += p.store.remove_tag(tag, &[&row_id])?;
+                }
+                changed
+            } else {
+                // All the tags in one edit: one undo step.
+                let pairs: Vec<(String, String)> =
+                    tags.iter().map(|t| (row_id.clone(), t.clone())).collect();
+                p.store.assign_many(&pairs)?
+            };
             eprintln!("{changed} change(s) saved to {}", project.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -188,7 +188,12 @@ impl Project {
                 Some(&row) => {
                     book.set_marked(set, row, true);
                 }
-                None => orphan_count += 1,
+                None => {
+                    orphan_count += 1;
+                    if orphans.len() < EXAMPLES && !orphans.contains(&row_id) {
+                        orphans.push(row_id);
+                    }
+                }
             }
         }
         if orphan_count > 0 {
