@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use errata::data::{self, MappingRequest};
 use errata::model::analysis::{Analysis, ManualInputs};
+use errata::model::filter::{Outcome, RowFilter};
 use errata::report::{Report, json};
 mod common;
 
@@ -23,6 +24,8 @@ struct Run {
     analysis: Duration,
     total: Duration,
     bytes: usize,
+    /// Filtering the rows to errors whose id, label or prediction contains a text.
+    filter: Duration,
 }
 
 fn load_and_report(path: &Path) -> Run {
@@ -39,7 +42,17 @@ fn load_and_report(path: &Path) -> Run {
     let text = json::render(&report);
     let total = start.elapsed() - (analysed - load);
     drop(analysis);
+    let filter_start = Instant::now();
+    let filtered = RowFilter {
+        outcome: Outcome::Errors,
+        search: "class_0".into(),
+        ..Default::default()
+    }
+    .rows(&dataset.set, &dataset.tags);
+    let filter = filter_start.elapsed();
+    std::hint::black_box(filtered);
     Run {
+        filter,
         read,
         load,
         analysis: analysed - load,
@@ -74,6 +87,10 @@ fn main() {
             ms(r.total - r.load),
             ms(r.analysis),
             r.bytes
+        );
+        println!(
+            "{name:8} filter (errors containing a text): {:.1} ms",
+            ms(r.filter)
         );
     }
 }

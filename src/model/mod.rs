@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod automation;
 pub mod classes;
 pub mod dataset;
+pub mod filter;
 pub mod group;
 pub mod hlp;
 pub mod ids;

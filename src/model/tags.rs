@@ -113,6 +113,11 @@ impl TagBook {
         self.members[tag].contains(row)
     }
 
+    /// How many tags `row` carries.
+    pub fn tag_count(&self, row: usize) -> usize {
+        usize::from(self.tags_per_row[row])
+    }
+
     pub fn is_reviewed(&self, row: usize) -> bool {
         self.tags_per_row[row] > 0 || self.marked[row]
     }

@@ -139,6 +139,71 @@ pub fn row_edits(vocab: &[String], labels: &[u32], predictions: &[u32]) -> Vec<E
         .collect()
 }
 
+/// One step of a word-level alignment of a hypothesis against its reference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum WordDiff {
+    Same(String),
+    Substituted {
+        reference: String,
+        hypothesis: String,
+    },
+    /// In the reference, missing from the hypothesis.
+    Deleted(String),
+    /// In the hypothesis, not in the reference.
+    Inserted(String),
+}
+
+/// A minimum-edit alignment of the words (as WER counts them), for showing truth and
+/// prediction side by side; deterministic among equally short alignments.
+pub fn word_diff(reference: &str, hypothesis: &str) -> Vec<WordDiff> {
+    let (r, h) = (jiwer_clean(reference), jiwer_clean(hypothesis));
+    let (r, h) = (words(&r), words(&h));
+    let width = h.len() + 1;
+    // cost[i][j]: edits turning r[..i] into h[..j].
+    let mut cost = vec![0u32; (r.len() + 1) * width];
+    for i in 0..=r.len() {
+        for j in 0..=h.len() {
+            cost[i * width + j] = match (i, j) {
+                (0, j) => j as u32,
+                (i, 0) => i as u32,
+                (i, j) => {
+                    let substitute =
+                        cost[(i - 1) * width + j - 1] + u32::from(r[i - 1] != h[j - 1]);
+                    substitute
+                        .min(cost[(i - 1) * width + j] + 1)
+                        .min(cost[i * width + j - 1] + 1)
+                }
+            };
+        }
+    }
+    let mut steps = Vec::new();
+    let (mut i, mut j) = (r.len(), h.len());
+    // Walking back from the end: matches first, then insertions and deletions, and a
+    // substitution only where nothing else is as short, which pairs "light" with "lights"
+    // rather than with a word inserted after it.
+    while i > 0 || j > 0 {
+        let here = cost[i * width + j];
+        if i > 0 && j > 0 && r[i - 1] == h[j - 1] && here == cost[(i - 1) * width + j - 1] {
+            steps.push(WordDiff::Same(r[i - 1].to_string()));
+            (i, j) = (i - 1, j - 1);
+        } else if j > 0 && here == cost[i * width + j - 1] + 1 {
+            steps.push(WordDiff::Inserted(h[j - 1].to_string()));
+            j -= 1;
+        } else if i > 0 && here == cost[(i - 1) * width + j] + 1 {
+            steps.push(WordDiff::Deleted(r[i - 1].to_string()));
+            i -= 1;
+        } else {
+            steps.push(WordDiff::Substituted {
+                reference: r[i - 1].to_string(),
+                hypothesis: h[j - 1].to_string(),
+            });
+            (i, j) = (i - 1, j - 1);
+        }
+    }
+    steps.reverse();
+    steps
+}
+
 /// The text compared for sentence accuracy: lowercase, punctuation removed, whitespace
 /// collapsed to single spaces.
 pub fn normalise(s: &str) -> String {
@@ -193,6 +258,41 @@ mod tests {
         assert_eq!((e.word_errors, e.char_errors, e.ref_chars), (0, 2, 9));
         let e = edit_counts("hello", "");
         assert_eq!((e.word_errors, e.ref_words), (1, 1));
+    }
+
+    #[test]
+    fn word_diff_shows_each_edit_and_agrees_with_wer() {
+        use WordDiff::*;
+        assert_eq!(
+            word_diff(
+                "turn on the kitchen light",
+                "turn the kitchen lights please"
+            ),
+            [
+                Same("turn".into()),
+                Deleted("on".into()),
+                Same("the".into()),
+                Same("kitchen".into()),
+                Substituted {
+                    reference: "light".into(),
+                    hypothesis: "lights".into()
+                },
+                Inserted("please".into()),
+            ]
+        );
+        assert_eq!(word_diff("", "hi"), [Inserted("hi".into())]);
+        assert_eq!(word_diff("hi", ""), [Deleted("hi".into())]);
+        for (r, h) in [
+            ("a b c d e", "a x c e f g"),
+            ("call mom now", "mom call now"),
+            ("x", "x"),
+        ] {
+            let edits = word_diff(r, h)
+                .iter()
+                .filter(|d| !matches!(d, Same(_)))
+                .count() as u32;
+            assert_eq!(edits, edit_counts(r, h).word_errors, "{r:?} vs {h:?}");
+        }
     }
 
     #[test]

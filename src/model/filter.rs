@@ -1,0 +1,244 @@
+//! Which rows the review table shows: a combination of conditions, evaluated over integer
+//! codes so that filtering a million rows takes milliseconds.
+
+use rayon::prelude::*;
+
+use super::dataset::EvalSet;
+use super::tags::{TagBook, TagId};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Outcome {
+    #[default]
+    All,
+    Errors,
+    Correct,
+}
+
+/// Conditions a row must all meet; the default shows every row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowFilter {
+    pub outcome: Outcome,
+    pub unreviewed_only: bool,
+    /// Rows carrying this tag.
+    pub tag: Option<TagId>,
+    /// Rows carrying no tag at all.
+    pub untagged: bool,
+    /// (index into `EvalSet::slices`, value code).
+    pub slice: Option<(usize, u32)>,
+    /// Ground-truth code.
+    pub truth: Option<u32>,
+    /// Predicted code.
+    pub predicted: Option<u32>,
+    /// Inclusive confidence range; rows without a confidence never match it.
+    pub confidence: Option<(f64, f64)>,
+    /// Case-insensitive text found in the id, the label or the prediction.
+    pub search: String,
+}
+
+impl RowFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == RowFilter::default()
+    }
+
+    pub fn matches(&self, set: &EvalSet, book: &TagBook, row: usize, needle: &str) -> bool {
+        let outcome = match self.outcome {
+            Outcome::All => true,
+            Outcome::Errors => !set.correct[row],
+            Outcome::Correct => set.correct[row],
+        };
+        outcome
+            && (!self.unreviewed_only || !book.is_reviewed(row))
+            && self.tag.is_none_or(|t| book.has(t, row))
+            && (!self.untagged || book.tag_count(row) == 0)
+            && self
+                .slice
+                .is_none_or(|(column, value)| set.slices[column].codes[row] == value)
+            && self.truth.is_none_or(|c| set.labels[row] == c)
+            && self.predicted.is_none_or(|c| set.predictions[row] == c)
+            && self.confidence.is_none_or(|(lo, hi)| {
+                set.confidence
+                    .as_ref()
+                    .is_some_and(|c| (lo..=hi).contains(&c[row]))
+            })
+            && (needle.is_empty()
+                || contains_folded(set.ids.get(row), needle)
+                || contains_folded(set.label_text(row), needle)
+                || contains_folded(set.prediction_text(row), needle))
+    }
+
+    /// The matching rows, in row order.
+    pub fn rows(&self, set: &EvalSet, book: &TagBook) -> Vec<u32> {
+        let needle = self.search.trim().to_lowercase();
+        (0..set.len() as u32)
+            .into_par_iter()
+            .filter(|&row| self.matches(set, book, row as usize, &needle))
+            .collect()
+    }
+}
+
+fn contains_folded(haystack: &str, needle_lowercase: &str) -> bool {
+    if haystack.is_ascii() && needle_lowercase.is_ascii() {
+        haystack
+            .as_bytes()
+            .windows(needle_lowercase.len())
+            .any(|w| w.eq_ignore_ascii_case(needle_lowercase.as_bytes()))
+    } else {
+        haystack.to_lowercase().contains(needle_lowercase)
+    }
+}
+
+/// The row after (or before) `current` in the filtered list, for stepping with → and ←.
+/// From a row outside the list, it is the first row after (or before) it that is inside.
+pub fn step(rows: &[u32], current: Option<u32>, forward: bool) -> Option<u32> {
+    let Some(current) = current else {
+        return if forward { rows.first() } else { rows.last() }.copied();
+    };
+    match rows.binary_search(&current) {
+        Ok(i) if forward => rows.get(i + 1).copied(),
+        Ok(i) => i.checked_sub(1).map(|j| rows[j]),
+        Err(i) if forward => rows.get(i).copied(),
+        Err(i) => i.checked_sub(1).map(|j| rows[j]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dataset::tests::{classification, parts_of};
+    use crate::model::dataset::{EvalSetParts, SliceColumn, SliceKind};
+
+    fn sample() -> (EvalSet, TagBook) {
+        let base = classification(
+            &["cat", "cat", "dog", "dog", "cat"],
+            &["cat", "dog", "dog", "cat", "cat"],
+        );
+        let set = EvalSet::new(EvalSetParts {
+            confidence: Some(vec![0.9, 0.4, 0.8, f64::NAN, 0.6]),
+            slices: vec![SliceColumn {
+                name: "site".into(),
+                kind: SliceKind::Categorical,
+                values: vec!["a".into(), "b".into()],
+                codes: vec![0, 1, 1, 0, 1],
+            }],
+            ..parts_of(&base)
+        });
+        let mut book = TagBook::new(set.len());
+        let blur = book.define("blur");
+        book.assign(&set, blur, 1);
+        book.assign(&set, blur, 2);
+        book.set_marked(&set, 4, true);
+        (set, book)
+    }
+
+    #[test]
+    fn each_condition_and_their_combination() {
+        let (set, book) = sample();
+        let rows = |f: RowFilter| f.rows(&set, &book);
+        assert_eq!(rows(RowFilter::default()), [0, 1, 2, 3, 4]);
+        assert_eq!(
+            rows(RowFilter {
+                outcome: Outcome::Errors,
+                ..Default::default()
+            }),
+            [1, 3]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                outcome: Outcome::Correct,
+                ..Default::default()
+            }),
+            [0, 2, 4]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                unreviewed_only: true,
+                ..Default::default()
+            }),
+            [0, 3]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                tag: Some(0),
+                ..Default::default()
+            }),
+            [1, 2]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                untagged: true,
+                ..Default::default()
+            }),
+            [0, 3, 4]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                slice: Some((0, 1)),
+                ..Default::default()
+            }),
+            [1, 2, 4]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                truth: Some(1),
+                ..Default::default()
+            }),
+            [2, 3]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                predicted: Some(1),
+                ..Default::default()
+            }),
+            [1, 2]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                confidence: Some((0.5, 0.85)),
+                ..Default::default()
+            }),
+            [2, 4],
+            "NaN never matches"
+        );
+        assert_eq!(
+            rows(RowFilter {
+                search: " DOG".into(),
+                ..Default::default()
+            }),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            rows(RowFilter {
+                search: "4".into(),
+                ..Default::default()
+            }),
+            [3],
+            "ids are searched"
+        );
+        let combined = RowFilter {
+            outcome: Outcome::Errors,
+            slice: Some((0, 1)),
+            tag: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(rows(combined), [1]);
+        assert!(RowFilter::default().is_empty());
+    }
+
+    #[test]
+    fn stepping_through_the_filtered_rows() {
+        let rows = [2, 5, 9];
+        assert_eq!(step(&rows, None, true), Some(2));
+        assert_eq!(step(&rows, None, false), Some(9));
+        assert_eq!(step(&rows, Some(2), true), Some(5));
+        assert_eq!(step(&rows, Some(9), true), None);
+        assert_eq!(step(&rows, Some(5), false), Some(2));
+        assert_eq!(step(&rows, Some(2), false), None);
+        assert_eq!(
+            step(&rows, Some(6), true),
+            Some(9),
+            "from a row outside the filter"
+        );
+        assert_eq!(step(&rows, Some(6), false), Some(5));
+        assert_eq!(step(&[], Some(1), true), None);
+    }
+}
