@@ -49,6 +49,14 @@ pub struct DatasetRecord {
     pub mapping: MappingRequest,
 }
 
+/// An undone or redone edit: its description and the operations just applied, so that a
+/// caller holding derived state (the app's tag counts) can follow without re-reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replayed {
+    pub description: String,
+    pub ops: Vec<Op>,
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -817,20 +825,20 @@ impl Store {
         )
     }
 
-    /// Undoes the latest edit; returns its description, or `None` with nothing to undo.
-    pub fn undo(&mut self) -> Result<Option<String>, StoreError> {
+    /// Undoes the latest edit; returns what was applied, or `None` with nothing to undo.
+    pub fn undo(&mut self) -> Result<Option<Replayed>, StoreError> {
         self.replay("SELECT seq, description, backward FROM edits WHERE undone = 0 ORDER BY seq DESC LIMIT 1", 1)
     }
 
-    /// Redoes the latest undone edit; returns its description, or `None` with nothing to redo.
-    pub fn redo(&mut self) -> Result<Option<String>, StoreError> {
+    /// Redoes the latest undone edit; returns what was applied, or `None` with nothing to redo.
+    pub fn redo(&mut self) -> Result<Option<Replayed>, StoreError> {
         self.replay(
             "SELECT seq, description, forward FROM edits WHERE undone = 1 ORDER BY seq ASC LIMIT 1",
             0,
         )
     }
 
-    fn replay(&mut self, select: &str, undone: i64) -> Result<Option<String>, StoreError> {
+    fn replay(&mut self, select: &str, undone: i64) -> Result<Option<Replayed>, StoreError> {
         self.writable()?;
         let path = self.path.clone();
         let tx = self
@@ -861,7 +869,7 @@ impl Store {
         result
             .and_then(|_| tx.commit())
             .map_err(|e| self.error(e))?;
-        Ok(Some(description))
+        Ok(Some(Replayed { description, ops }))
     }
 
     /// Copies the project to `target` with SQLite's backup API (consistent even while

@@ -1,0 +1,315 @@
+//! A review session on a project: the current filter, the rows it shows, the selected row,
+//! and the commands of the review loop. Every edit goes to the project store first (committed
+//! before the command returns) and is then mirrored into the in-memory tag book, so counts
+//! and figures follow at once without re-reading the project.
+
+use std::path::Path;
+
+use polars::prelude::PlHashMap;
+
+use crate::data::project::Project;
+use crate::data::store::{Op, StoreError};
+use crate::model::filter::{self, Outcome, RowFilter};
+use crate::model::tags::TagId;
+
+/// What the user can ask of the review loop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Select(u32),
+    Next,
+    Previous,
+    /// The next row after the selection that is an error and not yet reviewed.
+    NextUnreviewedError,
+    /// Toggle the tag with this hotkey (1–9) on the selected row.
+    ToggleHotkey(u8),
+    ToggleTag(TagId),
+    /// Mark the selected row reviewed and move to the next row.
+    MarkReviewedAndNext,
+    SetNote(String),
+    CreateTag(String),
+    Undo,
+    Redo,
+    SetFilter(RowFilter),
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub project: Project,
+    pub filter: RowFilter,
+    /// The rows the filter shows, ascending.
+    pub rows: Vec<u32>,
+    pub selected: Option<u32>,
+    /// Row index of every id, to follow edits replayed by undo and redo.
+    row_of: PlHashMap<String, u32>,
+    /// The last thing that happened, for the status bar.
+    pub status: String,
+}
+
+impl Session {
+    pub fn open(path: &Path) -> Result<Session, StoreError> {
+        Ok(Session::new(Project::open(path)?))
+    }
+
+    pub fn new(project: Project) -> Session {
+        let row_of = project
+            .dataset
+            .set
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), i as u32))
+            .collect();
+        let mut session = Session {
+            project,
+            filter: RowFilter::default(),
+            rows: Vec::new(),
+            selected: None,
+            row_of,
+            status: "Saved".into(),
+        };
+        session.refilter();
+        session.selected = session.rows.first().copied();
+        session
+    }
+
+    fn refilter(&mut self) {
+        self.rows = self
+            .filter
+            .rows(&self.project.dataset.set, &self.project.book);
+    }
+
+    fn selected_id(&self) -> Option<String> {
+        self.selected
+            .map(|r| self.project.dataset.set.ids.get(r as usize).to_string())
+    }
+
+    /// Runs one command. Errors leave the project and the session as they were.
+    pub fn apply(&mut self, command: Command) -> Result<(), StoreError> {
+        match command {
+            Command::Select(row) => self.selected = Some(row),
+            Command::Next => {
+                self.selected = filter::step(&self.rows, self.selected, true).or(self.selected)
+            }
+            Command::Previous => {
+                self.selected = filter::step(&self.rows, self.selected, false).or(self.selected)
+            }
+            Command::NextUnreviewedError => {
+                let (set, book) = (&self.project.dataset.set, &self.project.book);
+                let start = self.selected.map_or(0, |r| r as usize + 1);
+                if let Some(row) =
+                    (start..set.len()).find(|&r| !set.correct[r] && !book.is_reviewed(r))
+                {
+                    self.selected = Some(row as u32);
+                    if !self.rows.contains(&(row as u32)) {
+                        self.status = "Next unreviewed error is outside the current filter".into();
+                    }
+                } else {
+                    self.status = "No unreviewed error after this row".into();
+                }
+            }
+            Command::ToggleHotkey(key) => {
+                let tag = self
+                    .project
+                    .store
+                    .tags()?
+                    .into_iter()
+                    .find(|t| t.hotkey == Some(key));
+                match tag.and_then(|t| self.project.book.id(&t.name)) {
+                    Some(id) => self.apply(Command::ToggleTag(id))?,
+                    None => self.status = format!("No tag on key {key}"),
+                }
+            }
+            Command::ToggleTag(tag) => {
+                let (Some(row), Some(id)) = (self.selected, self.selected_id()) else {
+                    return Ok(());
+                };
+                let name = self.project.book.names()[tag].clone();
+                let set = &self.project.dataset.set;
+                if self.project.book.has(tag, row as usize) {
+                    self.project.store.remove_tag(&name, &[&id])?;
+                    self.project.book.unassign(set, tag, row as usize);
+                    self.status = format!("Removed {name:?} from {id}");
+                } else {
+                    self.project.store.add_tag(&name, &[&id])?;
+                    self.project.book.assign(set, tag, row as usize);
+                    self.status = format!("Tagged {id} {name:?}");
+                }
+            }
+            Command::MarkReviewedAndNext => {
+                if let (Some(row), Some(id)) = (self.selected, self.selected_id()) {
+                    self.project.store.set_reviewed(&[&id], true)?;
+                    self.project
+                        .book
+                        .set_marked(&self.project.dataset.set, row as usize, true);
+                    self.status = format!("Marked {id} reviewed");
+                }
+                self.apply(Command::Next)?;
+            }
+            Command::SetNote(note) => {
+                if let Some(id) = self.selected_id() {
+                    self.project.store.set_note(&id, Some(&note))?;
+                    self.status = format!("Note on {id} saved");
+                }
+            }
+            Command::CreateTag(name) => {
+                let def = self.project.store.new_tag_def(&name)?;
+                self.project.store.create_tag(def.clone())?;
+                self.mirror(&[Op::DefineTag(def)])?;
+                self.status = format!("Created tag {name:?}");
+            }
+            Command::Undo | Command::Redo => {
+                let replayed = if command == Command::Undo {
+                    self.project.store.undo()?
+                } else {
+                    self.project.store.redo()?
+                };
+                match replayed {
+                    Some(r) => {
+                        self.mirror(&r.ops)?;
+                        let verb = if command == Command::Undo {
+                            "Undid"
+                        } else {
+                            "Redid"
+                        };
+                        self.status = format!("{verb}: {}", r.description);
+                    }
+                    None => {
+                        self.status = format!(
+                            "Nothing to {}",
+                            if command == Command::Undo {
+                                "undo"
+                            } else {
+                                "redo"
+                            }
+                        )
+                    }
+                }
+            }
+            Command::SetFilter(filter) => {
+                self.filter = filter;
+                self.refilter();
+                if self
+                    .selected
+                    .is_none_or(|r| self.rows.binary_search(&r).is_err())
+                {
+                    self.selected = self.rows.first().copied();
+                }
+                return Ok(());
+            }
+        }
+        // Edits can move rows in or out of the filter (errors-only stays, unreviewed does not).
+        if self.filter.unreviewed_only
+            || self.filter.tag.is_some()
+            || self.filter.untagged
+            || self.filter.outcome != Outcome::All
+        {
+            self.refilter();
+        }
+        Ok(())
+    }
+
+    /// Brings the tag book in line with operations the store has just applied.
+    fn mirror(&mut self, ops: &[Op]) -> Result<(), StoreError> {
+        let set = &self.project.dataset.set;
+        for op in ops {
+            match op {
+                Op::Assign { tag, rows } | Op::Unassign { tag, rows } => {
+                    let Some(id) = self.project.book.id(tag) else {
+                        continue;
+                    };
+                    for row in rows.iter().filter_map(|r| self.row_of.get(r)) {
+                        if matches!(op, Op::Assign { .. }) {
+                            self.project.book.assign(set, id, *row as usize);
+                        } else {
+                            self.project.book.unassign(set, id, *row as usize);
+                        }
+                    }
+                }
+                Op::MarkReviewed { rows, reviewed } => {
+                    for row in rows.iter().filter_map(|r| self.row_of.get(r)) {
+                        self.project.book.set_marked(set, *row as usize, *reviewed);
+                    }
+                }
+                // Tag definitions change rarely: rebuild the book from the store.
+                Op::DefineTag(_) | Op::DropTag { .. } | Op::UpdateTag { .. } => {
+                    return self.project.reload_book();
+                }
+                Op::SetNote { .. } | Op::SetHlp { .. } | Op::SetRating { .. } => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::MappingRequest;
+
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data.csv");
+        let mut csv = String::from("id,label,prediction,tags\n");
+        for i in 0..10 {
+            let prediction = if i % 3 == 0 { "b" } else { "a" };
+            csv.push_str(&format!(
+                "r{i},a,{prediction},{}\n",
+                if i == 1 { "blur" } else { "" }
+            ));
+        }
+        std::fs::write(&data, csv).unwrap();
+        let project = Project::init(
+            &data,
+            &MappingRequest::default(),
+            &dir.path().join("data.errata"),
+        )
+        .unwrap();
+        (dir, Session::new(project))
+    }
+
+    #[test]
+    fn review_loop_with_hotkeys_stepping_and_undo() {
+        let (dir, mut s) = session();
+        let blur = s.project.book.id("blur").unwrap();
+        assert_eq!(s.selected, Some(0));
+        s.apply(Command::ToggleHotkey(1)).unwrap();
+        assert_eq!(s.project.book.counts(blur).n, 2, "hotkey 1 is blur");
+        s.apply(Command::SetFilter(RowFilter {
+            outcome: Outcome::Errors,
+            ..Default::default()
+        }))
+        .unwrap();
+        assert_eq!(s.rows, [0, 3, 6, 9]);
+        s.apply(Command::Next).unwrap();
+        assert_eq!(s.selected, Some(3));
+        s.apply(Command::Undo).unwrap();
+        assert_eq!(
+            s.project.book.counts(blur).n,
+            1,
+            "undo follows in the counts"
+        );
+        assert!(s.status.starts_with("Undid"));
+        s.apply(Command::Redo).unwrap();
+        assert_eq!(s.project.book.counts(blur).n, 2);
+        s.apply(Command::MarkReviewedAndNext).unwrap();
+        assert_eq!(s.selected, Some(6));
+        assert!(s.project.book.is_reviewed(3));
+        s.apply(Command::NextUnreviewedError).unwrap();
+        assert_eq!(s.selected, Some(9));
+        s.apply(Command::CreateTag("glare".into())).unwrap();
+        s.apply(Command::ToggleHotkey(2)).unwrap();
+        assert_eq!(
+            s.project.book.counts(s.project.book.id("glare").unwrap()).n,
+            1
+        );
+        s.apply(Command::ToggleHotkey(7)).unwrap();
+        assert_eq!(s.status, "No tag on key 7");
+        // Everything is in the project file.
+        drop(s);
+        let reopened = Session::open(&dir.path().join("data.errata")).unwrap();
+        let book = &reopened.project.book;
+        assert_eq!(book.rows(book.id("blur").unwrap()), [0, 1]);
+        assert_eq!(book.rows(book.id("glare").unwrap()), [9]);
+        assert!(book.is_reviewed(3));
+    }
+}
