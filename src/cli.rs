@@ -22,14 +22,20 @@ use crate::report::{self, Format, Report};
     version,
     about = "Error analysis and auditing of machine-learning evaluation sets"
 )]
-#[command(arg_required_else_help = true)]
 pub struct Cli {
+    /// Without a command, the desktop app opens on its welcome screen.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the desktop app on a dataset or project.
+    Open {
+        /// A project file (.errata), a dataset folder or a table file. A dataset is opened
+        /// through the project beside it, created on first open.
+        path: PathBuf,
+    },
     /// Compute every metric of a dataset or project and write a report.
     Report {
         /// A project file (.errata), a dataset folder (with metadata.csv, .tsv, .parquet or
@@ -177,7 +183,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match execute(cli.command) {
+    let result = match cli.command {
+        None => run_app(None),
+        Some(Command::Open { path }) => run_app(Some(path)),
+        Some(command) => execute(command),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -186,8 +197,28 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     }
 }
 
+/// Opens the desktop window (until it is closed).
+fn run_app(open: Option<PathBuf>) -> Result<ExitCode> {
+    if let Some(path) = &open
+        && !path.exists()
+    {
+        bail!("{}: no such file or folder", path.display());
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_title("errata"),
+        ..Default::default()
+    };
+    eframe::run_native("errata", options, Box::new(move |cc| Ok(Box::new(crate::app::ErrataApp::new(cc, open)))))
+        .map_err(|e| anyhow::anyhow!("cannot open the errata window: {e}. A display is needed (on Linux, an X11 or Wayland session); the command-line tools work without one"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
+        Command::Open { path } => run_app(Some(path)),
         Command::Report {
             dataset,
             format,

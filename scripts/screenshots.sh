@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the real errata window under Xvfb on each bundled sample and writes screenshots to
+# target/screenshots/. Needs (Debian): xvfb imagemagick libgl1-mesa-dri libegl1
+# libxkbcommon-x11-0. The samples are copied to a temporary folder first, so the projects the
+# app creates do not land in sample_data/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+out=target/screenshots
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"; kill "${xvfb:-0}" 2>/dev/null || true' EXIT
+cp -r sample_data/speech sample_data/phones "$work"/
+display=:97
+Xvfb "$display" -screen 0 1400x900x24 >/dev/null 2>&1 &
+xvfb=$!
+sleep 1
+for sample in speech phones; do
+    DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 ./target/release/errata open "$work/$sample" >/dev/null 2>&1 &
+    app=$!
+    sleep 6
+    DISPLAY=$display import -window root "$out/$sample.png"
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    echo "wrote $out/$sample.png"
+done
