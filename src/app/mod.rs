@@ -47,7 +47,7 @@ pub fn open_session(path: &Path) -> Result<Session, String> {
         return Session::open(&project).map_err(|e| e.to_string());
     }
     Project::init(path, &MappingRequest::default(), &project)
-        .map(Session::new)
+        .and_then(Session::new)
         .map_err(|e| e.to_string())
 }
 

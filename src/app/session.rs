@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::PlHashMap;
 
 use crate::data::project::Project;
-use crate::data::store::{Op, StoreError};
+use crate::data::store::{Op, StoreError, TagDef};
 use crate::model::filter::{self, Outcome, RowFilter};
 use crate::model::tags::TagId;
 
@@ -41,16 +41,20 @@ pub struct Session {
     pub selected: Option<u32>,
     /// Row index of every id, to follow edits replayed by undo and redo.
     row_of: PlHashMap<String, u32>,
+    /// Tag definitions (colour, hotkey) as stored, by name; refreshed when they change.
+    pub tag_defs: Vec<TagDef>,
+    /// Notes by row id, as stored.
+    notes: PlHashMap<String, String>,
     /// The last thing that happened, for the status bar.
     pub status: String,
 }
 
 impl Session {
     pub fn open(path: &Path) -> Result<Session, StoreError> {
-        Ok(Session::new(Project::open(path)?))
+        Session::new(Project::open(path)?)
     }
 
-    pub fn new(project: Project) -> Session {
+    pub fn new(project: Project) -> Result<Session, StoreError> {
         let row_of = project
             .dataset
             .set
@@ -59,17 +63,33 @@ impl Session {
             .enumerate()
             .map(|(i, id)| (id.to_string(), i as u32))
             .collect();
+        let tag_defs = project.store.tags()?;
+        let notes = project.store.notes()?.into_iter().collect();
         let mut session = Session {
             project,
             filter: RowFilter::default(),
             rows: Vec::new(),
             selected: None,
             row_of,
+            tag_defs,
+            notes,
             status: "Saved".into(),
         };
         session.refilter();
         session.selected = session.rows.first().copied();
-        session
+        Ok(session)
+    }
+
+    /// The stored definition of the tag with this id in the tag book.
+    pub fn tag_def(&self, tag: TagId) -> Option<&TagDef> {
+        let name = self.project.book.names().get(tag)?;
+        self.tag_defs.iter().find(|d| &d.name == name)
+    }
+
+    pub fn note(&self, row: u32) -> Option<&str> {
+        self.notes
+            .get(self.project.dataset.set.ids.get(row as usize))
+            .map(String::as_str)
     }
 
     fn refilter(&mut self) {
@@ -146,8 +166,14 @@ impl Session {
                 self.apply(Command::Next)?;
             }
             Command::SetNote(note) => {
-                if let Some(id) = self.selected_id() {
+                if let Some(id) = self.selected_id()
+                    && self.notes.get(&id).map_or("", String::as_str) != note.trim()
+                {
                     self.project.store.set_note(&id, Some(&note))?;
+                    self.mirror(&[Op::SetNote {
+                        row: id.clone(),
+                        note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+                    }])?;
                     self.status = format!("Note on {id} saved");
                 }
             }
@@ -232,9 +258,18 @@ impl Session {
                 }
                 // Tag definitions change rarely: rebuild the book from the store.
                 Op::DefineTag(_) | Op::DropTag { .. } | Op::UpdateTag { .. } => {
+                    self.tag_defs = self.project.store.tags()?;
                     return self.project.reload_book();
                 }
-                Op::SetNote { .. } | Op::SetHlp { .. } | Op::SetRating { .. } => {}
+                Op::SetNote { row, note } => match note {
+                    Some(text) => {
+                        self.notes.insert(row.clone(), text.clone());
+                    }
+                    None => {
+                        self.notes.remove(row);
+                    }
+                },
+                Op::SetHlp { .. } | Op::SetRating { .. } => {}
             }
         }
         Ok(())
@@ -264,7 +299,7 @@ mod tests {
             &dir.path().join("data.errata"),
         )
         .unwrap();
-        (dir, Session::new(project))
+        (dir, Session::new(project).unwrap())
     }
 
     #[test]
@@ -311,5 +346,15 @@ mod tests {
         assert_eq!(book.rows(book.id("blur").unwrap()), [0, 1]);
         assert_eq!(book.rows(book.id("glare").unwrap()), [9]);
         assert!(book.is_reviewed(3));
+    }
+
+    #[test]
+    fn notes_are_saved_and_undone() {
+        let (_dir, mut s) = session();
+        s.apply(Command::SetNote("speaker coughs".into())).unwrap();
+        assert_eq!(s.note(0), Some("speaker coughs"));
+        s.apply(Command::Undo).unwrap();
+        assert_eq!(s.note(0), None);
+        assert_eq!(s.tag_def(0).unwrap().hotkey, Some(1));
     }
 }

@@ -118,12 +118,10 @@ pub fn inspector_ui(
         ui.separator();
         ui.strong("Tags");
         let book = &session.project.book;
-        let tags = session.project.store.tags().unwrap_or_default();
         for (id, name) in book.names().iter().enumerate() {
             let mut on = book.has(id, i);
-            let key = tags
-                .iter()
-                .find(|t| &t.name == name)
+            let key = session
+                .tag_def(id)
                 .and_then(|t| t.hotkey)
                 .map_or(String::new(), |k| format!(" [{k}]"));
             if ui.checkbox(&mut on, format!("{name}{key}")).changed() {
@@ -138,16 +136,7 @@ pub fn inspector_ui(
         ui.add_space(4.0);
         ui.strong("Note");
         if note_draft.as_ref().is_none_or(|(r, _)| *r != row) {
-            *note_draft = Some((
-                row,
-                session
-                    .project
-                    .store
-                    .note(set.ids.get(i))
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default(),
-            ));
+            *note_draft = Some((row, session.note(row).unwrap_or_default().to_string()));
         }
         if let Some((_, draft)) = note_draft.as_mut() {
             let field = ui.add(

@@ -10,10 +10,9 @@ pub fn sidebar_ui(
     commands: &mut Vec<Command>,
 ) {
     let book = &session.project.book;
-    let tags = session.project.store.tags().unwrap_or_default();
     ui.heading("Tags");
     for (id, name) in book.names().iter().enumerate() {
-        let def = tags.iter().find(|t| &t.name == name);
+        let def = session.tag_def(id);
         let color = def
             .and_then(|d| egui::Color32::from_hex(&d.color).ok())
             .unwrap_or(egui::Color32::GRAY);
