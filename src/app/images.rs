@@ -25,12 +25,13 @@ pub fn decode(path: &std::path::Path) -> Decoded {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_BYTES);
     reader.limits(limits);
-    let rgba = reader.decode().map_err(|e| fail(&e))?.to_rgba8();
-    let size = [rgba.width() as usize, rgba.height() as usize];
-    Ok(egui::ColorImage::from_rgba_unmultiplied(
-        size,
-        rgba.as_raw(),
-    ))
+    let image = reader.decode().map_err(|e| fail(&e))?;
+    let size = [image.width() as usize, image.height() as usize];
+    // Photos decode to RGB: convert straight to egui's pixels, without an RGBA copy between.
+    Ok(match image {
+        image::DynamicImage::ImageRgb8(rgb) => egui::ColorImage::from_rgb(size, rgb.as_raw()),
+        other => egui::ColorImage::from_rgba_unmultiplied(size, other.to_rgba8().as_raw()),
+    })
 }
 
 /// A named decoding thread fed through a bounded queue; results come back by row.

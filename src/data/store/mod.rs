@@ -416,6 +416,27 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Which of `rows` carry `tag`: one indexed lookup per row for a few rows (a single
+    /// edit stays O(1) however large the tag), one scan of the tag for many.
+    fn tagged_among(&self, tag: &str, rows: &[&str]) -> Result<HashSet<String>, StoreError> {
+        if rows.len() > 256 {
+            return self.rows_with_tag(tag);
+        }
+        let lookup = || -> rusqlite::Result<HashSet<String>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT 1 FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE t.name = ?1 AND a.row_id = ?2",
+            )?;
+            let mut found = HashSet::new();
+            for row in rows {
+                if stmt.exists(params![tag, row])? {
+                    found.insert(row.to_string());
+                }
+            }
+            Ok(found)
+        };
+        lookup().map_err(|e| self.error(e))
+    }
+
     fn rows_with_tag(&self, tag: &str) -> Result<HashSet<String>, StoreError> {
         self.conn
             .prepare_cached("SELECT a.row_id FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE t.name = ?1")
@@ -570,7 +591,7 @@ impl Store {
         self.require_tags(&by_tag.keys().copied().collect::<Vec<_>>())?;
         let (mut forward, mut backward, mut changed) = (Vec::new(), Vec::new(), 0);
         for (tag, rows) in by_tag {
-            let existing = self.rows_with_tag(tag)?;
+            let existing = self.tagged_among(tag, &rows)?;
             let mut seen = HashSet::new();
             let new: Vec<String> = rows
                 .into_iter()
@@ -599,7 +620,7 @@ impl Store {
     /// Takes `tag` off every row in `rows` (one edit); returns how many rows changed.
     pub fn remove_tag(&mut self, tag: &str, rows: &[&str]) -> Result<usize, StoreError> {
         self.require_tags(&[tag])?;
-        let existing = self.rows_with_tag(tag)?;
+        let existing = self.tagged_among(tag, rows)?;
         let mut seen = HashSet::new();
         let gone: Vec<String> = rows
             .iter()

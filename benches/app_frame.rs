@@ -1,0 +1,132 @@
+//! The desktop app at 1,000,000 rows, headless through egui_kittest: the UI work of a frame
+//! while stepping with → (the table follows), while jumping far through the table, and when a
+//! tag is toggled; plus the cold decode of a 12-megapixel JPEG.
+//!
+//! Run: `cargo bench --bench app_frame`.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::synthetic;
+use egui::Key;
+use egui_kittest::Harness;
+use errata::app::ErrataApp;
+use errata::app::session::Command;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn summary(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let at = |p: f64| ms(times[((times.len() as f64 * p) as usize).min(times.len() - 1)]);
+    println!(
+        "{name}: {} frames, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (target < 8 ms)",
+        times.len(),
+        at(0.5),
+        at(0.99),
+        ms(times[times.len() - 1])
+    );
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let (_, parquet) = synthetic(&dir, 1_000_000);
+    let project = dir.join(format!("frames-{}.errata", std::process::id()));
+    errata::data::project::Project::init(
+        &parquet,
+        &errata::data::MappingRequest::default(),
+        &project,
+    )
+    .unwrap();
+
+    let path = project.clone();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .build_eframe(move |cc| ErrataApp::new(cc, Some(path)));
+    let start = Instant::now();
+    while harness.state().session().is_none() {
+        assert!(
+            harness.state().error.is_none(),
+            "{:?}",
+            harness.state().error
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!(
+        "opened the 1,000,000-row project in the app: {:.0} ms",
+        ms(start.elapsed())
+    );
+    for _ in 0..5 {
+        harness.step();
+    }
+
+    let frame = |harness: &mut Harness<'_, ErrataApp>| {
+        let start = Instant::now();
+        harness.step();
+        start.elapsed()
+    };
+    let stepping: Vec<Duration> = (0..300)
+        .map(|_| {
+            harness.key_press(Key::ArrowRight);
+            frame(&mut harness)
+        })
+        .collect();
+    summary("stepping with →", stepping);
+
+    let jumping: Vec<Duration> = (0..100)
+        .map(|i| {
+            harness
+                .state_mut()
+                .apply(vec![Command::Select((i * 9_973) % 1_000_000)]);
+            frame(&mut harness)
+        })
+        .collect();
+    summary(
+        "jumping through the table (scrolls to rows 10,000 apart)",
+        jumping,
+    );
+
+    let mut edits = Vec::new();
+    let toggling: Vec<Duration> = (0..100)
+        .map(|_| {
+            let start = Instant::now();
+            harness.state_mut().apply(vec![Command::ToggleHotkey(1)]);
+            edits.push(start.elapsed());
+            frame(&mut harness)
+        })
+        .collect();
+    summary("frame after toggling a tag", toggling);
+    summary("the tag toggle itself (committed SQLite write + counters)", edits);
+    drop(harness);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", project.display()));
+    }
+
+    // Cold decode of a 12-megapixel JPEG.
+    let jpeg = dir.join("12mp.jpg");
+    if !jpeg.exists() {
+        let image = image::RgbImage::from_fn(4000, 3000, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x ^ y) % 239) as u8])
+        });
+        image.save(&jpeg).unwrap();
+    }
+    let decodes: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            errata::app::images::decode(&jpeg).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    println!(
+        "cold decode of a 4000x3000 JPEG: {:.0} ms median (target < 150 ms)",
+        ms({
+            let mut d = decodes.clone();
+            d.sort();
+            d[2]
+        })
+    );
+}
