@@ -100,7 +100,10 @@ fn main() {
         })
         .collect();
     summary("frame after toggling a tag", toggling);
-    summary("the tag toggle itself (committed SQLite write + counters)", edits);
+    summary(
+        "the tag toggle itself (committed SQLite write + counters)",
+        edits,
+    );
     drop(harness);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", project.display()));

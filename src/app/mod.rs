@@ -35,7 +35,13 @@ pub struct ErrataApp {
     pub note_draft: Option<(u32, String)>,
     /// The window title last set.
     pub window_title: String,
+    /// Projects opened before, most recent first (kept between runs).
+    pub recent: Vec<PathBuf>,
 }
+
+/// Key of the recent-projects list in eframe's storage.
+const RECENT_KEY: &str = "recent_projects";
+const RECENT_MAX: usize = 8;
 
 /// Opens a project, or a dataset through the project beside it (created on first open).
 pub fn open_session(path: &Path) -> Result<Session, String> {
@@ -62,6 +68,10 @@ impl ErrataApp {
             path_input: String::new(),
             note_draft: None,
             window_title: String::new(),
+            recent: cc
+                .storage
+                .and_then(|s| eframe::get_value(s, RECENT_KEY))
+                .unwrap_or_default(),
         };
         if let Some(path) = open {
             app.open(path, &cc.egui_ctx);
@@ -94,7 +104,14 @@ impl ErrataApp {
     pub fn poll(&mut self) {
         if let Screen::Loading { result, .. } = &self.screen {
             match result.try_recv() {
-                Ok(Ok(session)) => self.screen = Screen::Review(Box::new(session)),
+                Ok(Ok(session)) => {
+                    let project = session.project.store.path().to_path_buf();
+                    let project = std::path::absolute(&project).unwrap_or(project);
+                    self.recent.retain(|p| p != &project);
+                    self.recent.insert(0, project);
+                    self.recent.truncate(RECENT_MAX);
+                    self.screen = Screen::Review(Box::new(session));
+                }
                 Ok(Err(message)) => {
                     self.error = Some(message);
                     self.screen = Screen::Welcome;
@@ -126,6 +143,10 @@ impl ErrataApp {
 }
 
 impl eframe::App for ErrataApp {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, RECENT_KEY, &self.recent);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.poll();
         self.images.poll(ui.ctx());

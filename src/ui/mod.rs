@@ -25,7 +25,12 @@ pub fn app_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
     }
     match &app.screen {
         Screen::Welcome => {
-            if let Some(path) = welcome::welcome_ui(ui, &mut app.path_input) {
+            let dropped = ui
+                .ctx()
+                .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+            if let Some(path) =
+                welcome::welcome_ui(ui, &mut app.path_input, &app.recent).or(dropped)
+            {
                 app.open(path, &ui.ctx().clone());
             }
         }

@@ -1,9 +1,14 @@
-//! The welcome screen: open a dataset or project by path, or one of the bundled samples.
+//! The welcome screen: open a dataset or project by path (or by dropping it on the window),
+//! a recent project, or one of the bundled samples.
 
 use std::path::{Path, PathBuf};
 
 /// Returns the path the user chose to open.
-pub fn welcome_ui(ui: &mut egui::Ui, path_input: &mut String) -> Option<PathBuf> {
+pub fn welcome_ui(
+    ui: &mut egui::Ui,
+    path_input: &mut String,
+    recent: &[PathBuf],
+) -> Option<PathBuf> {
     let mut chosen = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.vertical_centered(|ui| {
@@ -19,6 +24,16 @@ pub fn welcome_ui(ui: &mut egui::Ui, path_input: &mut String) -> Option<PathBuf>
                     chosen = Some(PathBuf::from(path_input.trim()));
                 }
             });
+            ui.weak("or drop a dataset folder, a table or a project on this window");
+            if !recent.is_empty() {
+                ui.add_space(20.0);
+                ui.label("Recent projects:");
+                for path in recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        chosen = Some(path.clone());
+                    }
+                }
+            }
             ui.add_space(20.0);
             ui.label("Bundled samples:");
             let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
