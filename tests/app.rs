@@ -158,3 +158,38 @@ fn phones_sample_shows_images_and_survives_a_missing_file() {
     harness.run();
     harness.get_by_label("Keyboard shortcuts");
 }
+
+#[test]
+fn a_bad_file_gives_a_readable_message_and_the_app_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("ragged.csv");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad/ragged.csv"),
+        &bad,
+    )
+    .unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .build_eframe(move |cc| ErrataApp::new(cc, Some(bad)));
+    for _ in 0..400 {
+        harness.step();
+        if harness.state().error.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    harness.run();
+    harness.get_by_label_contains("line 3 has 4 fields but the header has 3");
+    harness.get_by_label_contains("Bundled samples");
+    harness.get_by_label("Dismiss").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("line 3 has 4 fields")
+            .is_none()
+    );
+    assert!(
+        !dir.path().join("ragged.errata").exists(),
+        "no project is made for a bad dataset"
+    );
+}

@@ -17,13 +17,11 @@ pub fn welcome_ui(
             ui.label("Error analysis and auditing of machine-learning evaluation sets");
             ui.add_space(30.0);
             ui.label("Open a dataset folder, a table file (CSV, TSV, Parquet, JSON Lines) or a project (.errata):");
-            ui.horizontal(|ui| {
-                let field = ui.add(egui::TextEdit::singleline(path_input).hint_text("path").desired_width(420.0));
-                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
-                    chosen = Some(PathBuf::from(path_input.trim()));
-                }
-            });
+            let field = ui.add(egui::TextEdit::singleline(path_input).hint_text("path").desired_width(480.0));
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
+                chosen = Some(PathBuf::from(path_input.trim()));
+            }
             ui.weak("or drop a dataset folder, a table or a project on this window");
             if !recent.is_empty() {
                 ui.add_space(20.0);
