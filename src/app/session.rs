@@ -9,7 +9,7 @@ use polars::prelude::PlHashMap;
 
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
-use crate::model::filter::{self, Outcome, RowFilter};
+use crate::model::filter::{self, RowFilter};
 use crate::model::tags::TagId;
 
 /// What the user can ask of the review loop.
@@ -105,6 +105,15 @@ impl Session {
 
     /// Runs one command. Errors leave the project and the session as they were.
     pub fn apply(&mut self, command: Command) -> Result<(), StoreError> {
+        let edited_row = self.selected;
+        let single = matches!(
+            command,
+            Command::ToggleTag(_) | Command::ToggleHotkey(_) | Command::MarkReviewedAndNext
+        );
+        let whole = matches!(
+            command,
+            Command::Undo | Command::Redo | Command::CreateTag(_)
+        );
         match command {
             Command::Select(row) => self.selected = Some(row),
             Command::Next => {
@@ -223,15 +232,34 @@ impl Session {
                 return Ok(());
             }
         }
-        // Edits can move rows in or out of the filter (errors-only stays, unreviewed does not).
-        if self.filter.unreviewed_only
-            || self.filter.tag.is_some()
-            || self.filter.untagged
-            || self.filter.outcome != Outcome::All
-        {
-            self.refilter();
+        // Edits can move rows in or out of a filter on tags or review state (correctness never
+        // changes). A one-row edit updates that row's place in the list; undo and redo,
+        // which may touch many rows, filter again.
+        if self.filter.unreviewed_only || self.filter.tag.is_some() || self.filter.untagged {
+            if whole {
+                self.refilter();
+            } else if let Some(row) = edited_row.filter(|_| single) {
+                self.update_membership(row);
+            }
         }
         Ok(())
+    }
+
+    fn update_membership(&mut self, row: u32) {
+        let needle = self.filter.search.trim().to_lowercase();
+        let matches = self.filter.matches(
+            &self.project.dataset.set,
+            &self.project.book,
+            row as usize,
+            &needle,
+        );
+        match self.rows.binary_search(&row) {
+            Ok(i) if !matches => {
+                self.rows.remove(i);
+            }
+            Err(i) if matches => self.rows.insert(i, row),
+            _ => {}
+        }
     }
 
     /// Brings the tag book in line with operations the store has just applied.
@@ -280,6 +308,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::data::MappingRequest;
+    use crate::model::filter::Outcome;
 
     fn session() -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().unwrap();
@@ -346,6 +375,32 @@ mod tests {
         assert_eq!(book.rows(book.id("blur").unwrap()), [0, 1]);
         assert_eq!(book.rows(book.id("glare").unwrap()), [9]);
         assert!(book.is_reviewed(3));
+    }
+
+    #[test]
+    fn edits_move_rows_in_and_out_of_review_filters() {
+        let (_dir, mut s) = session();
+        s.apply(Command::SetFilter(RowFilter {
+            unreviewed_only: true,
+            ..Default::default()
+        }))
+        .unwrap();
+        assert_eq!(
+            s.rows,
+            [0, 2, 3, 4, 5, 6, 7, 8, 9],
+            "r1 is tagged, so reviewed"
+        );
+        s.apply(Command::MarkReviewedAndNext).unwrap();
+        assert_eq!(s.rows, [2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(s.selected, Some(2));
+        s.apply(Command::Undo).unwrap();
+        assert_eq!(s.rows, [0, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let fresh = RowFilter {
+            unreviewed_only: true,
+            ..Default::default()
+        }
+        .rows(&s.project.dataset.set, &s.project.book);
+        assert_eq!(s.rows, fresh);
     }
 
     #[test]
