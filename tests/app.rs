@@ -6,7 +6,7 @@ use std::time::Duration;
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use errata::app::ErrataApp;
+use errata::app::{ErrataApp, Options, Screen};
 use errata::data::store::Store;
 
 /// A copy of a bundled sample in a temporary folder (the app creates its project beside it).
@@ -33,18 +33,47 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Opens the app on `path` and waits (bounded) for the background load to finish.
-fn open(path: &Path) -> Harness<'static, ErrataApp> {
-    let path = path.to_path_buf();
-    let mut harness = Harness::builder()
+/// The app as on a machine without a sound card, opening `path`.
+fn app(path: PathBuf) -> Harness<'static, ErrataApp> {
+    Harness::builder()
         .with_size([1400.0, 860.0])
-        .build_eframe(move |cc| ErrataApp::new(cc, Some(path)));
+        // Decoded media arrive over a few frames.
+        .with_max_steps(64)
+        .build_eframe(move |cc| {
+            ErrataApp::with_options(
+                cc,
+                Some(path),
+                Options {
+                    audio_output: false,
+                },
+            )
+        })
+}
+
+/// Steps the app until `done` holds (bounded: background work finishes within seconds).
+fn wait_until(harness: &mut Harness<'_, ErrataApp>, done: impl Fn(&ErrataApp) -> bool) {
     for _ in 0..400 {
         harness.step();
-        if harness.state().session().is_some() || harness.state().error.is_some() {
-            break;
+        if done(harness.state()) || harness.state().error.is_some() {
+            return;
         }
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Opens the app on `path`; a new dataset goes through the column-mapping dialog, which is
+/// accepted with the detected roles.
+fn open(path: &Path) -> Harness<'static, ErrataApp> {
+    let mut harness = app(path.to_path_buf());
+    wait_until(&mut harness, |app| {
+        app.session().is_some() || matches!(app.screen, Screen::Mapping(_))
+    });
+    if matches!(harness.state().screen, Screen::Mapping(_)) {
+        harness.run();
+        // The check of the detected roles: rows, task and errors.
+        harness.get_by_label_contains("task: ");
+        harness.get_by_label("Create project").click();
+        wait_until(&mut harness, |app| app.session().is_some());
     }
     assert_eq!(harness.state().error, None);
     assert!(
@@ -168,16 +197,8 @@ fn a_bad_file_gives_a_readable_message_and_the_app_keeps_working() {
         &bad,
     )
     .unwrap();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .build_eframe(move |cc| ErrataApp::new(cc, Some(bad)));
-    for _ in 0..400 {
-        harness.step();
-        if harness.state().error.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let mut harness = app(bad);
+    wait_until(&mut harness, |_| false);
     harness.run();
     harness.get_by_label_contains("line 3 has 4 fields but the header has 3");
     harness.get_by_label_contains("Bundled samples");
@@ -192,4 +213,117 @@ fn a_bad_file_gives_a_readable_message_and_the_app_keeps_working() {
         !dir.path().join("ragged.errata").exists(),
         "no project is made for a bad dataset"
     );
+}
+
+#[test]
+fn speech_clips_show_a_waveform_and_the_player_says_no_audio_output() {
+    let (_dir, dataset) = sample("speech");
+    std::fs::remove_file(dataset.join("clips/utt_002.wav")).unwrap();
+    let mut harness = open(&dataset);
+    wait_until(&mut harness, |app| app.audio.get(0).is_some());
+    harness.run();
+    assert!(
+        matches!(harness.state().audio.get(0), Some(Ok(clip)) if !clip.peaks.is_empty()),
+        "the first clip was decoded for its waveform"
+    );
+    harness.get_by_label("No audio output");
+    harness.get_by_label_contains(" / 0:0");
+    // Space and R do nothing audible, and nothing breaks.
+    harness.key_press(Key::Space);
+    harness.key_press(Key::R);
+    harness.run();
+    harness.get_by_label("Loop").click();
+    harness.run();
+    assert!(harness.state().player.looping);
+    // A missing clip gives a message naming the file; the app keeps working.
+    harness.key_press(Key::ArrowRight);
+    wait_until(&mut harness, |app| app.audio.get(1).is_some());
+    harness.run();
+    harness.get_by_label_contains("Cannot play the clip");
+    harness.get_by_label_contains("utt_002.wav");
+    harness.key_press(Key::Num1);
+    harness.run();
+    harness.get_by_label_contains("[1] car noise (17)");
+}
+
+#[test]
+fn cancelling_the_mapping_dialog_creates_no_project() {
+    let (dir, dataset) = sample("phones");
+    let mut harness = app(dataset.clone());
+    wait_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
+    harness.run();
+    harness.get_by_label("Column mapping");
+    harness.get_by_label_contains("80 rows, ");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    harness.get_by_label_contains("Bundled samples");
+    assert!(!dir.path().join("phones.errata").exists());
+}
+
+#[test]
+fn sorting_jumping_and_adding_a_tag() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    // Sort by confidence, highest first: → follows that order.
+    harness.get_by_label("conf.").click();
+    harness.run();
+    harness.get_by_label("conf. ^").click();
+    harness.run();
+    let session = harness.state().session().unwrap();
+    let confidence = session.project.dataset.set.confidence.clone().unwrap();
+    let shown: Vec<f64> = session
+        .rows
+        .iter()
+        .map(|&r| confidence[r as usize])
+        .collect();
+    assert!(shown.windows(2).all(|w| w[0] >= w[1]), "{shown:?}");
+    let first = session.rows[0];
+    harness
+        .state_mut()
+        .apply(vec![errata::app::session::Command::Select(first)]);
+    harness.key_press(Key::ArrowRight);
+    harness.run();
+    let second = harness.state().session().unwrap().rows[1];
+    assert_eq!(selected(&harness), Some(second));
+
+    // Go to row 40 by number, then to an id.
+    harness.get_by_label("Go to row:").click();
+    harness.get_by_label("Go to row:").type_text("40");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(selected(&harness), Some(39));
+    harness.get_by_label("Go to row:").click();
+    harness.get_by_label("Go to row:").type_text("phone_007");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(selected(&harness), Some(6));
+
+    // A new tag gets the next free hotkey and counts at once.
+    let tags = harness
+        .state()
+        .session()
+        .unwrap()
+        .project
+        .book
+        .names()
+        .len();
+    harness.get_by_label("New tag:").click();
+    harness.get_by_label("New tag:").type_text("smudge");
+    harness.run();
+    harness.get_by_label("Add tag").click();
+    harness.run();
+    let session = harness.state().session().unwrap();
+    assert_eq!(harness.state().error, None);
+    assert_eq!(
+        session.project.book.names().len(),
+        tags + 1,
+        "{}",
+        session.status
+    );
+    let key = session
+        .tag_def(session.project.book.id("smudge").unwrap())
+        .unwrap()
+        .hotkey
+        .unwrap();
+    harness.get_by_label_contains(&format!("[{key}] smudge (0)"));
 }

@@ -6,10 +6,12 @@
 use std::path::Path;
 
 use polars::prelude::PlHashMap;
+use rayon::slice::ParallelSliceMut;
 
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
-use crate::model::filter::{self, RowFilter};
+use crate::model::filter::RowFilter;
+use crate::model::order::Order;
 use crate::model::tags::TagId;
 
 /// What the user can ask of the review loop.
@@ -27,6 +29,19 @@ pub enum Command {
     MarkReviewedAndNext,
     SetNote(String),
     CreateTag(String),
+    RenameTag {
+        tag: TagId,
+        name: String,
+    },
+    /// A new colour, `#rrggbb`.
+    RecolourTag {
+        tag: TagId,
+        color: String,
+    },
+    DeleteTag(TagId),
+    /// Select a row by its number (from 1) or its id.
+    GoTo(String),
+    Sort(Order),
     Undo,
     Redo,
     SetFilter(RowFilter),
@@ -36,7 +51,8 @@ pub enum Command {
 pub struct Session {
     pub project: Project,
     pub filter: RowFilter,
-    /// The rows the filter shows, ascending.
+    pub order: Order,
+    /// The rows the filter shows, in `order`.
     pub rows: Vec<u32>,
     pub selected: Option<u32>,
     /// Row index of every id, to follow edits replayed by undo and redo.
@@ -68,6 +84,7 @@ impl Session {
         let mut session = Session {
             project,
             filter: RowFilter::default(),
+            order: Order::default(),
             rows: Vec::new(),
             selected: None,
             row_of,
@@ -93,9 +110,22 @@ impl Session {
     }
 
     fn refilter(&mut self) {
-        self.rows = self
-            .filter
-            .rows(&self.project.dataset.set, &self.project.book);
+        let (set, book) = (&self.project.dataset.set, &self.project.book);
+        self.rows = self.filter.rows(set, book);
+        self.order.sort(set, book, &mut self.rows);
+    }
+
+    /// Where `row` is in the shown rows, or where it would go.
+    pub fn position(&self, row: u32) -> Result<usize, usize> {
+        let (set, book) = (&self.project.dataset.set, &self.project.book);
+        self.order.position(set, book, &self.rows, row)
+    }
+
+    /// The next (or previous) shown row after the selection, or the first (last) one.
+    fn step(&self, forward: bool) -> Option<u32> {
+        let (set, book) = (&self.project.dataset.set, &self.project.book);
+        self.order
+            .step(set, book, &self.rows, self.selected, forward)
     }
 
     fn selected_id(&self) -> Option<String> {
@@ -112,16 +142,17 @@ impl Session {
         );
         let whole = matches!(
             command,
-            Command::Undo | Command::Redo | Command::CreateTag(_)
+            Command::Undo
+                | Command::Redo
+                | Command::CreateTag(_)
+                | Command::RenameTag { .. }
+                | Command::RecolourTag { .. }
+                | Command::DeleteTag(_)
         );
         match command {
             Command::Select(row) => self.selected = Some(row),
-            Command::Next => {
-                self.selected = filter::step(&self.rows, self.selected, true).or(self.selected)
-            }
-            Command::Previous => {
-                self.selected = filter::step(&self.rows, self.selected, false).or(self.selected)
-            }
+            Command::Next => self.selected = self.step(true).or(self.selected),
+            Command::Previous => self.selected = self.step(false).or(self.selected),
             Command::NextUnreviewedError => {
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
                 let start = self.selected.map_or(0, |r| r as usize + 1);
@@ -192,6 +223,79 @@ impl Session {
                 self.mirror(&[Op::DefineTag(def)])?;
                 self.status = format!("Created tag {name:?}");
             }
+            Command::RenameTag { tag, name } => {
+                let Some(def) = self.tag_def(tag).cloned() else {
+                    return Ok(());
+                };
+                let renamed = TagDef {
+                    name: name.trim().to_string(),
+                    ..def.clone()
+                };
+                self.project.store.update_tag(&def.name, renamed.clone())?;
+                self.mirror(&[Op::UpdateTag {
+                    name: def.name.clone(),
+                    def: renamed,
+                }])?;
+                self.status = format!("Renamed tag {:?} to {:?}", def.name, name.trim());
+            }
+            Command::RecolourTag { tag, color } => {
+                let Some(def) = self.tag_def(tag).cloned() else {
+                    return Ok(());
+                };
+                let recoloured = TagDef {
+                    color,
+                    ..def.clone()
+                };
+                self.project
+                    .store
+                    .update_tag(&def.name, recoloured.clone())?;
+                self.mirror(&[Op::UpdateTag {
+                    name: def.name.clone(),
+                    def: recoloured,
+                }])?;
+                self.status = format!("New colour for {:?}", def.name);
+            }
+            Command::DeleteTag(tag) => {
+                let name = self.project.book.names()[tag].clone();
+                self.project.store.delete_tag(&name)?;
+                self.mirror(&[Op::DropTag { name: name.clone() }])?;
+                // Tag ids were renumbered: a filter on a tag no longer means the same tag.
+                self.filter.tag = None;
+                self.status = format!("Deleted tag {name:?} (Ctrl+Z brings it back)");
+            }
+            Command::GoTo(wanted) => {
+                let wanted = wanted.trim();
+                let set = &self.project.dataset.set;
+                let row = self.row_of.get(wanted).copied().or_else(|| {
+                    wanted
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&n| (1..=set.len()).contains(&n))
+                        .map(|n| n as u32 - 1)
+                });
+                match row {
+                    Some(row) => {
+                        self.selected = Some(row);
+                        self.status = if self.position(row).is_ok() {
+                            format!("Row {}", row + 1)
+                        } else {
+                            format!("Row {} is outside the current filter", row + 1)
+                        };
+                    }
+                    None => self.status = format!("No row with number or id {wanted:?}"),
+                }
+                return Ok(());
+            }
+            Command::Sort(order) => {
+                self.order = order;
+                let (set, book) = (&self.project.dataset.set, &self.project.book);
+                if order.is_natural() {
+                    self.rows.par_sort_unstable();
+                } else {
+                    order.sort(set, book, &mut self.rows);
+                }
+                return Ok(());
+            }
             Command::Undo | Command::Redo => {
                 let replayed = if command == Command::Undo {
                     self.project.store.undo()?
@@ -223,19 +327,20 @@ impl Session {
             Command::SetFilter(filter) => {
                 self.filter = filter;
                 self.refilter();
-                if self
-                    .selected
-                    .is_none_or(|r| self.rows.binary_search(&r).is_err())
-                {
+                if self.selected.is_none_or(|r| self.position(r).is_err()) {
                     self.selected = self.rows.first().copied();
                 }
                 return Ok(());
             }
         }
         // Edits can move rows in or out of a filter on tags or review state (correctness never
-        // changes). A one-row edit updates that row's place in the list; undo and redo,
-        // which may touch many rows, filter again.
-        if self.filter.unreviewed_only || self.filter.tag.is_some() || self.filter.untagged {
+        // changes), or within an order on them. A one-row edit updates that row's place in
+        // the list; undo and redo, which may touch many rows, filter again.
+        if self.filter.unreviewed_only
+            || self.filter.tag.is_some()
+            || self.filter.untagged
+            || self.order.follows_edits()
+        {
             if whole {
                 self.refilter();
             } else if let Some(row) = edited_row.filter(|_| single) {
@@ -253,7 +358,13 @@ impl Session {
             row as usize,
             &needle,
         );
-        match self.rows.binary_search(&row) {
+        // In an order on tags or review state the row's key just changed: find it by value.
+        if self.order.follows_edits()
+            && let Some(i) = self.rows.iter().position(|&r| r == row)
+        {
+            self.rows.remove(i);
+        }
+        match self.position(row) {
             Ok(i) if !matches => {
                 self.rows.remove(i);
             }
@@ -411,5 +522,60 @@ mod tests {
         s.apply(Command::Undo).unwrap();
         assert_eq!(s.note(0), None);
         assert_eq!(s.tag_def(0).unwrap().hotkey, Some(1));
+    }
+
+    #[test]
+    fn an_edit_moves_the_row_within_an_order_on_tags() {
+        use crate::model::order::SortKey;
+        let (_dir, mut s) = session();
+        let by_tags = Order {
+            key: SortKey::Tags,
+            descending: true,
+        };
+        s.apply(Command::Sort(by_tags)).unwrap();
+        assert_eq!(s.rows[0], 1, "r1 carries the only tag");
+        s.apply(Command::Select(7)).unwrap();
+        s.apply(Command::ToggleHotkey(1)).unwrap();
+        assert_eq!(&s.rows[..2], [1, 7]);
+        let mut fresh = RowFilter::default().rows(&s.project.dataset.set, &s.project.book);
+        by_tags.sort(&s.project.dataset.set, &s.project.book, &mut fresh);
+        assert_eq!(s.rows, fresh);
+        s.apply(Command::Next).unwrap();
+        assert_eq!(s.selected, Some(0), "→ follows the order shown");
+        s.apply(Command::GoTo("r4".into())).unwrap();
+        assert_eq!(s.selected, Some(4));
+        s.apply(Command::GoTo("3".into())).unwrap();
+        assert_eq!(s.selected, Some(2));
+        s.apply(Command::GoTo("99".into())).unwrap();
+        assert_eq!(s.selected, Some(2));
+        assert!(s.status.contains("No row"), "{}", s.status);
+    }
+
+    #[test]
+    fn tags_are_renamed_recoloured_and_deleted_undoably() {
+        let (_dir, mut s) = session();
+        let blur = s.project.book.id("blur").unwrap();
+        s.apply(Command::RenameTag {
+            tag: blur,
+            name: "motion blur".into(),
+        })
+        .unwrap();
+        let blur = s.project.book.id("motion blur").unwrap();
+        assert_eq!(s.project.book.counts(blur).n, 1);
+        s.apply(Command::RecolourTag {
+            tag: blur,
+            color: "#123456".into(),
+        })
+        .unwrap();
+        assert_eq!(s.tag_def(blur).unwrap().color, "#123456");
+        s.apply(Command::DeleteTag(blur)).unwrap();
+        assert!(s.project.book.names().is_empty());
+        s.apply(Command::Undo).unwrap();
+        let blur = s.project.book.id("motion blur").unwrap();
+        assert_eq!(
+            s.project.book.rows(blur),
+            [1],
+            "undo brings the tag and its rows back"
+        );
     }
 }

@@ -18,6 +18,9 @@ pub enum LoadError {
     #[error("{}: no such file or folder", .0.display())]
     NotFound(PathBuf),
 
+    #[error("loading was cancelled")]
+    Cancelled,
+
     #[error("{}: cannot read: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -11,6 +11,7 @@ use super::encode::{Dictionary, detect_task};
 use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
+use super::progress::Progress;
 use super::slicing::{SliceSource, slice_column};
 use super::table::{self, Fingerprint, TableFile};
 use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
@@ -40,13 +41,88 @@ pub struct Dataset {
 }
 
 pub fn load(path: &Path, request: &MappingRequest) -> Result<Dataset, LoadError> {
+    load_with(path, request, &Progress::default())
+}
+
+/// [`load`], reporting its steps to `progress` and stopping between them if cancelled.
+pub fn load_with(
+    path: &Path,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Dataset, LoadError> {
+    let (table, frame, fingerprint) = read_table(path, request, progress)?;
+    build(&table, &frame, request, fingerprint, progress)
+}
+
+/// What the column-mapping dialog shows: the table's columns and first rows as they are in
+/// the file, and the dataset as the current mapping loads it (or why it does not).
+#[derive(Debug)]
+pub struct Preview {
+    pub columns: Vec<String>,
+    /// The first rows, every cell as text.
+    pub head: Vec<Vec<String>>,
+    pub dataset: Result<Dataset, LoadError>,
+}
+
+/// Fails only when the table itself cannot be read; a mapping that does not fit it is
+/// reported in [`Preview::dataset`], so the user can choose other columns.
+pub fn preview(
+    path: &Path,
+    request: &MappingRequest,
+    rows: usize,
+    progress: &Progress,
+) -> Result<Preview, LoadError> {
+    let (table, frame, fingerprint) = read_table(path, request, progress)?;
+    let columns = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let head = (0..frame.height().min(rows))
+        .map(|row| {
+            frame
+                .columns()
+                .iter()
+                .map(|column| match column.get(row) {
+                    Ok(AnyValue::Null) | Err(_) => String::new(),
+                    Ok(AnyValue::String(s)) => s.to_string(),
+                    Ok(value) => value.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let dataset = build(&table, &frame, request, fingerprint, progress);
+    if matches!(dataset, Err(LoadError::Cancelled)) {
+        return Err(LoadError::Cancelled);
+    }
+    Ok(Preview {
+        columns,
+        head,
+        dataset,
+    })
+}
+
+fn read_table(
+    path: &Path,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<(TableFile, DataFrame, Fingerprint), LoadError> {
+    progress.enter(0)?;
     let table = table::locate(path, request.table.as_deref())?;
     let (frame, fingerprint) = table::read(&table)?;
-    Loader {
-        table: &table,
-        frame: &frame,
-    }
-    .build(request, fingerprint)
+    progress.set_rows(frame.height());
+    Ok((table, frame, fingerprint))
+}
+
+fn build(
+    table: &TableFile,
+    frame: &DataFrame,
+    request: &MappingRequest,
+    fingerprint: Fingerprint,
+    progress: &Progress,
+) -> Result<Dataset, LoadError> {
+    progress.enter(1)?;
+    Loader { table, frame }.build(request, fingerprint)
 }
 
 struct Loader<'a> {

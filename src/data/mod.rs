@@ -7,11 +7,13 @@ pub mod files;
 pub mod load;
 pub mod mapping;
 pub mod media;
+pub mod progress;
 pub mod project;
 pub mod slicing;
 pub mod store;
 pub mod table;
 
 pub use error::LoadError;
-pub use load::{Dataset, load};
+pub use load::{Dataset, Preview, load, load_with, preview};
 pub use mapping::{ColumnRoles, MappingRequest};
+pub use progress::Progress;

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::PlHashMap;
 
-use super::load::{Dataset, load};
+use super::load::{Dataset, load, load_with};
 use super::mapping::MappingRequest;
+use super::progress::Progress;
 use super::store::{DatasetRecord, Store, StoreError, TagDef};
 use crate::model::TagBook;
 use crate::model::analysis::ManualInputs;
@@ -95,6 +96,20 @@ impl Project {
             return Err(StoreError::Exists(project_path.to_path_buf()));
         }
         let dataset = load(dataset_path, request)?;
+        Project::create(dataset_path, dataset, request, project_path)
+    }
+
+    /// Creates a project for a dataset already loaded with `request` (as the column-mapping
+    /// dialog has it), without reading the table again.
+    pub fn create(
+        dataset_path: &Path,
+        dataset: Dataset,
+        request: &MappingRequest,
+        project_path: &Path,
+    ) -> Result<Project, StoreError> {
+        if project_path.exists() {
+            return Err(StoreError::Exists(project_path.to_path_buf()));
+        }
         let record = record_for(project_path, dataset_path, &dataset, request);
         let tags: Vec<TagDef> = dataset
             .tags
@@ -115,10 +130,17 @@ impl Project {
             }
         }
         Store::create(project_path, &record, &tags, &assignments)?;
-        Project::open(project_path)
+        let store = Store::open(project_path)?;
+        Project::assemble(store, dataset_path.to_path_buf(), dataset, &record)
     }
 
     pub fn open(path: &Path) -> Result<Project, StoreError> {
+        Project::open_with(path, &Progress::default())
+    }
+
+    /// [`Project::open`], reporting its steps to `progress` and stopping between them if
+    /// cancelled.
+    pub fn open_with(path: &Path, progress: &Progress) -> Result<Project, StoreError> {
         let store = Store::open(path)?;
         let record = store.dataset()?;
         let project_dir = path
@@ -137,7 +159,18 @@ impl Project {
                 absolute: record.absolute_path,
             });
         };
-        let dataset = load(&dataset_path, &record.mapping)?;
+        let dataset = load_with(&dataset_path, &record.mapping, progress)?;
+        progress.enter(2)?;
+        Project::assemble(store, dataset_path, dataset, &record)
+    }
+
+    /// The project from its store and its loaded dataset: tags reconciled by row id.
+    fn assemble(
+        store: Store,
+        dataset_path: PathBuf,
+        dataset: Dataset,
+        record: &DatasetRecord,
+    ) -> Result<Project, StoreError> {
         let mut warnings = dataset.warnings.clone();
         if dataset.fingerprint != record.fingerprint {
             warnings.push(format!(

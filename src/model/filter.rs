@@ -87,20 +87,6 @@ fn contains_folded(haystack: &str, needle_lowercase: &str) -> bool {
     }
 }
 
-/// The row after (or before) `current` in the filtered list, for stepping with → and ←.
-/// From a row outside the list, it is the first row after (or before) it that is inside.
-pub fn step(rows: &[u32], current: Option<u32>, forward: bool) -> Option<u32> {
-    let Some(current) = current else {
-        return if forward { rows.first() } else { rows.last() }.copied();
-    };
-    match rows.binary_search(&current) {
-        Ok(i) if forward => rows.get(i + 1).copied(),
-        Ok(i) => i.checked_sub(1).map(|j| rows[j]),
-        Err(i) if forward => rows.get(i).copied(),
-        Err(i) => i.checked_sub(1).map(|j| rows[j]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,23 +208,5 @@ mod tests {
         };
         assert_eq!(rows(combined), [1]);
         assert!(RowFilter::default().is_empty());
-    }
-
-    #[test]
-    fn stepping_through_the_filtered_rows() {
-        let rows = [2, 5, 9];
-        assert_eq!(step(&rows, None, true), Some(2));
-        assert_eq!(step(&rows, None, false), Some(9));
-        assert_eq!(step(&rows, Some(2), true), Some(5));
-        assert_eq!(step(&rows, Some(9), true), None);
-        assert_eq!(step(&rows, Some(5), false), Some(2));
-        assert_eq!(step(&rows, Some(2), false), None);
-        assert_eq!(
-            step(&rows, Some(6), true),
-            Some(9),
-            "from a row outside the filter"
-        );
-        assert_eq!(step(&rows, Some(6), false), Some(5));
-        assert_eq!(step(&[], Some(1), true), None);
     }
 }

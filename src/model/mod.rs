@@ -10,6 +10,7 @@ pub mod filter;
 pub mod group;
 pub mod hlp;
 pub mod ids;
+pub mod order;
 pub mod priorities;
 pub mod slices;
 pub mod stats;

@@ -1,20 +1,38 @@
 //! The inspector: the selected row's media, truth against prediction (a word-level diff for
 //! transcripts), confidence, metadata, tag toggles, reviewed mark and note.
 
+use std::time::Duration;
+
+use crate::app::ImageView;
+use crate::app::audio::{AudioAction, AudioLoader, Clip, Player};
 use crate::app::images::ImageLoader;
 use crate::app::session::{Command, Session};
 use crate::data::media::{MediaKind, media_kind};
 use crate::model::Task;
 use crate::model::text::{WordDiff, word_diff};
 
-/// Rows around the selection whose images are decoded ahead.
-const PREFETCH: i64 = 3;
+/// Rows around the selection whose media are decoded ahead.
+const PREFETCH: usize = 3;
+/// Height of the image viewer and of the waveform.
+const IMAGE_HEIGHT: f32 = 420.0;
+const WAVEFORM_HEIGHT: f32 = 90.0;
+const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.05..=32.0;
+
+/// The parts of the app the inspector reads and drives besides the session.
+pub struct InspectorState<'a> {
+    pub images: &'a mut ImageLoader,
+    pub audio: &'a mut AudioLoader,
+    pub player: &'a Player,
+    pub audio_actions: &'a mut Vec<AudioAction>,
+    pub autoplay: &'a mut bool,
+    pub image_view: &'a mut ImageView,
+    pub note_draft: &'a mut Option<(u32, String)>,
+}
 
 pub fn inspector_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    images: &mut ImageLoader,
-    note_draft: &mut Option<(u32, String)>,
+    state: InspectorState<'_>,
     commands: &mut Vec<Command>,
 ) {
     let Some(row) = session.selected else {
@@ -29,46 +47,24 @@ pub fn inspector_ui(
         .media
         .as_ref()
         .and_then(|m| m[i].clone());
-    let root = &session.project.dataset.table.root;
-    // Decode the neighbours in the filter ahead of time, so stepping shows them at once.
-    if let Some(position) = session.rows.iter().position(|&r| r == row) {
-        for offset in std::iter::once(0).chain((1..=PREFETCH).flat_map(|d| [d, -d])) {
-            let Some(&r) = usize::try_from(position as i64 + offset)
-                .ok()
-                .and_then(|p| session.rows.get(p))
-            else {
-                continue;
-            };
-            let path = session
-                .project
-                .dataset
-                .media
-                .as_ref()
-                .and_then(|m| m[r as usize].clone());
-            if let Some(path) = path.filter(|p| media_kind(p) == MediaKind::Image) {
-                images.request(r, root.join(path));
-            }
-        }
-    }
+    prefetch(session, row, state.images, state.audio);
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(set.ids.get(i));
         if let Some(path) = &media {
             match media_kind(path) {
-                MediaKind::Image => match images.get(row) {
-                    Some(Ok(texture)) => {
-                        let max = egui::vec2(ui.available_width(), 420.0);
-                        ui.add(
-                            egui::Image::new(texture)
-                                .max_size(max)
-                                .maintain_aspect_ratio(true),
-                        );
+                MediaKind::Image => match state.images.get(row) {
+                    Some(Ok(texture)) => image_ui(ui, texture, row, state.image_view),
+                    Some(Err(message)) => error_tile(ui, "Cannot show the image", message),
+                    None => {
+                        ui.spinner();
                     }
-                    Some(Err(message)) => {
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            format!("Cannot show the image: {message}"),
-                        );
+                },
+                MediaKind::Audio => match state.audio.get(row) {
+                    Some(Ok(clip)) => {
+                        audio_ui(ui, clip, row, state.player, state.audio_actions);
+                        ui.checkbox(state.autoplay, "Play each clip when its row is selected");
                     }
+                    Some(Err(message)) => error_tile(ui, "Cannot play the clip", message),
                     None => {
                         ui.spinner();
                     }
@@ -135,6 +131,7 @@ pub fn inspector_ui(
         });
         ui.add_space(4.0);
         ui.strong("Note");
+        let note_draft = state.note_draft;
         if note_draft.as_ref().is_none_or(|(r, _)| *r != row) {
             *note_draft = Some((row, session.note(row).unwrap_or_default().to_string()));
         }
@@ -149,6 +146,181 @@ pub fn inspector_ui(
             }
         }
     });
+}
+
+/// Decodes the media of the selection and of its neighbours in the table ahead of time, so
+/// stepping shows them at once.
+fn prefetch(session: &Session, row: u32, images: &mut ImageLoader, audio: &mut AudioLoader) {
+    let Some(media) = session.project.dataset.media.as_ref() else {
+        return;
+    };
+    let root = &session.project.dataset.table.root;
+    let at = session.position(row).unwrap_or_else(|i| i);
+    let neighbours = (1..=PREFETCH)
+        .flat_map(|d| [at.checked_add(d), at.checked_sub(d)])
+        .flatten()
+        .filter_map(|p| session.rows.get(p).copied());
+    for r in std::iter::once(row).chain(neighbours) {
+        let Some(path) = &media[r as usize] else {
+            continue;
+        };
+        match media_kind(path) {
+            MediaKind::Image => images.request(r, root.join(path)),
+            MediaKind::Audio => audio.request(r, root.join(path)),
+            _ => {}
+        }
+    }
+}
+
+/// A message in place of media that cannot be shown, naming the file.
+fn error_tile(ui: &mut egui::Ui, what: &str, message: &str) {
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().extreme_bg_color)
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.colored_label(ui.visuals().error_fg_color, format!("{what}: {message}"));
+        });
+}
+
+/// The image fitted to the panel, or zoomed (wheel, about the pointer) and panned (drag);
+/// buttons for fit and 1:1.
+fn image_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, row: u32, view: &mut ImageView) {
+    if view.row != Some(row) {
+        *view = ImageView {
+            row: Some(row),
+            ..ImageView::default()
+        };
+    }
+    let size = texture.size_vec2();
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), IMAGE_HEIGHT),
+        egui::Sense::click_and_drag(),
+    );
+    let fit = (rect.width() / size.x).min(rect.height() / size.y);
+    let mut zoom = view.zoom.unwrap_or(fit);
+    if response.hovered() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        if scroll != 0.0 {
+            let new_zoom =
+                (zoom * (scroll / 200.0).exp()).clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
+            // Keep the image point under the pointer where it is.
+            if let Some(pointer) = response.hover_pos() {
+                let from_centre = pointer - rect.center() - view.offset;
+                view.offset -= from_centre * (new_zoom / zoom - 1.0);
+            }
+            zoom = new_zoom;
+            view.zoom = Some(zoom);
+        }
+    }
+    if response.dragged() {
+        view.offset += response.drag_delta();
+        view.zoom = Some(zoom);
+    }
+    if response.double_clicked() {
+        *view = ImageView {
+            row: Some(row),
+            ..ImageView::default()
+        };
+        zoom = fit;
+    }
+    let shown = egui::Rect::from_center_size(rect.center() + view.offset, size * zoom);
+    ui.painter().with_clip_rect(rect).image(
+        texture.id(),
+        shown,
+        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+        egui::Color32::WHITE,
+    );
+    ui.horizontal(|ui| {
+        if ui.button("Fit").clicked() {
+            *view = ImageView {
+                row: Some(row),
+                ..ImageView::default()
+            };
+        }
+        if ui.button("1:1").clicked() {
+            view.zoom = Some(1.0);
+            view.offset = egui::Vec2::ZERO;
+        }
+        ui.weak(format!(
+            "{} x {} px, {:.0} %; wheel zooms, drag pans, double-click fits",
+            size.x,
+            size.y,
+            zoom * 100.0
+        ));
+    });
+}
+
+fn clock(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    format!("{}:{:05.2}", (s / 60.0) as u64, s % 60.0)
+}
+
+/// The waveform (click or drag to seek), play/pause, replay, loop, position and duration.
+fn audio_ui(
+    ui: &mut egui::Ui,
+    clip: &Clip,
+    row: u32,
+    player: &Player,
+    actions: &mut Vec<AudioAction>,
+) {
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), WAVEFORM_HEIGHT),
+        egui::Sense::click_and_drag(),
+    );
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    let colour = ui.visuals().selection.bg_fill;
+    let columns = clip.peaks.len().max(1) as f32;
+    let half = rect.height() / 2.0;
+    for (c, &(lo, hi)) in clip.peaks.iter().enumerate() {
+        let x = rect.left() + (c as f32 + 0.5) * rect.width() / columns;
+        let (top, bottom) = (
+            rect.center().y - hi.clamp(-1.0, 1.0) * half,
+            rect.center().y - lo.clamp(-1.0, 1.0) * half,
+        );
+        painter.line_segment(
+            [egui::pos2(x, top), egui::pos2(x, bottom.max(top + 1.0))],
+            egui::Stroke::new(1.0, colour),
+        );
+    }
+    let position = player.position(row);
+    let fraction = if clip.duration.is_zero() {
+        0.0
+    } else {
+        (position.as_secs_f32() / clip.duration.as_secs_f32()).clamp(0.0, 1.0)
+    };
+    let x = rect.left() + fraction * rect.width();
+    painter.line_segment(
+        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+        egui::Stroke::new(2.0, ui.visuals().strong_text_color()),
+    );
+    if (response.clicked() || response.dragged())
+        && let Some(pointer) = response.interact_pointer_pos()
+    {
+        actions.push(AudioAction::Seek((pointer.x - rect.left()) / rect.width()));
+    }
+    ui.horizontal(|ui| {
+        let playing = player.is_playing(row);
+        if ui
+            .button(if playing { "Pause" } else { "Play" })
+            .on_hover_text("Space")
+            .clicked()
+        {
+            actions.push(AudioAction::PlayPause);
+        }
+        if ui.button("Replay").on_hover_text("R").clicked() {
+            actions.push(AudioAction::Replay);
+        }
+        let mut looping = player.looping;
+        if ui.toggle_value(&mut looping, "Loop").clicked() {
+            actions.push(AudioAction::ToggleLoop);
+        }
+        ui.label(format!("{} / {}", clock(position), clock(clip.duration)));
+    });
+    if let Some(why) = player.unavailable() {
+        ui.colored_label(ui.visuals().warn_fg_color, "No audio output")
+            .on_hover_text(why);
+    }
 }
 
 /// Reference against hypothesis word by word: deletions struck through, insertions and

@@ -3,6 +3,7 @@
 use egui::{Key, Modifiers};
 
 use crate::app::ErrataApp;
+use crate::app::audio::AudioAction;
 use crate::app::session::Command;
 
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -12,6 +13,8 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ),
     ("Right arrow or J", "next row in the current filter"),
     ("Left arrow or K", "previous row in the current filter"),
+    ("Space", "play or pause the clip"),
+    ("R", "replay the clip from the start"),
     ("Enter", "mark reviewed and go to the next row"),
     ("N", "next unreviewed error"),
     ("Ctrl+Z", "undo"),
@@ -65,6 +68,12 @@ pub fn commands_from_keys(ctx: &egui::Context, app: &mut ErrataApp) -> Vec<Comma
             if input.consume_key(Modifiers::NONE, key) {
                 commands.push(Command::Previous);
             }
+        }
+        if input.consume_key(Modifiers::NONE, Key::Space) {
+            app.audio_actions.push(AudioAction::PlayPause);
+        }
+        if input.consume_key(Modifiers::NONE, Key::R) {
+            app.audio_actions.push(AudioAction::Replay);
         }
         if input.consume_key(Modifiers::NONE, Key::Enter) {
             commands.push(Command::MarkReviewedAndNext);

@@ -3,12 +3,15 @@
 
 mod inspector;
 mod keys;
+mod mapping;
 mod sidebar;
 mod table;
 mod welcome;
 
+use crate::app::opening::Job;
 use crate::app::session::Command;
 use crate::app::{ErrataApp, Screen};
+use crate::data::progress::STEPS;
 
 /// Draws the whole window for one frame and returns the commands to apply.
 pub fn app_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
@@ -24,30 +27,60 @@ pub fn app_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
         });
     }
     match &app.screen {
-        Screen::Welcome => {
-            let dropped = ui
-                .ctx()
-                .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
-            if let Some(path) =
-                welcome::welcome_ui(ui, &mut app.path_input, &app.recent).or(dropped)
-            {
-                app.open(path, &ui.ctx().clone());
+        Screen::Welcome => welcome::welcome_ui(ui, app),
+        Screen::Loading(job) => {
+            if loading_ui(ui, job) {
+                app.cancel_loading();
             }
         }
-        Screen::Loading { path, .. } => {
-            let path = path.display().to_string();
-            egui::CentralPanel::default().show(ui, |ui| {
-                ui.centered_and_justified(|ui| {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label(format!("Loading {path}..."));
-                    });
-                });
-            });
-        }
+        Screen::Mapping(_) => mapping::mapping_ui(ui, app),
         Screen::Review(_) => commands = review_ui(ui, app),
     }
     commands
+}
+
+/// The progress of an open: the step, the rows read, the time so far. Returns whether the
+/// user cancelled.
+fn loading_ui(ui: &mut egui::Ui, job: &Job) -> bool {
+    let (step, rows) = job.progress.snapshot();
+    let mut cancel = false;
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 3.0);
+            ui.heading(format!("Opening {}", job.target.display()));
+            ui.add_space(12.0);
+            let done = step as f32 / STEPS.len() as f32;
+            ui.add(
+                egui::ProgressBar::new(done)
+                    .desired_width(480.0)
+                    .text(format!(
+                        "step {} of {}: {}",
+                        step + 1,
+                        STEPS.len(),
+                        STEPS[step]
+                    )),
+            );
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 300.0).max(0.0) / 2.0);
+                ui.spinner();
+                ui.label(if rows > 0 {
+                    format!(
+                        "{rows} rows read, {:.1} s",
+                        job.started.elapsed().as_secs_f32()
+                    )
+                } else {
+                    format!("{:.1} s", job.started.elapsed().as_secs_f32())
+                });
+            });
+            ui.add_space(12.0);
+            cancel =
+                ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape));
+        });
+    });
+    // Keep the elapsed time moving.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
+    cancel
 }
 
 fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
@@ -96,16 +129,25 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
     egui::Panel::right("inspector")
         .default_size(420.0)
         .show(ui, |ui| {
-            inspector::inspector_ui(
-                ui,
-                session,
-                &mut app.images,
-                &mut app.note_draft,
-                &mut commands,
-            );
+            let state = inspector::InspectorState {
+                images: &mut app.images,
+                audio: &mut app.audio,
+                player: &app.player,
+                audio_actions: &mut app.audio_actions,
+                autoplay: &mut app.autoplay,
+                image_view: &mut app.image_view,
+                note_draft: &mut app.note_draft,
+            };
+            inspector::inspector_ui(ui, session, state, &mut commands);
         });
     egui::CentralPanel::default().show(ui, |ui| {
-        table::table_ui(ui, session, &mut commands);
+        table::table_ui(
+            ui,
+            session,
+            &mut app.goto_input,
+            &mut app.table_revealed,
+            &mut commands,
+        );
     });
     if app.show_help {
         egui::Window::new("Keyboard shortcuts")

@@ -1,13 +1,49 @@
 //! The review table: virtualised (only visible rows are laid out), so it stays smooth at a
-//! million rows. Clicking a row selects it; the selection is kept in view.
+//! million rows. Clicking a row selects it; clicking a column title sorts by it (again:
+//! the other way); when the selection moves, the table scrolls to it; a field jumps to a
+//! row by number or id.
 
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::session::{Command, Session};
+use crate::model::order::{Order, SortKey};
 
 const ROW_HEIGHT: f32 = 22.0;
 
-pub fn table_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+const COLUMNS: [(&str, SortKey); 7] = [
+    ("#", SortKey::Row),
+    ("id", SortKey::Id),
+    ("truth", SortKey::Truth),
+    ("prediction", SortKey::Prediction),
+    ("conf.", SortKey::Confidence),
+    ("reviewed", SortKey::Reviewed),
+    ("tags", SortKey::Tags),
+];
+
+pub fn table_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    goto_input: &mut String,
+    revealed: &mut Option<u32>,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Go to row:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(goto_input)
+                    .hint_text("number or id")
+                    .desired_width(140.0),
+            )
+            .labelled_by(label.id);
+        if field.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !goto_input.trim().is_empty()
+        {
+            commands.push(Command::GoTo(std::mem::take(goto_input)));
+        }
+        ui.weak("Click a column title to sort by it.");
+    });
     let set = &session.project.dataset.set;
     let book = &session.project.book;
     let mut table = TableBuilder::new(ui)
@@ -20,25 +56,38 @@ pub fn table_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command
         .column(Column::auto().at_least(50.0))
         .column(Column::auto().at_least(60.0))
         .column(Column::remainder().clip(true));
-    if let Some(position) = session
-        .selected
-        .and_then(|r| session.rows.binary_search(&r).ok())
-    {
-        table = table.scroll_to_row(position, None);
+    // Scroll only when the selection moves, so the user can scroll away from it.
+    if session.selected != *revealed {
+        *revealed = session.selected;
+        if let Some(position) = session.selected.and_then(|r| session.position(r).ok()) {
+            table = table.scroll_to_row(position, None);
+        }
     }
     table
         .header(ROW_HEIGHT, |mut header| {
-            for title in [
-                "#",
-                "id",
-                "truth",
-                "prediction",
-                "conf.",
-                "reviewed",
-                "tags",
-            ] {
+            for (title, key) in COLUMNS {
                 header.col(|ui| {
-                    ui.strong(title);
+                    let current = session.order.key == key;
+                    let arrow = match (current, session.order.descending) {
+                        (false, _) => "",
+                        (true, false) => " ^",
+                        (true, true) => " v",
+                    };
+                    let clicked = ui
+                        .add(
+                            egui::Button::new(
+                                egui::RichText::new(format!("{title}{arrow}")).strong(),
+                            )
+                            .frame(false),
+                        )
+                        .on_hover_text("Sort by this column")
+                        .clicked();
+                    if clicked {
+                        commands.push(Command::Sort(Order {
+                            key,
+                            descending: current && !session.order.descending,
+                        }));
+                    }
                 });
             }
         })

@@ -1,46 +1,83 @@
-//! The welcome screen: open a dataset or project by path (or by dropping it on the window),
-//! a recent project, or one of the bundled samples.
+//! The welcome screen: open a dataset or project with the native dialog, by path, or by
+//! dropping it on the window; a recent project; or one of the bundled samples.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// Returns the path the user chose to open.
-pub fn welcome_ui(
-    ui: &mut egui::Ui,
-    path_input: &mut String,
-    recent: &[PathBuf],
-) -> Option<PathBuf> {
-    let mut chosen = None;
+use crate::app::ErrataApp;
+use crate::app::dialogs::Pick;
+
+const SAMPLES: [(&str, &str); 2] = [
+    ("speech", "60 spoken commands with ASR transcripts"),
+    ("phones", "80 phone-screen photos with defect labels"),
+];
+
+pub fn welcome_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
+    let mut chosen: Option<PathBuf> = ui
+        .ctx()
+        .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()))
+        .filter(|p| !p.as_os_str().is_empty());
+    let mut pick = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
             ui.heading("errata");
             ui.label("Error analysis and auditing of machine-learning evaluation sets");
             ui.add_space(30.0);
-            ui.label("Open a dataset folder, a table file (CSV, TSV, Parquet, JSON Lines) or a project (.errata):");
-            let field = ui.add(egui::TextEdit::singleline(path_input).hint_text("path").desired_width(480.0));
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 430.0).max(0.0) / 2.0);
+                let waiting = app.file_dialog.is_some();
+                ui.add_enabled_ui(!waiting, |ui| {
+                    if ui.button("Open dataset folder...").clicked() {
+                        pick = Some(Pick::DatasetFolder);
+                    }
+                    if ui.button("Open table file...").clicked() {
+                        pick = Some(Pick::TableFile);
+                    }
+                    if ui.button("Open project...").clicked() {
+                        pick = Some(Pick::Project);
+                    }
+                });
+                if waiting {
+                    ui.spinner();
+                }
+            });
+            ui.add_space(12.0);
+            ui.label("or type the path of a dataset folder, a table (CSV, TSV, Parquet, JSON Lines) or a project (.errata):");
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut app.path_input)
+                    .hint_text("path")
+                    .desired_width(480.0),
+            );
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
-                chosen = Some(PathBuf::from(path_input.trim()));
+            if (ui.button("Open").clicked() || enter) && !app.path_input.trim().is_empty() {
+                chosen = Some(PathBuf::from(app.path_input.trim()));
             }
             ui.weak("or drop a dataset folder, a table or a project on this window");
-            if !recent.is_empty() {
+            if !app.recent.is_empty() {
                 ui.add_space(20.0);
                 ui.label("Recent projects:");
-                for path in recent {
+                for path in &app.recent {
                     if ui.button(path.display().to_string()).clicked() {
                         chosen = Some(path.clone());
                     }
                 }
             }
-            ui.add_space(20.0);
-            ui.label("Bundled samples:");
-            let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
-            for (name, what) in [("speech", "60 spoken commands with ASR transcripts"), ("phones", "80 phone-screen photos with defect labels")] {
-                if ui.button(format!("{name}: {what}")).clicked() {
-                    chosen = Some(samples.join(name));
+            if let Some(samples) = &app.samples {
+                ui.add_space(20.0);
+                ui.label("Bundled samples:");
+                for (name, what) in SAMPLES {
+                    if ui.button(format!("{name}: {what}")).clicked() {
+                        chosen = Some(samples.join(name));
+                    }
                 }
             }
         });
     });
-    chosen
+    let ctx = ui.ctx().clone();
+    if let Some(pick) = pick {
+        app.pick(pick, &ctx);
+    }
+    if let Some(path) = chosen {
+        app.open(path, &ctx);
+    }
 }

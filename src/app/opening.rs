@@ -1,0 +1,164 @@
+//! Opening a dataset or a project, on a background thread with progress and cancel. A
+//! project opens straight into review; a dataset with no project beside it first goes
+//! through the column-mapping dialog, which creates the project from the dataset as
+//! previewed (the table is not read again).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::Instant;
+
+use super::session::Session;
+use crate::data::project::{Project, default_project_path};
+use crate::data::store::looks_like_project;
+use crate::data::{LoadError, MappingRequest, Preview, Progress, preview};
+
+/// Rows of the table the mapping dialog shows.
+const PREVIEW_ROWS: usize = 8;
+
+/// Where opening leads.
+pub enum Opened {
+    Review(Box<Session>),
+    Mapping(Box<MappingDialog>),
+}
+
+/// The column-mapping dialog's state: the roles the user chose and the preview of the
+/// dataset under the roles it was last made with.
+pub struct MappingDialog {
+    pub dataset: PathBuf,
+    /// Where the project will be created (editable).
+    pub project: String,
+    pub request: MappingRequest,
+    /// The request `preview` was made with; when the user changes `request`, a new preview runs.
+    pub previewed: MappingRequest,
+    pub preview: Preview,
+    /// A new preview on its way.
+    pub pending: Option<Job>,
+}
+
+impl MappingDialog {
+    pub fn can_create(&self) -> bool {
+        self.pending.is_none()
+            && self.request == self.previewed
+            && self.preview.dataset.is_ok()
+            && !self.project.trim().is_empty()
+    }
+}
+
+/// A background open, with its progress and a cancel switch.
+pub struct Job {
+    /// What is being opened, for the progress screen.
+    pub target: PathBuf,
+    pub progress: Arc<Progress>,
+    pub started: Instant,
+    result: Receiver<Result<Opened, String>>,
+}
+
+impl Job {
+    /// Runs `work` on a named thread; a panic in it becomes an error message naming `target`.
+    pub fn spawn(
+        target: PathBuf,
+        ctx: &egui::Context,
+        work: impl FnOnce(&Progress) -> Result<Opened, String> + Send + 'static,
+    ) -> Result<Job, String> {
+        let (send, result) = sync_channel(1);
+        let progress = Arc::new(Progress::default());
+        let shared = progress.clone();
+        let ctx = ctx.clone();
+        let name = target.display().to_string();
+        std::thread::Builder::new()
+            .name("errata-load".into())
+            .spawn(move || {
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&shared)))
+                        .unwrap_or_else(|_| Err(format!("{name}: opening failed unexpectedly")));
+                let _ = send.send(outcome);
+                ctx.request_repaint();
+            })
+            .map_err(|e| format!("cannot start loading {}: {e}", target.display()))?;
+        Ok(Job {
+            target,
+            progress,
+            started: Instant::now(),
+            result,
+        })
+    }
+
+    /// The outcome once the work is done.
+    pub fn poll(&self) -> Option<Result<Opened, String>> {
+        self.result.try_recv().ok()
+    }
+
+    /// Asks the work to stop at its next step; its outcome is then ignored.
+    pub fn cancel(&self) {
+        self.progress.cancel();
+    }
+}
+
+fn message(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Opens a project, or a dataset through the project beside it; a dataset without one goes
+/// to the mapping dialog.
+pub fn open(path: &Path, progress: &Progress) -> Result<Opened, String> {
+    let project = if looks_like_project(path) {
+        path.to_path_buf()
+    } else {
+        default_project_path(path)
+    };
+    if project.exists() {
+        let project = Project::open_with(&project, progress).map_err(message)?;
+        return Ok(Opened::Review(Box::new(
+            Session::new(project).map_err(message)?,
+        )));
+    }
+    let request = MappingRequest::default();
+    let preview = preview(path, &request, PREVIEW_ROWS, progress).map_err(message)?;
+    Ok(Opened::Mapping(Box::new(MappingDialog {
+        dataset: path.to_path_buf(),
+        project: project.display().to_string(),
+        previewed: request.clone(),
+        request,
+        preview,
+        pending: None,
+    })))
+}
+
+/// Previews the dataset again under the roles the user chose (the dialog keeps its project path).
+pub fn repreview(
+    dataset: &Path,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Opened, String> {
+    let preview = preview(dataset, request, PREVIEW_ROWS, progress).map_err(message)?;
+    Ok(Opened::Mapping(Box::new(MappingDialog {
+        dataset: dataset.to_path_buf(),
+        project: String::new(),
+        previewed: request.clone(),
+        request: request.clone(),
+        preview,
+        pending: None,
+    })))
+}
+
+/// Creates the project from the previewed dataset and opens it for review.
+pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, String> {
+    progress.enter(3).map_err(message)?;
+    let dataset = dialog.preview.dataset.map_err(message)?;
+    let project = Project::create(
+        &dialog.dataset,
+        dataset,
+        &dialog.previewed,
+        Path::new(dialog.project.trim()),
+    )
+    .map_err(message)?;
+    Ok(Opened::Review(Box::new(
+        Session::new(project).map_err(message)?,
+    )))
+}
+
+/// Whether an error only says the user cancelled (then nothing is shown).
+pub fn is_cancelled(message: &str) -> bool {
+    message == LoadError::Cancelled.to_string()
+}

@@ -1,0 +1,175 @@
+//! The order of the review table: by row, id, truth, prediction, confidence, reviewed mark
+//! or number of tags, ascending or descending. Ties keep row order, so every order is total
+//! and a row's place can be found by binary search.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+
+use super::dataset::EvalSet;
+use super::tags::TagBook;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    #[default]
+    Row,
+    Id,
+    Truth,
+    Prediction,
+    Confidence,
+    Reviewed,
+    Tags,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Order {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Order {
+    /// Row order: the rows of a filter are already in it.
+    pub fn is_natural(&self) -> bool {
+        *self == Order::default()
+    }
+
+    /// Whether a row's place depends on its tags or reviewed mark (so an edit can move it).
+    pub fn follows_edits(&self) -> bool {
+        matches!(self.key, SortKey::Reviewed | SortKey::Tags)
+    }
+
+    pub fn compare(&self, set: &EvalSet, book: &TagBook, a: u32, b: u32) -> Ordering {
+        let (i, j) = (a as usize, b as usize);
+        let by_key = match self.key {
+            SortKey::Row => Ordering::Equal,
+            SortKey::Id => set.ids.get(i).cmp(set.ids.get(j)),
+            SortKey::Truth => set.label_text(i).cmp(set.label_text(j)),
+            SortKey::Prediction => set.prediction_text(i).cmp(set.prediction_text(j)),
+            SortKey::Confidence => match &set.confidence {
+                // Rows without a confidence (NaN) come last either way.
+                Some(c) => match (c[i].is_nan(), c[j].is_nan()) {
+                    (false, false) => c[i].total_cmp(&c[j]),
+                    (nan_i, nan_j) => return nan_i.cmp(&nan_j).then(a.cmp(&b)),
+                },
+                None => Ordering::Equal,
+            },
+            SortKey::Reviewed => book.is_reviewed(i).cmp(&book.is_reviewed(j)),
+            SortKey::Tags => book.tag_count(i).cmp(&book.tag_count(j)),
+        };
+        let by_key = if self.descending {
+            by_key.reverse()
+        } else {
+            by_key
+        };
+        by_key.then(if self.descending && self.key == SortKey::Row {
+            b.cmp(&a)
+        } else {
+            a.cmp(&b)
+        })
+    }
+
+    /// Sorts rows that are in row order.
+    pub fn sort(&self, set: &EvalSet, book: &TagBook, rows: &mut [u32]) {
+        if !self.is_natural() {
+            rows.par_sort_by(|&a, &b| self.compare(set, book, a, b));
+        }
+    }
+
+    /// Where `row` is in `rows` (sorted in this order), or where it would go.
+    pub fn position(
+        &self,
+        set: &EvalSet,
+        book: &TagBook,
+        rows: &[u32],
+        row: u32,
+    ) -> Result<usize, usize> {
+        if self.is_natural() {
+            rows.binary_search(&row)
+        } else {
+            rows.binary_search_by(|&probe| self.compare(set, book, probe, row))
+        }
+    }
+
+    /// The row after (or before) `current` in `rows` (sorted in this order), for stepping
+    /// with → and ←. From a row outside the list, the first row after (or before) its place.
+    pub fn step(
+        &self,
+        set: &EvalSet,
+        book: &TagBook,
+        rows: &[u32],
+        current: Option<u32>,
+        forward: bool,
+    ) -> Option<u32> {
+        let Some(current) = current else {
+            return if forward { rows.first() } else { rows.last() }.copied();
+        };
+        let at = match (self.position(set, book, rows, current), forward) {
+            (Ok(i), true) => i + 1,
+            (Err(i), true) => i,
+            (Ok(i) | Err(i), false) => i.checked_sub(1)?,
+        };
+        rows.get(at).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::dataset::tests::classification;
+
+    #[test]
+    fn every_order_is_total_and_searchable() {
+        let set = classification(&["b", "a", "c", "a", "b"], &["b", "c", "c", "a", "a"]);
+        let mut book = TagBook::new(set.len());
+        let blur = book.define("blur");
+        book.assign(&set, blur, 3);
+        book.assign(&set, blur, 1);
+        let all: Vec<u32> = (0..5).collect();
+        let sorted = |key, descending| {
+            let order = Order { key, descending };
+            let mut rows = all.clone();
+            order.sort(&set, &book, &mut rows);
+            for (at, &row) in rows.iter().enumerate() {
+                assert_eq!(order.position(&set, &book, &rows, row), Ok(at));
+            }
+            rows
+        };
+        assert_eq!(sorted(SortKey::Row, false), [0, 1, 2, 3, 4]);
+        assert_eq!(sorted(SortKey::Row, true), [4, 3, 2, 1, 0]);
+        assert_eq!(sorted(SortKey::Truth, false), [1, 3, 0, 4, 2]);
+        assert_eq!(sorted(SortKey::Prediction, true), [1, 2, 0, 3, 4]);
+        assert_eq!(sorted(SortKey::Tags, true), [1, 3, 0, 2, 4]);
+        assert_eq!(sorted(SortKey::Reviewed, false), [0, 2, 4, 1, 3]);
+    }
+
+    #[test]
+    fn stepping_through_the_shown_rows() {
+        let set = classification(&["a"; 10], &["a"; 10]);
+        let book = TagBook::new(set.len());
+        let step = |rows: &[u32], current, forward| {
+            Order::default().step(&set, &book, rows, current, forward)
+        };
+        let rows = [2, 5, 9];
+        assert_eq!(step(&rows, None, true), Some(2));
+        assert_eq!(step(&rows, None, false), Some(9));
+        assert_eq!(step(&rows, Some(2), true), Some(5));
+        assert_eq!(step(&rows, Some(9), true), None);
+        assert_eq!(step(&rows, Some(5), false), Some(2));
+        assert_eq!(step(&rows, Some(2), false), None);
+        assert_eq!(step(&rows, Some(6), true), Some(9), "from a row outside");
+        assert_eq!(step(&rows, Some(6), false), Some(5));
+        assert_eq!(step(&[], Some(1), true), None);
+        let backwards = Order {
+            key: SortKey::Row,
+            descending: true,
+        };
+        assert_eq!(
+            backwards.step(&set, &book, &[9, 5, 2], Some(5), true),
+            Some(2)
+        );
+        assert_eq!(
+            backwards.step(&set, &book, &[9, 5, 2], Some(6), true),
+            Some(5)
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The column-mapping dialog, shown when a dataset is opened for the first time: the role
+//! of each column (detected, or chosen by the user), the slices, the task, what loading
+//! with these roles gives (rows, classes, warnings, or why it fails), a preview of the first
+//! rows, and where the project will be created.
+
+use crate::app::opening::MappingDialog;
+use crate::app::{ErrataApp, Screen};
+use crate::data::{ColumnRoles, MappingRequest};
+use crate::model::Task;
+
+type RequestField = fn(&mut MappingRequest) -> &mut Option<String>;
+type RoleField = fn(&ColumnRoles) -> Option<&str>;
+
+/// Each single-column role: its name, where the user's choice goes, where the detected
+/// column is.
+const ROLES: [(&str, RequestField, RoleField); 8] = [
+    ("Id", |r| &mut r.id, |c| c.id.as_deref()),
+    ("Truth (label)", |r| &mut r.label, |c| Some(&c.label)),
+    ("Prediction", |r| &mut r.prediction, |c| Some(&c.prediction)),
+    (
+        "Confidence",
+        |r| &mut r.confidence,
+        |c| c.confidence.as_deref(),
+    ),
+    ("Media file", |r| &mut r.media, |c| c.media.as_deref()),
+    (
+        "Human label (HLP)",
+        |r| &mut r.human,
+        |c| c.human.as_deref(),
+    ),
+    (
+        "Baseline prediction",
+        |r| &mut r.baseline,
+        |c| c.baseline.as_deref(),
+    ),
+    ("Tags", |r| &mut r.tags, |c| c.tags.as_deref()),
+];
+
+pub fn mapping_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
+    let Screen::Mapping(dialog) = &mut app.screen else {
+        return;
+    };
+    let (mut create, mut cancel) = (false, false);
+    egui::Panel::bottom("mapping-actions").show(ui, |ui| {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("Project file:");
+            ui.add(egui::TextEdit::singleline(&mut dialog.project).desired_width(520.0))
+                .labelled_by(label.id);
+            let ready = dialog.can_create();
+            create = ui
+                .add_enabled(ready, egui::Button::new("Create project"))
+                .on_disabled_hover_text("Choose columns that load without errors first")
+                .clicked();
+            cancel = ui.button("Cancel").clicked();
+        });
+        ui.add_space(6.0);
+    });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| dialog_ui(ui, dialog));
+    });
+    let ctx = ui.ctx().clone();
+    if create {
+        app.create_project(&ctx);
+    } else if cancel {
+        app.cancel_loading();
+    }
+}
+
+fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
+    ui.heading("Column mapping");
+    ui.label(format!("Dataset: {}", dialog.dataset.display()));
+    ui.add_space(8.0);
+    let detected = dialog.preview.dataset.as_ref().ok().map(|d| &d.roles);
+    let columns = dialog.preview.columns.clone();
+    egui::Grid::new("roles")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (name, field, role) in ROLES {
+                let label = ui.strong(name);
+                let choice = field(&mut dialog.request);
+                let shown = match (&*choice, detected.and_then(role)) {
+                    (Some(column), _) => column.clone(),
+                    (None, Some(column)) => format!("{column} (detected)"),
+                    (None, None) => "(none detected)".into(),
+                };
+                egui::ComboBox::from_id_salt(name)
+                    .selected_text(shown)
+                    .width(260.0)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(choice, None, "detect automatically");
+                        for column in &columns {
+                            ui.selectable_value(choice, Some(column.clone()), column);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+            let label = ui.strong("Task");
+            let shown = match (dialog.request.task, &dialog.preview.dataset) {
+                (Some(task), _) => task.as_str().to_string(),
+                (None, Ok(d)) => format!("{} (detected)", d.set.task.as_str()),
+                (None, Err(_)) => "detect automatically".into(),
+            };
+            egui::ComboBox::from_id_salt("task")
+                .selected_text(shown)
+                .width(260.0)
+                .show_ui(ui, |ui| {
+                    let task = &mut dialog.request.task;
+                    ui.selectable_value(task, None, "detect automatically");
+                    ui.selectable_value(task, Some(Task::Classification), "classification");
+                    ui.selectable_value(task, Some(Task::Transcription), "transcription");
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        });
+    ui.add_space(8.0);
+    ui.strong("Slices (columns to break results down by)");
+    let sliced: Vec<String> = match (&dialog.request.slices, detected) {
+        (chosen, _) if !chosen.is_empty() => chosen.clone(),
+        (_, Some(roles)) => roles.slices.clone(),
+        _ => Vec::new(),
+    };
+    ui.horizontal_wrapped(|ui| {
+        for column in &columns {
+            let mut on = sliced.contains(column);
+            if ui.checkbox(&mut on, column).changed() {
+                let mut slices: Vec<String> = sliced.clone();
+                if on {
+                    slices.push(column.clone());
+                } else {
+                    slices.retain(|c| c != column);
+                }
+                dialog.request.slices = slices;
+            }
+        }
+    });
+    ui.add_space(8.0);
+    ui.separator();
+    ui.strong("Check");
+    if dialog.pending.is_some() || dialog.request != dialog.previewed {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Loading with these columns...");
+        });
+    } else {
+        match &dialog.preview.dataset {
+            Ok(dataset) => {
+                let set = &dataset.set;
+                let classes = match set.task {
+                    Task::Classification => format!("{} classes, ", set.class_names().len()),
+                    Task::Transcription => String::new(),
+                };
+                ui.label(format!(
+                    "{} rows, {classes}task: {}, {} errors",
+                    set.len(),
+                    set.task.as_str(),
+                    set.correct.iter().filter(|c| !**c).count()
+                ));
+                for warning in &dataset.warnings {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
+                }
+                for note in &dataset.notes {
+                    ui.weak(note);
+                }
+                if dataset.warnings.is_empty() {
+                    ui.label("No problems found.");
+                }
+            }
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Error: {e}"));
+            }
+        }
+    }
+    ui.add_space(8.0);
+    ui.separator();
+    ui.strong(format!(
+        "First {} rows of the table",
+        dialog.preview.head.len()
+    ));
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        egui::Grid::new("preview").striped(true).show(ui, |ui| {
+            for column in &columns {
+                ui.strong(column);
+            }
+            ui.end_row();
+            for row in &dialog.preview.head {
+                for cell in row {
+                    let short: String = cell.chars().take(40).collect();
+                    ui.label(short);
+                }
+                ui.end_row();
+            }
+        });
+    });
+}
