@@ -15,12 +15,23 @@ display=:97
 Xvfb "$display" -screen 0 1400x900x24 >/dev/null 2>&1 &
 xvfb=$!
 sleep 1
-for sample in speech phones; do
-    DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 ./target/release/errata open "$work/$sample" >/dev/null 2>&1 &
-    app=$!
+# Runs the app with the given arguments for a few seconds and saves a screenshot.
+shot() {
+    local name=$1
+    shift
+    DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 ./target/release/errata "$@" >/dev/null 2>&1 &
+    local app=$!
     sleep 6
-    DISPLAY=$display import -window root "$out/$sample.png"
+    DISPLAY=$display import -window root "$out/$name.png"
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true
-    echo "wrote $out/$sample.png"
+    echo "wrote $out/$name.png"
+}
+shot welcome
+for sample in speech phones; do
+    # A dataset opened for the first time shows the column-mapping dialog...
+    shot "$sample-mapping" open "$work/$sample"
+    # ...which creates the project; opening the project shows the review view.
+    ./target/release/errata init "$work/$sample" >/dev/null
+    shot "$sample" open "$work/$sample.errata"
 done

@@ -124,8 +124,17 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
         (_, Some(roles)) => roles.slices.clone(),
         _ => Vec::new(),
     };
+    // Columns that hold a role are not offered as slices.
+    let roles: Vec<&str> = detected
+        .map(|roles| {
+            ROLES
+                .iter()
+                .filter_map(|(_, _, role)| role(roles))
+                .collect()
+        })
+        .unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        for column in &columns {
+        for column in columns.iter().filter(|c| !roles.contains(&c.as_str())) {
             let mut on = sliced.contains(column);
             if ui.checkbox(&mut on, column).changed() {
                 let mut slices: Vec<String> = sliced.clone();

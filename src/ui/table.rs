@@ -51,8 +51,8 @@ pub fn table_ui(
         .sense(egui::Sense::click())
         .column(Column::auto().at_least(40.0))
         .column(Column::initial(110.0).resizable(true))
-        .column(Column::initial(220.0).resizable(true).clip(true))
-        .column(Column::initial(220.0).resizable(true).clip(true))
+        .column(Column::initial(170.0).resizable(true).clip(true))
+        .column(Column::initial(170.0).resizable(true).clip(true))
         .column(Column::auto().at_least(50.0))
         .column(Column::auto().at_least(60.0))
         .column(Column::remainder().clip(true));
