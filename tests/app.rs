@@ -327,3 +327,123 @@ fn sorting_jumping_and_adding_a_tag() {
         .unwrap();
     harness.get_by_label_contains(&format!("[{key}] smudge (0)"));
 }
+
+fn dashboard(harness: &mut Harness<'_, ErrataApp>, section: &str) {
+    harness.get_by_label("Dashboard").click();
+    harness.run();
+    harness.get_by_label(section).click();
+    harness.run();
+}
+
+#[test]
+fn the_dashboard_follows_tags_and_entered_hlp() {
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Prioritisation");
+    harness.get_by_label("tag car noise");
+    let before = {
+        let a = &harness.state().session().unwrap().analysis;
+        a.tags
+            .iter()
+            .find(|t| t.tag == "car noise")
+            .unwrap()
+            .clone()
+    };
+    // Tag a row (keys work from the dashboard too): the figures follow at once, and equal
+    // a full recomputation over the dataset.
+    harness.key_press(Key::Num1);
+    harness.run();
+    let session = harness.state().session().unwrap();
+    let live = session
+        .analysis
+        .tags
+        .iter()
+        .find(|t| t.tag == "car noise")
+        .unwrap();
+    assert_eq!(live.n, before.n + 1);
+    let fresh = errata::model::Analysis::compute(
+        &session.project.dataset.set,
+        &session.project.book,
+        &session.inputs,
+    );
+    assert_eq!(
+        serde_json::to_value(&session.analysis).unwrap(),
+        serde_json::to_value(&fresh).unwrap()
+    );
+    let shown = format!("{:.1} %", live.share_of_data.unwrap() * 100.0);
+    assert!(
+        harness.query_all_by_label(&shown).count() > 0,
+        "{shown} is shown"
+    );
+
+    // Entering an HLP of 99 % changes the gap and the potential gain.
+    harness.get_by_label("Edit car noise").click();
+    harness.run();
+    harness
+        .get_by_label("HLP (% accuracy a human reaches):")
+        .click();
+    harness
+        .get_by_label("HLP (% accuracy a human reaches):")
+        .type_text("99");
+    harness.run();
+    harness.get_by_label("Set HLP").click();
+    harness.run();
+    let session = harness.state().session().unwrap();
+    let tag = session
+        .analysis
+        .tags
+        .iter()
+        .find(|t| t.tag == "car noise")
+        .unwrap();
+    assert_eq!(tag.hlp, Some(0.99));
+    let gap = (0.99 - tag.accuracy.unwrap()).max(0.0);
+    assert!((tag.gap.unwrap() - gap).abs() < 1e-12);
+    assert!((tag.potential_gain.unwrap() - gap * tag.share_of_data.unwrap()).abs() < 1e-12);
+    harness.get_by_label("99.0 % (entered)");
+    // The name is a link to exactly its rows.
+    harness.get_by_label("tag car noise").click();
+    harness.run();
+    let session = harness.state().session().unwrap();
+    let car = session.project.book.id("car noise").unwrap();
+    assert_eq!(session.rows, session.project.book.rows(car));
+}
+
+#[test]
+fn a_confusion_cell_shows_exactly_its_rows() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Classes");
+    let (truth, predicted, expected) = {
+        let set = &harness.state().session().unwrap().project.dataset.set;
+        let names = set.class_names();
+        let (t, p) = (
+            names.iter().position(|n| n == "pit").unwrap() as u32,
+            names.iter().position(|n| n == "none").unwrap() as u32,
+        );
+        let rows: Vec<u32> = (0..set.len() as u32)
+            .filter(|&r| set.labels[r as usize] == t && set.predictions[r as usize] == p)
+            .collect();
+        (t, p, rows)
+    };
+    assert!(!expected.is_empty());
+    harness
+        .get_by_label(&format!(
+            "truth pit, predicted none: {} rows",
+            expected.len()
+        ))
+        .click();
+    harness.run();
+    let app = harness.state();
+    assert_eq!(app.view, errata::app::View::Review);
+    let session = app.session().unwrap();
+    assert_eq!(session.rows, expected);
+    assert_eq!(
+        (session.filter.truth, session.filter.predicted),
+        (Some(truth), Some(predicted))
+    );
+    // The other sections draw on both samples without trouble.
+    dashboard(&mut harness, "Slices");
+    harness.get_by_label_contains("lighting (");
+    dashboard(&mut harness, "Confidence");
+    harness.get_by_label_contains("Target accuracy");
+}

@@ -49,8 +49,68 @@ pub struct ImageView {
     pub offset: egui::Vec2,
 }
 
+/// Which view of an open project is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Review,
+    Dashboard,
+}
+
+/// The dashboard's sections.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Section {
+    #[default]
+    Priorities,
+    Slices,
+    Classes,
+    Confidence,
+}
+
+/// How the dashboard is shown (not part of the project).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DashboardView {
+    pub section: Section,
+    /// The tag or slice value whose HLP and rating are being edited.
+    pub editing: Option<crate::model::hlp::Subject>,
+    /// The HLP being typed, in percent, and why it was refused.
+    pub hlp_draft: String,
+    pub hlp_error: Option<String>,
+    /// Priorities sorted by this column (index into the table's columns), largest first
+    /// unless `ascending`.
+    pub sort_column: usize,
+    pub ascending: bool,
+    /// Slice values more than this many points below overall accuracy are flagged.
+    pub flag_points: f64,
+    /// The class whose recall is shown per slice value.
+    pub recall_class: Option<usize>,
+    /// Confusion matrix as row-normalised shares rather than counts.
+    pub normalised: bool,
+    /// The accuracy the automation curve is read at.
+    pub target_accuracy: f64,
+}
+
+impl Default for DashboardView {
+    fn default() -> Self {
+        DashboardView {
+            section: Section::default(),
+            editing: None,
+            hlp_draft: String::new(),
+            hlp_error: None,
+            sort_column: 0,
+            ascending: false,
+            flag_points: 5.0,
+            recall_class: None,
+            normalised: false,
+            target_accuracy: 0.95,
+        }
+    }
+}
+
 pub struct ErrataApp {
     pub screen: Screen,
+    pub view: View,
+    pub dashboard: DashboardView,
     pub images: ImageLoader,
     pub audio: AudioLoader,
     pub player: Player,
@@ -119,6 +179,8 @@ impl ErrataApp {
     ) -> Self {
         let mut app = ErrataApp {
             screen: Screen::Welcome,
+            view: View::default(),
+            dashboard: DashboardView::default(),
             images: ImageLoader::new(&cc.egui_ctx),
             audio: AudioLoader::new(&cc.egui_ctx),
             player: Player::new(options.audio_output),

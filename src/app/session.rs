@@ -10,8 +10,12 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
+use crate::model::Analysis;
+use crate::model::analysis::ManualInputs;
 use crate::model::filter::RowFilter;
+use crate::model::hlp::Subject;
 use crate::model::order::Order;
+use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
 
 /// What the user can ask of the review loop.
@@ -45,6 +49,16 @@ pub enum Command {
     Undo,
     Redo,
     SetFilter(RowFilter),
+    /// Enter (or clear, with `None`) the human-level performance of a tag or slice value.
+    SetHlp {
+        subject: Subject,
+        accuracy: Option<f64>,
+    },
+    /// Rate (or clear) the ease and importance of working on a tag or slice value.
+    SetRating {
+        subject: Subject,
+        rating: Option<Rating>,
+    },
 }
 
 #[derive(Debug)]
@@ -63,6 +77,11 @@ pub struct Session {
     notes: PlHashMap<String, String>,
     /// The last thing that happened, for the status bar.
     pub status: String,
+    /// HLP values and ratings entered by the user, as stored.
+    pub inputs: ManualInputs,
+    /// Every figure of the dashboard; computed once on open, then kept current by
+    /// [`Analysis::refresh`] after each edit (O(tags + slices), not O(rows)).
+    pub analysis: Analysis,
 }
 
 impl Session {
@@ -81,6 +100,8 @@ impl Session {
             .collect();
         let tag_defs = project.store.tags()?;
         let notes = project.store.notes()?.into_iter().collect();
+        let inputs = project.inputs()?;
+        let analysis = Analysis::compute(&project.dataset.set, &project.book, &inputs);
         let mut session = Session {
             project,
             filter: RowFilter::default(),
@@ -91,6 +112,8 @@ impl Session {
             tag_defs,
             notes,
             status: "Saved".into(),
+            inputs,
+            analysis,
         };
         session.refilter();
         session.selected = session.rows.first().copied();
@@ -136,6 +159,10 @@ impl Session {
     /// Runs one command. Errors leave the project and the session as they were.
     pub fn apply(&mut self, command: Command) -> Result<(), StoreError> {
         let edited_row = self.selected;
+        let moved_only = matches!(
+            command,
+            Command::Select(_) | Command::Next | Command::Previous | Command::NextUnreviewedError
+        );
         let single = matches!(
             command,
             Command::ToggleTag(_) | Command::ToggleHotkey(_) | Command::MarkReviewedAndNext
@@ -296,6 +323,19 @@ impl Session {
                 }
                 return Ok(());
             }
+            Command::SetHlp { subject, accuracy } => {
+                self.project.store.set_hlp(&subject, accuracy)?;
+                self.status = match accuracy {
+                    Some(a) => format!("HLP of {subject} set to {:.1} %", a * 100.0),
+                    None => format!("HLP of {subject} cleared"),
+                };
+                self.mirror(&[Op::SetHlp { subject, accuracy }])?;
+            }
+            Command::SetRating { subject, rating } => {
+                self.project.store.set_rating(&subject, rating)?;
+                self.status = format!("Rated {subject}");
+                self.mirror(&[Op::SetRating { subject, rating }])?;
+            }
             Command::Undo | Command::Redo => {
                 let replayed = if command == Command::Undo {
                     self.project.store.undo()?
@@ -332,6 +372,9 @@ impl Session {
                 }
                 return Ok(());
             }
+        }
+        if !moved_only {
+            self.analysis.refresh(&self.project.book, &self.inputs);
         }
         // Edits can move rows in or out of a filter on tags or review state (correctness never
         // changes), or within an order on them. A one-row edit updates that row's place in
@@ -408,7 +451,22 @@ impl Session {
                         self.notes.remove(row);
                     }
                 },
-                Op::SetHlp { .. } | Op::SetRating { .. } => {}
+                Op::SetHlp { subject, accuracy } => match accuracy {
+                    Some(a) => {
+                        self.inputs.hlp.insert(subject.clone(), *a);
+                    }
+                    None => {
+                        self.inputs.hlp.remove(subject);
+                    }
+                },
+                Op::SetRating { subject, rating } => match rating {
+                    Some(r) => {
+                        self.inputs.ratings.insert(subject.clone(), *r);
+                    }
+                    None => {
+                        self.inputs.ratings.remove(subject);
+                    }
+                },
             }
         }
         Ok(())

@@ -81,30 +81,54 @@ impl Analysis {
         };
         let entered = |s: &Subject| inputs.hlp.get(s).copied();
         let slices = slices::slice_stats(set, overall.accuracy, entered);
-        let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
-        tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
-        let tags: Vec<TagStats> = tag_ids
-            .iter()
-            .map(|&t| tag_stats(book, t, inputs))
-            .collect();
-        let priorities = priorities_of(&tags, &slices, overall.n, inputs);
         let automation = set
             .confidence
             .as_ref()
             .map(|c| automation::curve(c, &set.correct, &automation::THRESHOLDS))
             .unwrap_or_default();
-        Analysis {
+        let mut analysis = Analysis {
             overall,
             classes,
             averages,
             confusion,
             slices,
-            reviewed_rows: book.reviewed().n,
-            tags_note: only_errors_reviewed(book.reviewed()).then_some(ONLY_ERRORS_REVIEWED),
-            tags,
-            priorities,
+            reviewed_rows: 0,
+            tags_note: None,
+            tags: Vec::new(),
+            priorities: Vec::new(),
             automation,
+        };
+        analysis.refresh(book, inputs);
+        analysis
+    }
+
+    /// Brings every figure that depends on tags, reviewed marks or entered values (HLP,
+    /// ratings) up to date from running counts: O(tags + slices), whatever the number of
+    /// rows, so the dashboard follows every edit at once.
+    pub fn refresh(&mut self, book: &TagBook, inputs: &ManualInputs) {
+        let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
+        tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
+        self.tags = tag_ids
+            .iter()
+            .map(|&t| tag_stats(book, t, inputs))
+            .collect();
+        for slice in &mut self.slices {
+            let subject = Subject::Slice {
+                column: slice.column.clone(),
+                value: slice.value.clone(),
+            };
+            let c = &slice.counts;
+            let hlp = hlp::resolve(
+                inputs.hlp.get(&subject).copied(),
+                c.human_correct,
+                c.human_n,
+            );
+            slice.hlp = hlp.map(|h| h.value);
+            slice.hlp_source = hlp.map(|h| h.source);
         }
+        self.reviewed_rows = book.reviewed().n;
+        self.tags_note = only_errors_reviewed(book.reviewed()).then_some(ONLY_ERRORS_REVIEWED);
+        self.priorities = priorities_of(&self.tags, &self.slices, self.overall.n, inputs);
     }
 }
 
@@ -207,6 +231,35 @@ fn priorities_of(
 mod tests {
     use super::*;
     use crate::model::dataset::tests::classification;
+
+    #[test]
+    fn refresh_after_edits_equals_a_full_recompute() {
+        let set = classification(&["a", "a", "b", "b", "a"], &["a", "b", "a", "b", "a"]);
+        let mut book = TagBook::new(set.len());
+        let noise = book.define("noise");
+        book.assign(&set, noise, 1);
+        let mut inputs = ManualInputs::default();
+        let mut live = Analysis::compute(&set, &book, &inputs);
+        book.assign(&set, noise, 0);
+        book.set_marked(&set, 3, true);
+        let glare = book.define("glare");
+        book.assign(&set, glare, 2);
+        inputs.hlp.insert(Subject::Tag("noise".into()), 0.95);
+        inputs.ratings.insert(
+            Subject::Tag("glare".into()),
+            Rating {
+                ease: 4,
+                importance: 2,
+            },
+        );
+        live.refresh(&book, &inputs);
+        let fresh = Analysis::compute(&set, &book, &inputs);
+        assert_eq!(
+            serde_json::to_string(&live).unwrap(),
+            serde_json::to_string(&fresh).unwrap()
+        );
+        assert!(live.tags.iter().any(|t| t.tag == "glare" && t.n == 1));
+    }
 
     #[test]
     fn tags_over_reviewed_rows_with_entered_hlp() {

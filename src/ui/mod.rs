@@ -1,6 +1,7 @@
 //! The desktop UI: one panel per file, functions named `*_ui` that read the app state and
 //! return the commands the user gave. Nothing here writes to the project.
 
+mod dashboard;
 mod inspector;
 mod keys;
 mod mapping;
@@ -10,7 +11,7 @@ mod welcome;
 
 use crate::app::opening::Job;
 use crate::app::session::Command;
-use crate::app::{ErrataApp, Screen};
+use crate::app::{ErrataApp, Screen, View};
 use crate::data::progress::STEPS;
 
 /// Draws the whole window for one frame and returns the commands to apply.
@@ -121,34 +122,52 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
             });
         });
     });
+    egui::Panel::top("views").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut app.view, View::Review, "Review");
+            ui.selectable_value(&mut app.view, View::Dashboard, "Dashboard");
+        });
+    });
     egui::Panel::left("sidebar")
         .default_size(230.0)
         .show(ui, |ui| {
             sidebar::sidebar_ui(ui, session, &mut app.focus_search, &mut commands);
         });
-    egui::Panel::right("inspector")
-        .default_size(420.0)
-        .show(ui, |ui| {
-            let state = inspector::InspectorState {
-                images: &mut app.images,
-                audio: &mut app.audio,
-                player: &app.player,
-                audio_actions: &mut app.audio_actions,
-                autoplay: &mut app.autoplay,
-                image_view: &mut app.image_view,
-                note_draft: &mut app.note_draft,
-            };
-            inspector::inspector_ui(ui, session, state, &mut commands);
+    if app.view == View::Dashboard {
+        egui::CentralPanel::default().show(ui, |ui| {
+            dashboard::dashboard_ui(
+                ui,
+                session,
+                &mut app.dashboard,
+                &mut app.view,
+                &mut commands,
+            );
         });
-    egui::CentralPanel::default().show(ui, |ui| {
-        table::table_ui(
-            ui,
-            session,
-            &mut app.goto_input,
-            &mut app.table_revealed,
-            &mut commands,
-        );
-    });
+    } else {
+        egui::Panel::right("inspector")
+            .default_size(420.0)
+            .show(ui, |ui| {
+                let state = inspector::InspectorState {
+                    images: &mut app.images,
+                    audio: &mut app.audio,
+                    player: &app.player,
+                    audio_actions: &mut app.audio_actions,
+                    autoplay: &mut app.autoplay,
+                    image_view: &mut app.image_view,
+                    note_draft: &mut app.note_draft,
+                };
+                inspector::inspector_ui(ui, session, state, &mut commands);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            table::table_ui(
+                ui,
+                session,
+                &mut app.goto_input,
+                &mut app.table_revealed,
+                &mut commands,
+            );
+        });
+    }
     if app.show_help {
         egui::Window::new("Keyboard shortcuts")
             .collapsible(false)
