@@ -1,6 +1,7 @@
 //! The desktop app at 1,000,000 rows, headless through egui_kittest: the UI work of a frame
 //! while stepping with → (the table follows), while jumping far through the table, and when a
-//! tag is toggled; plus the cold decode of a 12-megapixel JPEG.
+//! tag is toggled, in the review view and with the dashboard open; plus the cold decode of a
+//! 12-megapixel JPEG.
 //!
 //! Run: `cargo bench --bench app_frame`.
 
@@ -103,6 +104,22 @@ fn main() {
     summary(
         "the tag toggle itself (committed SQLite write + counters)",
         edits,
+    );
+
+    // The dashboard's prioritisation table open while tagging: every figure follows the edit.
+    harness.state_mut().view = errata::app::View::Dashboard;
+    for _ in 0..5 {
+        harness.step();
+    }
+    let dashboard: Vec<Duration> = (0..100)
+        .map(|_| {
+            harness.state_mut().apply(vec![Command::ToggleHotkey(1)]);
+            frame(&mut harness)
+        })
+        .collect();
+    summary(
+        "dashboard frame after toggling a tag (all figures updated)",
+        dashboard,
     );
     drop(harness);
     for suffix in ["", "-wal", "-shm"] {

@@ -34,4 +34,7 @@ for sample in speech phones; do
     # ...which creates the project; opening the project shows the review view.
     ./target/release/errata init "$work/$sample" >/dev/null
     shot "$sample" open "$work/$sample.errata"
+    for section in priorities slices classes confidence; do
+        shot "$sample-dashboard-$section" open "$work/$sample.errata" --dashboard "$section"
+    done
 done

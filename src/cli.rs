@@ -35,6 +35,9 @@ pub enum Command {
         /// A project file (.errata), a dataset folder or a table file. A dataset is opened
         /// through the project beside it, created on first open.
         path: PathBuf,
+        /// Start on this section of the dashboard instead of the review view.
+        #[arg(long, value_enum)]
+        dashboard: Option<DashboardSection>,
     },
     /// Compute every metric of a dataset or project and write a report.
     Report {
@@ -184,8 +187,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => run_app(None),
-        Some(Command::Open { path }) => run_app(Some(path)),
+        None => run_app(None, None),
+        Some(Command::Open { path, dashboard }) => run_app(Some(path), dashboard),
         Some(command) => execute(command),
     };
     match result {
@@ -197,13 +200,30 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     }
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DashboardSection {
+    Priorities,
+    Slices,
+    Classes,
+    Confidence,
+}
+
 /// Opens the desktop window (until it is closed).
-fn run_app(open: Option<PathBuf>) -> Result<ExitCode> {
+fn run_app(open: Option<PathBuf>, dashboard: Option<DashboardSection>) -> Result<ExitCode> {
     if let Some(path) = &open
         && !path.exists()
     {
         bail!("{}: no such file or folder", path.display());
     }
+    let app_options = crate::app::Options {
+        dashboard: dashboard.map(|d| match d {
+            DashboardSection::Priorities => crate::app::Section::Priorities,
+            DashboardSection::Slices => crate::app::Section::Slices,
+            DashboardSection::Classes => crate::app::Section::Classes,
+            DashboardSection::Confidence => crate::app::Section::Confidence,
+        }),
+        ..Default::default()
+    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1400.0, 860.0])
@@ -211,14 +231,14 @@ fn run_app(open: Option<PathBuf>) -> Result<ExitCode> {
             .with_title("errata"),
         ..Default::default()
     };
-    eframe::run_native("errata", options, Box::new(move |cc| Ok(Box::new(crate::app::ErrataApp::new(cc, open)))))
+    eframe::run_native("errata", options, Box::new(move |cc| Ok(Box::new(crate::app::ErrataApp::with_options(cc, open, app_options.clone())))))
         .map_err(|e| anyhow::anyhow!("cannot open the errata window: {e}. A display is needed (on Linux, an X11 or Wayland session); the command-line tools work without one"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Open { path } => run_app(Some(path)),
+        Command::Open { path, dashboard } => run_app(Some(path), dashboard),
         Command::Report {
             dataset,
             format,

@@ -31,11 +31,16 @@ pub enum Screen {
 pub struct Options {
     /// Open the default audio output device (tests turn it off to act as a machine without one).
     pub audio_output: bool,
+    /// Start on this section of the dashboard instead of the review view.
+    pub dashboard: Option<Section>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { audio_output: true }
+        Options {
+            audio_output: true,
+            dashboard: None,
+        }
     }
 }
 
@@ -179,8 +184,15 @@ impl ErrataApp {
     ) -> Self {
         let mut app = ErrataApp {
             screen: Screen::Welcome,
-            view: View::default(),
-            dashboard: DashboardView::default(),
+            view: if options.dashboard.is_some() {
+                View::Dashboard
+            } else {
+                View::Review
+            },
+            dashboard: DashboardView {
+                section: options.dashboard.unwrap_or_default(),
+                ..DashboardView::default()
+            },
             images: ImageLoader::new(&cc.egui_ctx),
             audio: AudioLoader::new(&cc.egui_ctx),
             player: Player::new(options.audio_output),

@@ -580,7 +580,11 @@ fn slice_plot_ui(
                 if let Some(ci) = &s.ci95 {
                     let x = i as f64;
                     let bar = vec![[x, ci.0 * 100.0], [x, ci.1 * 100.0]];
-                    plot.line(Line::new("95% interval", PlotPoints::from(bar)).color(colour));
+                    plot.line(
+                        Line::new("95% interval", PlotPoints::from(bar))
+                            .color(colour)
+                            .width(2.5),
+                    );
                 }
             }
             plot.points(
