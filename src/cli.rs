@@ -206,6 +206,7 @@ pub enum DashboardSection {
     Slices,
     Classes,
     Confidence,
+    Comparison,
 }
 
 /// Opens the desktop window (until it is closed).
@@ -221,6 +222,7 @@ fn run_app(open: Option<PathBuf>, dashboard: Option<DashboardSection>) -> Result
             DashboardSection::Slices => crate::app::Section::Slices,
             DashboardSection::Classes => crate::app::Section::Classes,
             DashboardSection::Confidence => crate::app::Section::Confidence,
+            DashboardSection::Comparison => crate::app::Section::Comparison,
         }),
         ..Default::default()
     };

@@ -45,6 +45,7 @@ fn app(path: PathBuf) -> Harness<'static, ErrataApp> {
                 Some(path),
                 Options {
                     audio_output: false,
+                    ..Options::default()
                 },
             )
         })
@@ -446,4 +447,85 @@ fn a_confusion_cell_shows_exactly_its_rows() {
     harness.get_by_label_contains("lighting (");
     dashboard(&mut harness, "Confidence");
     harness.get_by_label_contains("Target accuracy");
+}
+
+/// Writes `csv` as a dataset and opens it in the app through the mapping dialog.
+fn open_csv(csv: &str) -> (tempfile::TempDir, Harness<'static, ErrataApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("eval.csv");
+    std::fs::write(&path, csv).unwrap();
+    let harness = open(&path);
+    (dir, harness)
+}
+
+#[test]
+fn the_course_table_shows_its_potential_gains() {
+    // Reviewed rows: clean speech 60 %, car noise 4 %, people noise 30 %, low bandwidth 6 %;
+    // model accuracy 94/89/87/70 %, human accuracy 95/93/89/70 %.
+    let mut csv = String::from("id,label,prediction,human_label,tags\n");
+    let mut id = 0;
+    for (tag, n, model_right, human_right) in [
+        ("clean speech", 3000, 2820, 2850),
+        ("car noise", 200, 178, 186),
+        ("people noise", 1500, 1305, 1335),
+        ("low bandwidth", 300, 210, 210),
+    ] {
+        for i in 0..n {
+            let prediction = if i < model_right { "yes" } else { "no" };
+            let human = if i < human_right { "yes" } else { "no" };
+            csv.push_str(&format!("u{id},yes,{prediction},{human},{tag}\n"));
+            id += 1;
+        }
+    }
+    let (_dir, mut harness) = open_csv(&csv);
+    dashboard(&mut harness, "Prioritisation");
+    assert_eq!(
+        harness.query_all_by_label("0.60 %").count(),
+        2,
+        "clean and people noise"
+    );
+    assert_eq!(harness.query_all_by_label("0.16 %").count(), 1, "car noise");
+    assert_eq!(
+        harness.query_all_by_label("0.00 %").count(),
+        1,
+        "low bandwidth"
+    );
+    let session = harness.state().session().unwrap();
+    let gains: Vec<(String, f64)> = session
+        .analysis
+        .tags
+        .iter()
+        .map(|t| (t.tag.clone(), t.potential_gain.unwrap()))
+        .collect();
+    for (tag, expected) in [
+        ("clean speech", 0.006),
+        ("car noise", 0.0016),
+        ("people noise", 0.006),
+        ("low bandwidth", 0.0),
+    ] {
+        let got = gains.iter().find(|(t, _)| t == tag).unwrap().1;
+        assert!((got - expected).abs() < 1e-12, "{tag}: {got}");
+    }
+}
+
+#[test]
+fn model_comparison_links_to_regressions_and_fixes() {
+    let csv = "id,label,prediction,baseline\n\
+               a,cat,cat,cat\n\
+               b,cat,dog,cat\n\
+               c,dog,dog,cat\n\
+               d,dog,cat,dog\n\
+               e,cat,cat,dog\n";
+    let (_dir, mut harness) = open_csv(csv);
+    dashboard(&mut harness, "Model comparison");
+    harness.get_by_label("2 regressions").click();
+    harness.run();
+    assert_eq!(harness.state().session().unwrap().rows, [1, 3]);
+    dashboard(&mut harness, "Model comparison");
+    harness.get_by_label("2 fixes").click();
+    harness.run();
+    assert_eq!(harness.state().session().unwrap().rows, [2, 4]);
+    // Reliability and precision-recall need a confidence column: without one, none is drawn.
+    dashboard(&mut harness, "Confidence");
+    harness.get_by_label("This dataset has no confidence column.");
 }

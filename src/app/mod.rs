@@ -70,6 +70,7 @@ pub enum Section {
     Slices,
     Classes,
     Confidence,
+    Comparison,
 }
 
 /// How the dashboard is shown (not part of the project).
@@ -93,6 +94,8 @@ pub struct DashboardView {
     pub normalised: bool,
     /// The accuracy the automation curve is read at.
     pub target_accuracy: f64,
+    /// The class whose precision-recall curve is shown.
+    pub pr_class: usize,
 }
 
 impl Default for DashboardView {
@@ -108,6 +111,7 @@ impl Default for DashboardView {
             recall_class: None,
             normalised: false,
             target_accuracy: 0.95,
+            pr_class: 0,
         }
     }
 }

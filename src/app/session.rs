@@ -10,13 +10,14 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
-use crate::model::Analysis;
 use crate::model::analysis::ManualInputs;
+use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::Subject;
 use crate::model::order::Order;
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
+use crate::model::{Analysis, Task, automation, comparison};
 
 /// What the user can ask of the review loop.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +83,12 @@ pub struct Session {
     /// Every figure of the dashboard; computed once on open, then kept current by
     /// [`Analysis::refresh`] after each edit (O(tags + slices), not O(rows)).
     pub analysis: Analysis,
+    /// Figures that edits never change, computed once on open: the reliability diagram,
+    /// per-class precision-recall curves (classification), and regressions and fixes
+    /// against the baseline.
+    pub reliability: Option<Reliability>,
+    pub pr_curves: Vec<Vec<PrPoint>>,
+    pub changes: Option<(u64, u64)>,
 }
 
 impl Session {
@@ -101,7 +108,23 @@ impl Session {
         let tag_defs = project.store.tags()?;
         let notes = project.store.notes()?.into_iter().collect();
         let inputs = project.inputs()?;
-        let analysis = Analysis::compute(&project.dataset.set, &project.book, &inputs);
+        let set = &project.dataset.set;
+        let analysis = Analysis::compute(set, &project.book, &inputs);
+        let reliability = set
+            .confidence
+            .as_ref()
+            .map(|c| calibration::reliability(c, &set.correct));
+        let pr_curves = match (&set.confidence, set.task) {
+            (Some(c), Task::Classification) => calibration::pr_curves(
+                &set.labels,
+                &set.predictions,
+                c,
+                set.n_classes,
+                &automation::THRESHOLDS,
+            ),
+            _ => Vec::new(),
+        };
+        let changes = comparison::counts(set);
         let mut session = Session {
             project,
             filter: RowFilter::default(),
@@ -114,6 +137,9 @@ impl Session {
             status: "Saved".into(),
             inputs,
             analysis,
+            reliability,
+            pr_curves,
+            changes,
         };
         session.refilter();
         session.selected = session.rows.first().copied();

@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use super::comparison::{Change, change};
 use super::dataset::EvalSet;
 use super::tags::{TagBook, TagId};
 
@@ -31,6 +32,8 @@ pub struct RowFilter {
     pub predicted: Option<u32>,
     /// Inclusive confidence range; rows without a confidence never match it.
     pub confidence: Option<(f64, f64)>,
+    /// Rows that regressed (or were fixed) against the baseline.
+    pub change: Option<Change>,
     /// Case-insensitive text found in the id, the label or the prediction.
     pub search: String,
 }
@@ -60,6 +63,7 @@ impl RowFilter {
                     .as_ref()
                     .is_some_and(|c| (lo..=hi).contains(&c[row]))
             })
+            && self.change.is_none_or(|c| change(set, row) == Some(c))
             && (needle.is_empty()
                 || contains_folded(set.ids.get(row), needle)
                 || contains_folded(set.label_text(row), needle)
@@ -114,6 +118,31 @@ mod tests {
         book.assign(&set, blur, 2);
         book.set_marked(&set, 4, true);
         (set, book)
+    }
+
+    #[test]
+    fn regressions_and_fixes_against_a_baseline() {
+        let base = classification(
+            &["cat", "cat", "dog", "dog", "cat"],
+            &["cat", "dog", "dog", "cat", "cat"],
+        );
+        let code = |name: &str| base.vocab.iter().position(|v| v == name).unwrap() as u32;
+        let set = EvalSet::new(EvalSetParts {
+            baseline: Some(["cat", "cat", "cat", "dog", "dog"].map(code).to_vec()),
+            ..parts_of(&base)
+        });
+        let book = TagBook::new(set.len());
+        let rows = |change| {
+            RowFilter {
+                change: Some(change),
+                ..Default::default()
+            }
+            .rows(&set, &book)
+        };
+        assert_eq!(rows(Change::Regressed), [1, 3]);
+        assert_eq!(rows(Change::Fixed), [2, 4]);
+        assert_eq!(crate::model::comparison::counts(&set), Some((2, 2)));
+        assert_eq!(crate::model::comparison::counts(&base), None);
     }
 
     #[test]

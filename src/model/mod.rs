@@ -4,7 +4,9 @@
 
 pub mod analysis;
 pub mod automation;
+pub mod calibration;
 pub mod classes;
+pub mod comparison;
 pub mod dataset;
 pub mod filter;
 pub mod group;

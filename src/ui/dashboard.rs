@@ -9,10 +9,13 @@ use crate::app::session::{Command, Session};
 use crate::app::{DashboardView, Section, View};
 use crate::model::Task;
 use crate::model::automation::lowest_threshold_reaching;
+use crate::model::comparison::Change;
 use crate::model::filter::RowFilter;
+use crate::model::group::GroupCounts;
 use crate::model::hlp::{HlpSource, Subject};
 use crate::model::priorities::{PriorityKind, Rating};
 use crate::model::stats::Interval;
+use crate::model::stats::ratio;
 
 /// Slice values with fewer rows than this are marked small: their figures are unreliable.
 const SMALL: u64 = 30;
@@ -20,6 +23,11 @@ const PLOT_HEIGHT: f32 = 190.0;
 
 fn pct(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{:.1} %", v * 100.0))
+}
+
+/// Potential gains are often fractions of a point: two decimals.
+fn gain(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{:.2} %", v * 100.0))
 }
 
 fn interval(ci: Option<&Interval>) -> String {
@@ -55,6 +63,7 @@ pub fn dashboard_ui(
             (Section::Slices, "Slices"),
             (Section::Classes, "Classes"),
             (Section::Confidence, "Confidence"),
+            (Section::Comparison, "Model comparison"),
         ] {
             ui.selectable_value(&mut state.section, section, title);
         }
@@ -65,6 +74,7 @@ pub fn dashboard_ui(
         Section::Slices => slices_ui(ui, session, state, view, commands),
         Section::Classes => classes_ui(ui, session, state, view, commands),
         Section::Confidence => confidence_ui(ui, session, state, view, commands),
+        Section::Comparison => comparison_ui(ui, session, view, commands),
     });
 }
 
@@ -265,7 +275,7 @@ fn priorities_ui(
                 ));
                 ui.label(format!("{}{}", pct(line.hlp), source(line.hlp_source)));
                 ui.label(pct(line.gap));
-                ui.strong(pct(line.gain));
+                ui.strong(gain(line.gain));
                 ui.label(line.rating.map_or("-".into(), |r| r.ease.to_string()));
                 ui.label(line.rating.map_or("-".into(), |r| r.importance.to_string()));
                 let edit = ui
@@ -832,4 +842,223 @@ fn confidence_ui(
             );
             plot.hline(HLine::new("target", target).color(egui::Color32::GRAY));
         });
+    reliability_ui(ui, session);
+    pr_ui(ui, session, state);
+}
+
+/// Accuracy against mean confidence per confidence bin, with the diagonal of a perfectly
+/// calibrated model and the expected calibration error.
+fn reliability_ui(ui: &mut egui::Ui, session: &Session) {
+    let Some(reliability) = &session.reliability else {
+        return;
+    };
+    ui.add_space(10.0);
+    ui.strong(format!(
+        "Reliability diagram: expected calibration error (ECE) {}",
+        reliability
+            .ece
+            .map_or("-".into(), |e| format!("{:.1} points", e * 100.0))
+    ));
+    let bars: Vec<Bar> = reliability
+        .bins
+        .iter()
+        .filter_map(|b| {
+            let accuracy = b.accuracy?;
+            Some(
+                Bar::new((b.lower + b.upper) * 50.0, accuracy * 100.0)
+                    .width((b.upper - b.lower) * 95.0)
+                    .name(format!(
+                        "{:.0}-{:.0} % (n={})",
+                        b.lower * 100.0,
+                        b.upper * 100.0,
+                        b.n
+                    )),
+            )
+        })
+        .collect();
+    Plot::new("reliability")
+        .height(PLOT_HEIGHT * 1.3)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_label("confidence (%)")
+        .y_axis_label("accuracy (%)")
+        .include_x(0.0)
+        .include_x(100.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new("accuracy per confidence bin", bars)
+                    .color(egui::Color32::from_rgb(86, 156, 214)),
+            );
+            plot.line(
+                Line::new(
+                    "perfect calibration",
+                    PlotPoints::from(vec![[0.0, 0.0], [100.0, 100.0]]),
+                )
+                .color(egui::Color32::GRAY),
+            );
+        });
+}
+
+/// Precision against recall of one class as the confidence threshold rises.
+fn pr_ui(ui: &mut egui::Ui, session: &Session, state: &mut DashboardView) {
+    let curves = &session.pr_curves;
+    if curves.is_empty() {
+        return;
+    }
+    let names = session.project.dataset.set.class_names();
+    state.pr_class = state.pr_class.min(curves.len() - 1);
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        let label = ui.strong("Precision-recall curve of class (vs the rest):");
+        egui::ComboBox::from_id_salt("pr-class")
+            .selected_text(&names[state.pr_class])
+            .show_ui(ui, |ui| {
+                for (c, name) in names.iter().enumerate().take(curves.len()) {
+                    ui.selectable_value(&mut state.pr_class, c, name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    let points: Vec<[f64; 2]> = curves[state.pr_class]
+        .iter()
+        .filter_map(|p| Some([p.recall? * 100.0, p.precision? * 100.0]))
+        .collect();
+    Plot::new("pr-curve")
+        .height(PLOT_HEIGHT * 1.3)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_label("recall (%)")
+        .y_axis_label("precision (%)")
+        .include_x(0.0)
+        .include_x(100.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .show(ui, |plot| {
+            let colour = egui::Color32::from_rgb(86, 156, 214);
+            plot.line(
+                Line::new("precision vs recall", PlotPoints::from(points.clone()))
+                    .color(colour)
+                    .width(2.0),
+            );
+            plot.points(
+                Points::new("thresholds 0.50 to 0.99", PlotPoints::from(points))
+                    .radius(3.0)
+                    .color(colour),
+            );
+        });
+}
+
+/// The model against the baseline: accuracy of both per tag and slice value, and the
+/// regressions and fixes (each a link to its rows).
+fn comparison_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    view: &mut View,
+    commands: &mut Vec<Command>,
+) {
+    let Some((regressed, fixed)) = session.changes else {
+        ui.weak("This dataset has no baseline column (an earlier model's predictions); add one to compare.");
+        return;
+    };
+    let set = &session.project.dataset.set;
+    let book = &session.project.book;
+    ui.horizontal(|ui| {
+        if ui
+            .link(format!("{regressed} regressions"))
+            .on_hover_text("Rows the baseline got right and the model gets wrong")
+            .clicked()
+        {
+            show_rows(
+                RowFilter {
+                    change: Some(Change::Regressed),
+                    ..RowFilter::default()
+                },
+                view,
+                commands,
+            );
+        }
+        if ui
+            .link(format!("{fixed} fixes"))
+            .on_hover_text("Rows the baseline got wrong and the model gets right")
+            .clicked()
+        {
+            show_rows(
+                RowFilter {
+                    change: Some(Change::Fixed),
+                    ..RowFilter::default()
+                },
+                view,
+                commands,
+            );
+        }
+    });
+    let row = |ui: &mut egui::Ui,
+               name: String,
+               counts: &GroupCounts,
+               filter: RowFilter,
+               view: &mut View,
+               commands: &mut Vec<Command>| {
+        if ui.link(name).clicked() {
+            show_rows(filter, view, commands);
+        }
+        let model = ratio(counts.correct, counts.n);
+        let baseline = ratio(counts.baseline_correct, counts.baseline_n);
+        ui.label(counts.n.to_string());
+        ui.label(pct(model));
+        ui.label(pct(baseline));
+        ui.label(match (model, baseline) {
+            (Some(m), Some(b)) => format!("{:+.1} points", (m - b) * 100.0),
+            _ => "-".into(),
+        });
+        ui.end_row();
+    };
+    egui::Grid::new("comparison").striped(true).show(ui, |ui| {
+        for title in [
+            "tag or slice",
+            "n",
+            "model accuracy",
+            "baseline accuracy",
+            "change",
+        ] {
+            ui.strong(title);
+        }
+        ui.end_row();
+        for (tag, name) in book.names().iter().enumerate() {
+            let filter = RowFilter {
+                tag: Some(tag),
+                ..RowFilter::default()
+            };
+            row(
+                ui,
+                format!("tag {name}"),
+                &book.counts(tag),
+                filter,
+                view,
+                commands,
+            );
+        }
+        for s in &session.analysis.slices {
+            let Some(column) = set.slices.iter().position(|c| c.name == s.column) else {
+                continue;
+            };
+            let code = set.slices[column].values.iter().position(|v| *v == s.value);
+            let filter = RowFilter {
+                slice: code.map(|v| (column, v as u32)),
+                ..RowFilter::default()
+            };
+            row(
+                ui,
+                format!("slice {}={}", s.column, s.value),
+                &s.counts,
+                filter,
+                view,
+                commands,
+            );
+        }
+    });
 }
