@@ -117,7 +117,7 @@ fn priority_lines(session: &Session) -> Vec<PriorityLine> {
                         share_of_data: t.share_of_data,
                         share_of_errors: t.share_of_errors,
                         accuracy: t.accuracy,
-                        ci: t.ci95.clone(),
+                        ci: t.ci95,
                         hlp: t.hlp,
                         hlp_source: t.hlp_source,
                         gap: p.gap,
@@ -155,7 +155,7 @@ fn priority_lines(session: &Session) -> Vec<PriorityLine> {
                         share_of_errors: (errors > 0)
                             .then(|| (s.n - s.correct) as f64 / errors as f64),
                         accuracy: s.accuracy,
-                        ci: s.ci95.clone(),
+                        ci: s.ci95,
                         hlp: s.hlp,
                         hlp_source: s.hlp_source,
                         gap: p.gap,
@@ -205,7 +205,7 @@ fn sort_lines(lines: &mut [(usize, PriorityLine)], column: usize, ascending: boo
     };
     match column {
         0 => lines.sort_by_key(|(rank, _)| *rank),
-        1 => lines.sort_by(|a, b| a.1.subject.to_string().cmp(&b.1.subject.to_string())),
+        1 => lines.sort_by_key(|(_, l)| l.subject.to_string()),
         _ => lines.sort_by(|a, b| key(&b.1).total_cmp(&key(&a.1)).then(a.0.cmp(&b.0))),
     }
     // Rank and names read naturally ascending; figures largest first.
@@ -1036,7 +1036,7 @@ fn comparison_ui(
             row(
                 ui,
                 format!("tag {name}"),
-                &book.counts(tag),
+                book.counts(tag),
                 filter,
                 view,
                 commands,
