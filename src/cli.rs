@@ -39,6 +39,17 @@ pub enum Command {
         #[arg(long, value_enum)]
         dashboard: Option<DashboardSection>,
     },
+    /// Run the audit checks of a spec file (TOML, docs/audit-spec.md) on a dataset or
+    /// project: prints a pass/fail table; exit status 1 when any check fails.
+    Audit {
+        /// A project file (.errata), a dataset folder or a table file.
+        dataset: PathBuf,
+        /// The audit spec.
+        #[arg(long)]
+        spec: PathBuf,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
     /// Compute every metric of a dataset or project and write a report.
     Report {
         /// A project file (.errata), a dataset folder (with metadata.csv, .tsv, .parquet or
@@ -241,6 +252,11 @@ fn run_app(open: Option<PathBuf>, dashboard: Option<DashboardSection>) -> Result
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
         Command::Open { path, dashboard } => run_app(Some(path), dashboard),
+        Command::Audit {
+            dataset,
+            spec,
+            mapping,
+        } => audit(&dataset, &spec, mapping.into()),
         Command::Report {
             dataset,
             format,
@@ -436,38 +452,181 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A dataset, or a project with its dataset, loaded for a report or an audit.
+enum Target {
+    Project(PathBuf, Box<Project>),
+    Dataset(PathBuf, Box<data::Dataset>),
+}
+
+impl Target {
+    /// Loads it, printing warnings and notes to stderr.
+    fn load(path: &Path, request: MappingRequest) -> Result<Target> {
+        if looks_like_project(path) {
+            if request != MappingRequest::default() {
+                bail!(
+                    "{}: a project keeps its own column mapping; mapping flags apply to datasets only",
+                    path.display()
+                );
+            }
+            let project = Project::open(path)?;
+            print_warnings(&project.warnings);
+            return Ok(Target::Project(path.to_path_buf(), Box::new(project)));
+        }
+        let dataset = data::load(path, &request)?;
+        print_warnings(&dataset.warnings);
+        for note in &dataset.notes {
+            eprintln!("note: {note}");
+        }
+        Ok(Target::Dataset(path.to_path_buf(), Box::new(dataset)))
+    }
+
+    fn set(&self) -> &crate::model::EvalSet {
+        match self {
+            Target::Project(_, p) => &p.dataset.set,
+            Target::Dataset(_, d) => &d.set,
+        }
+    }
+
+    fn book(&self) -> &crate::model::TagBook {
+        match self {
+            Target::Project(_, p) => &p.book,
+            Target::Dataset(_, d) => &d.tags,
+        }
+    }
+
+    fn report(&self) -> Result<Report> {
+        Ok(match self {
+            Target::Project(path, project) => {
+                let mut report = Report::new(
+                    &project.dataset_path,
+                    &project.dataset,
+                    &project.book,
+                    &project.inputs()?,
+                );
+                report.dataset.warnings = project.warnings.clone();
+                report.dataset.project = Some(path.display().to_string());
+                report
+            }
+            Target::Dataset(path, dataset) => {
+                Report::new(path, dataset, &dataset.tags, &ManualInputs::default())
+            }
+        })
+    }
+}
+
+/// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
+/// check fails.
+fn audit(path: &Path, spec_path: &Path, request: MappingRequest) -> Result<ExitCode> {
+    use crate::model::audit::{self, Verdict};
+    let (spec, lines) = data::audit_spec::read(spec_path)?;
+    let target = Target::load(path, request)?;
+    let (set, book) = (target.set(), target.book());
+    if let Some(problem) = audit::validate(&spec, set, book).first() {
+        let check = &spec.checks[problem.check];
+        bail!(
+            "{}: line {}: check {:?}: {}",
+            spec_path.display(),
+            lines[problem.check],
+            check.risk,
+            problem.message
+        );
+    }
+    let measured = audit::evaluate(&spec, set, book);
+    let value = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    let mut rows = vec![[
+        "check".to_string(),
+        "metric".into(),
+        "group".into(),
+        "value".into(),
+        "threshold".into(),
+        "n".into(),
+        "result".into(),
+    ]];
+    for m in &measured {
+        let check = &spec.checks[m.check];
+        let metric = match &check.class {
+            Some(class) => format!("{} of {class}", check.metric.as_str()),
+            None => check.metric.as_str().to_string(),
+        };
+        let shown = match m.reference {
+            Some(r) => format!("{} (refs {})", value(m.value), value(Some(r))),
+            None => value(m.value),
+        };
+        let threshold = match check.threshold {
+            audit::Threshold::MaxGap(_) => {
+                format!("{} (overall {})", check.threshold, value(m.overall))
+            }
+            _ => check.threshold.to_string(),
+        };
+        let result = match m.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::TooFew => "not judged (n < min_support)",
+        };
+        rows.push([
+            check.risk.clone(),
+            metric,
+            m.group.clone(),
+            shown,
+            threshold,
+            m.n.to_string(),
+            result.into(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    let count = |v: Verdict| measured.iter().filter(|m| m.verdict == v).count();
+    let failed = count(Verdict::Fail);
+    out.push_str(&format!(
+        "\n{} checks, {} groups: {} pass, {failed} fail, {} not judged\n",
+        spec.checks.len(),
+        measured.len(),
+        count(Verdict::Pass),
+        count(Verdict::TooFew)
+    ));
+    let s = &spec.signoff;
+    if !(s.owner.is_empty() && s.decision.is_empty() && s.date.is_empty()) {
+        let or_none = |v: &str| {
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        out.push_str(&format!(
+            "sign-off: owner {}, decision {}, date {}\n",
+            or_none(&s.owner),
+            or_none(&s.decision),
+            or_none(&s.date)
+        ));
+    }
+    write_output(None, &out)?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn report(
     path: &Path,
     format: Format,
     output: Option<&Path>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
-    let report = if looks_like_project(path) {
-        if request != MappingRequest::default() {
-            bail!(
-                "{}: a project keeps its own column mapping; mapping flags apply to datasets only",
-                path.display()
-            );
-        }
-        let project = Project::open(path)?;
-        print_warnings(&project.warnings);
-        let mut report = Report::new(
-            &project.dataset_path,
-            &project.dataset,
-            &project.book,
-            &project.inputs()?,
-        );
-        report.dataset.warnings = project.warnings.clone();
-        report.dataset.project = Some(path.display().to_string());
-        report
-    } else {
-        let dataset = data::load(path, &request)?;
-        print_warnings(&dataset.warnings);
-        for note in &dataset.notes {
-            eprintln!("note: {note}");
-        }
-        Report::new(path, &dataset, &dataset.tags, &ManualInputs::default())
-    };
+    let target = Target::load(path, request)?;
+    let report = target.report()?;
     let text = match format {
         Format::Json => report::json::render(&report),
         Format::Md => report::markdown::render(&report),

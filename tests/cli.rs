@@ -435,3 +435,62 @@ fn usage_errors_exit_with_status_2() {
     let o = errata(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn audit_exit_status_is_0_on_pass_1_on_fail_2_on_a_bad_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let speech = root().join("sample_data/speech");
+    let run = |spec: &str| errata(&["audit", speech.to_str().unwrap(), "--spec", spec]);
+
+    let pass = spec(
+        "pass.toml",
+        "[[check]]\nrisk = \"sentence accuracy\"\nmetric = \"accuracy\"\nmin = 0.4\n",
+    );
+    let o = run(&pass);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("sentence accuracy") && out.contains("pass"),
+        "{out}"
+    );
+
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/speech-audit.toml");
+    let o = run(bundled.to_str().unwrap());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let failing: Vec<&str> = out.lines().filter(|l| l.contains("FAIL")).collect();
+    assert_eq!(failing.len(), 1, "{out}");
+    assert!(
+        failing[0].contains("noise=babble") && failing[0].contains("0.306"),
+        "{out}"
+    );
+
+    let typo = spec(
+        "typo.toml",
+        "[[check]]\nrisk = \"r\"\nmetric = \"accuracy\"\nminimum = 0.4\n",
+    );
+    let o = run(&typo);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("typo.toml: line 4") && err.contains("minimum"),
+        "{err}"
+    );
+
+    let unknown = spec(
+        "unknown.toml",
+        "\n[[check]]\nrisk = \"gender\"\nmetric = \"accuracy\"\nslice = \"gender\"\nmax_gap = 0.1\n",
+    );
+    let o = run(&unknown);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("unknown.toml: line 2") && err.contains("no slice column \"gender\""),
+        "{err}"
+    );
+}

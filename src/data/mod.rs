@@ -1,6 +1,7 @@
 //! Data access: finding and reading evaluation-set tables (polars), column roles, media paths.
 //! Everything here may touch the disk; nothing here draws.
 
+pub mod audit_spec;
 pub mod encode;
 pub mod error;
 pub mod files;

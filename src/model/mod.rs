@@ -3,6 +3,7 @@
 //! independent oracles and fast enough to recompute at a million rows.
 
 pub mod analysis;
+pub mod audit;
 pub mod automation;
 pub mod calibration;
 pub mod classes;
