@@ -58,9 +58,13 @@ pub enum Command {
         /// Report format.
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
-        /// Output file (json, md) or folder (csv). JSON and Markdown go to stdout without it.
+        /// Output file (json, md, html) or folder (csv). Without it, the report goes to
+        /// stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Include the audit checklist of this spec (TOML, docs/audit-spec.md).
+        #[arg(long)]
+        spec: Option<PathBuf>,
         #[command(flatten)]
         mapping: MappingArgs,
     },
@@ -261,8 +265,15 @@ fn execute(command: Command) -> Result<ExitCode> {
             dataset,
             format,
             output,
+            spec,
             mapping,
-        } => report(&dataset, format, output.as_deref(), mapping.into()),
+        } => report(
+            &dataset,
+            format,
+            output.as_deref(),
+            spec.as_deref(),
+            mapping.into(),
+        ),
         Command::Init {
             dataset,
             output,
@@ -505,6 +516,7 @@ impl Target {
                 );
                 report.dataset.warnings = project.warnings.clone();
                 report.dataset.project = Some(path.display().to_string());
+                report.describe_tags(&project.store.tags()?);
                 report
             }
             Target::Dataset(path, dataset) => {
@@ -514,6 +526,26 @@ impl Target {
     }
 }
 
+/// Fails with the first check that does not fit the dataset, naming the spec's line.
+fn check_spec(
+    spec: &crate::model::audit::AuditSpec,
+    lines: &[usize],
+    spec_path: &Path,
+    set: &crate::model::EvalSet,
+    book: &crate::model::TagBook,
+) -> Result<()> {
+    if let Some(problem) = crate::model::audit::validate(spec, set, book).first() {
+        bail!(
+            "{}: line {}: check {:?}: {}",
+            spec_path.display(),
+            lines[problem.check],
+            spec.checks[problem.check].risk,
+            problem.message
+        );
+    }
+    Ok(())
+}
+
 /// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
 /// check fails.
 fn audit(path: &Path, spec_path: &Path, request: MappingRequest) -> Result<ExitCode> {
@@ -521,16 +553,7 @@ fn audit(path: &Path, spec_path: &Path, request: MappingRequest) -> Result<ExitC
     let (spec, lines) = data::audit_spec::read(spec_path)?;
     let target = Target::load(path, request)?;
     let (set, book) = (target.set(), target.book());
-    if let Some(problem) = audit::validate(&spec, set, book).first() {
-        let check = &spec.checks[problem.check];
-        bail!(
-            "{}: line {}: check {:?}: {}",
-            spec_path.display(),
-            lines[problem.check],
-            check.risk,
-            problem.message
-        );
-    }
+    check_spec(&spec, &lines, spec_path, set, book)?;
     let measured = audit::evaluate(&spec, set, book);
     let value = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
     let mut rows = vec![[
@@ -623,13 +646,24 @@ fn report(
     path: &Path,
     format: Format,
     output: Option<&Path>,
+    spec: Option<&Path>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
+    // A bad spec is reported before the (possibly long) load.
+    let spec = spec
+        .map(|p| data::audit_spec::read(p).map(|(s, lines)| (s, lines, p)))
+        .transpose()?;
     let target = Target::load(path, request)?;
-    let report = target.report()?;
+    let mut report = target.report()?;
+    if let Some((spec, lines, spec_path)) = spec {
+        let (set, book) = (target.set(), target.book());
+        check_spec(&spec, &lines, spec_path, set, book)?;
+        report.audit = Some(report::AuditResults::evaluate(&spec, set, book));
+    }
     let text = match format {
         Format::Json => report::json::render(&report),
         Format::Md => report::markdown::render(&report),
+        Format::Html => report::html::render(&report),
         Format::Csv => {
             let Some(folder) = output else {
                 bail!("--format csv writes one file per table: give the folder with -o FOLDER");

@@ -47,6 +47,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
         "overall.csv",
         render(
             &[
+                "generated",
                 "task",
                 "rows",
                 "excluded_rows",
@@ -60,6 +61,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
                 "cer",
             ],
             [vec![
+                text_cell(&report.generated),
                 report.task.as_str().to_string(),
                 report.dataset.rows.to_string(),
                 report.dataset.excluded_rows.to_string(),
@@ -135,6 +137,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
             s.hlp_source
                 .map_or(String::new(), |h| h.as_str().to_string()),
             number(s.wer),
+            super::below_overall(s, o.accuracy).to_string(),
         ]
     });
     files.push((
@@ -152,6 +155,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
                 "hlp",
                 "hlp_source",
                 "wer",
+                "below_overall",
             ],
             slices,
         ),
@@ -234,6 +238,69 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
         files.push((
             "automation.csv",
             render(&["threshold", "coverage", "covered", "accuracy"], rows),
+        ));
+    }
+    let definitions = report.tag_definitions.iter().map(|t| {
+        vec![
+            text_cell(&t.name),
+            text_cell(&t.description),
+            text_cell(&t.color),
+            t.rows.to_string(),
+            text_cell(&t.examples.join(" ")),
+        ]
+    });
+    files.push((
+        "tag_definitions.csv",
+        render(
+            &["tag", "definition", "color", "rows", "example_ids"],
+            definitions,
+        ),
+    ));
+    if let Some(audit) = &report.audit {
+        let rows = audit.results.iter().map(|m| {
+            let check = &audit.checks[m.check];
+            vec![
+                text_cell(&check.risk),
+                check.metric.as_str().to_string(),
+                text_cell(check.class.as_deref().unwrap_or("")),
+                text_cell(&m.group),
+                number(m.value),
+                number(m.overall),
+                number(m.reference),
+                text_cell(&check.threshold.to_string()),
+                m.n.to_string(),
+                format!("{:?}", m.verdict).to_lowercase(),
+            ]
+        });
+        files.push((
+            "audit.csv",
+            render(
+                &[
+                    "risk",
+                    "metric",
+                    "class",
+                    "group",
+                    "value",
+                    "overall",
+                    "reference",
+                    "threshold",
+                    "n",
+                    "result",
+                ],
+                rows,
+            ),
+        ));
+        let s = &audit.signoff;
+        files.push((
+            "signoff.csv",
+            render(
+                &["owner", "decision", "date"],
+                [vec![
+                    text_cell(&s.owner),
+                    text_cell(&s.decision),
+                    text_cell(&s.date),
+                ]],
+            ),
         ));
     }
     files

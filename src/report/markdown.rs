@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::Report;
 use crate::model::Task;
+use crate::model::audit::Verdict;
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
@@ -76,6 +77,11 @@ pub fn render(report: &Report) -> String {
         d.excluded_rows,
         d.table.replace('`', "'"),
         d.fingerprint.xxh3
+    );
+    let _ = writeln!(
+        out,
+        "{} reviewed rows · generated {}\n",
+        a.reviewed_rows, report.generated
     );
     if !d.warnings.is_empty() {
         out.push_str("## Warnings\n\n");
@@ -166,6 +172,7 @@ pub fn render(report: &Report) -> String {
         if transcription {
             header.push("WER");
         }
+        header.push("flag");
         let rows = a.slices.iter().map(|s| {
             let mut r = vec![
                 cell(&s.column),
@@ -180,6 +187,11 @@ pub fn render(report: &Report) -> String {
             if transcription {
                 r.push(percent(s.wer, 2));
             }
+            r.push(if super::below_overall(s, o.accuracy) {
+                "below overall".into()
+            } else {
+                String::new()
+            });
             r
         });
         table(&mut out, &header, rows);
@@ -226,6 +238,24 @@ pub fn render(report: &Report) -> String {
             "potential gain",
         ];
         table(&mut out, &header, rows);
+        out.push_str("### Definitions and examples\n\n");
+        let rows = report.tag_definitions.iter().map(|t| {
+            vec![
+                cell(&t.name),
+                if t.description.is_empty() {
+                    "—".into()
+                } else {
+                    cell(&t.description)
+                },
+                t.rows.to_string(),
+                cell(&t.examples.join(", ")),
+            ]
+        });
+        table(
+            &mut out,
+            &["tag", "definition", "rows", "example ids"],
+            rows,
+        );
     }
 
     out.push_str("## Prioritisation\n\nPotential gain = gap to human-level performance × share of data: how much overall accuracy would rise if the category reached HLP.\n\n");
@@ -276,6 +306,65 @@ pub fn render(report: &Report) -> String {
             &mut out,
             &["threshold", "coverage", "rows", "accuracy"],
             rows,
+        );
+    }
+    if let Some(audit) = &report.audit {
+        out.push_str("## Audit checklist\n\n");
+        let failed = audit.failed();
+        let _ = writeln!(
+            out,
+            "{} checks; {}.\n",
+            audit.checks.len(),
+            if failed == 0 {
+                "every judged group passes".to_string()
+            } else {
+                format!("**{failed} groups fail**")
+            }
+        );
+        let rows = audit.results.iter().map(|m| {
+            let check = &audit.checks[m.check];
+            let metric = match &check.class {
+                Some(class) => format!("{} of {}", check.metric.as_str(), cell(class)),
+                None => check.metric.as_str().to_string(),
+            };
+            let value = fixed(m.value, 3);
+            let value = match m.reference {
+                Some(r) => format!("{value} (references {r:.3})"),
+                None => value,
+            };
+            vec![
+                cell(&check.risk),
+                metric,
+                cell(&m.group),
+                value,
+                cell(&check.threshold.to_string()),
+                m.n.to_string(),
+                match m.verdict {
+                    Verdict::Pass => "pass".into(),
+                    Verdict::Fail => "**FAIL**".into(),
+                    Verdict::TooFew => "not judged (n < min support)".replace('<', "&lt;"),
+                },
+            ]
+        });
+        table(
+            &mut out,
+            &[
+                "risk",
+                "metric",
+                "group",
+                "value",
+                "threshold",
+                "n",
+                "result",
+            ],
+            rows,
+        );
+        let s = &audit.signoff;
+        out.push_str("### Sign-off\n\n");
+        table(
+            &mut out,
+            &["owner", "decision", "date"],
+            [vec![cell(&s.owner), cell(&s.decision), cell(&s.date)]],
         );
     }
     out

@@ -2,6 +2,7 @@
 //! analysis; each format renders the same content.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod markdown;
 
@@ -12,7 +13,8 @@ use serde::Serialize;
 use crate::data::table::{Fingerprint, TableFormat};
 use crate::data::{ColumnRoles, Dataset};
 use crate::model::analysis::{Analysis, ManualInputs};
-use crate::model::{TagBook, Task};
+use crate::model::audit::{self, AuditSpec, Check, Measured, SignOff, Verdict};
+use crate::model::{EvalSet, TagBook, Task};
 
 /// Version of the JSON layout (docs/report-schema.md); bumped only on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -21,6 +23,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum Format {
     Json,
     Md,
+    Html,
     Csv,
 }
 
@@ -41,14 +44,97 @@ pub struct DatasetSummary {
     pub project: Option<String>,
 }
 
+/// A tag as defined in the project, with the first rows that carry it.
+#[derive(Debug, Serialize)]
+pub struct TagDefinition {
+    pub name: String,
+    pub description: String,
+    /// `#rrggbb`, empty when the tags came from a dataset column.
+    pub color: String,
+    pub rows: u64,
+    /// The ids of the first rows with the tag (at most [`EXAMPLES`]).
+    pub examples: Vec<String>,
+}
+
+/// Example ids listed per tag.
+pub const EXAMPLES: usize = 5;
+
+/// The audit checklist: each check, every group it measured, and the sign-off.
+#[derive(Debug, Serialize)]
+pub struct AuditResults {
+    pub checks: Vec<Check>,
+    pub results: Vec<Measured>,
+    pub signoff: SignOff,
+}
+
+impl AuditResults {
+    pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Self {
+        AuditResults {
+            checks: spec.checks.clone(),
+            results: audit::evaluate(spec, set, book),
+            signoff: spec.signoff.clone(),
+        }
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Fail)
+            .count()
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub schema: u32,
     pub errata_version: &'static str,
+    /// When the report was made (UTC; `SOURCE_DATE_EPOCH` fixes it for reproducible builds).
+    /// The only line that differs between two reports of the same project.
+    pub generated: String,
     pub task: Task,
     pub dataset: DatasetSummary,
     #[serde(flatten)]
     pub analysis: Analysis,
+    pub tag_definitions: Vec<TagDefinition>,
+    pub audit: Option<AuditResults>,
+}
+
+/// Whether a slice value does worse than overall beyond doubt: its 95 % interval lies
+/// entirely below the overall accuracy. Every format flags the same values.
+pub fn below_overall(slice: &crate::model::slices::SliceStats, overall: Option<f64>) -> bool {
+    matches!((slice.ci95, overall), (Some(ci), Some(all)) if ci.1 < all)
+}
+
+/// Now (or `SOURCE_DATE_EPOCH`) as `YYYY-MM-DD HH:MM UTC`.
+pub fn generated_now() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    format_epoch(seconds)
+}
+
+fn format_epoch(seconds: i64) -> String {
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 impl Report {
@@ -82,7 +168,54 @@ impl Report {
                 project: None,
             },
             analysis: Analysis::compute(&dataset.set, tags, inputs),
+            generated: generated_now(),
+            tag_definitions: tags
+                .names()
+                .iter()
+                .enumerate()
+                .map(|(id, name)| TagDefinition {
+                    name: name.clone(),
+                    description: String::new(),
+                    color: String::new(),
+                    rows: tags.counts(id).n,
+                    examples: tags
+                        .rows(id)
+                        .iter()
+                        .take(EXAMPLES)
+                        .map(|&r| dataset.set.ids.get(r as usize).to_string())
+                        .collect(),
+                })
+                .collect(),
+            audit: None,
         }
+        .with_sorted_tags()
+    }
+
+    fn with_sorted_tags(mut self) -> Self {
+        self.tag_definitions.sort_by(|a, b| a.name.cmp(&b.name));
+        self
+    }
+
+    /// Takes descriptions and colours from the project's tag definitions.
+    pub fn describe_tags(&mut self, defs: &[crate::data::store::TagDef]) {
+        for tag in &mut self.tag_definitions {
+            if let Some(def) = defs.iter().find(|d| d.name == tag.name) {
+                tag.description = def.description.clone();
+                tag.color = def.color.clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(format_epoch(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_epoch(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_epoch(1_795_395_660), "2026-11-23 01:01 UTC");
     }
 }
 
