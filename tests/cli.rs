@@ -494,3 +494,190 @@ fn audit_exit_status_is_0_on_pass_1_on_fail_2_on_a_bad_spec() {
         "{err}"
     );
 }
+
+/// Runs errata with a fixed report date, so that reports are byte-for-byte reproducible.
+fn errata_dated(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", "1795395660")
+        .output()
+        .expect("run errata")
+}
+
+/// The table's modification time (part of the JSON fingerprint) differs on every checkout.
+fn without_mtime(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.trim_start().starts_with("\"modified\":") {
+                "      \"modified\": 0,"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Compares with the committed golden file, or rewrites it when `UPDATE_GOLDEN=1`.
+fn golden(name: &str, actual: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map_or(expected.lines().count().min(actual.lines().count()), |l| l);
+        panic!(
+            "{name} differs from the golden file at line {}:\n expected: {:?}\n actual:   {:?}\n(UPDATE_GOLDEN=1 rewrites it after a deliberate change)",
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn reports_of_the_samples_match_their_golden_files_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for sample in ["speech", "phones"] {
+        let dataset = format!("sample_data/{sample}");
+        let spec = format!("sample_data/{sample}-audit.toml");
+        for (format, extension) in [("json", "json"), ("md", "md"), ("html", "html")] {
+            let o = errata_dated(&["report", &dataset, "--format", format, "--spec", &spec]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            golden(
+                &format!("{sample}.{extension}"),
+                &without_mtime(&stdout(&o)),
+            );
+        }
+        let folder = dir.path().join(sample);
+        let o = errata_dated(&[
+            "report",
+            &dataset,
+            "--format",
+            "csv",
+            "--spec",
+            &spec,
+            "-o",
+            folder.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let text = std::fs::read_to_string(folder.join(&name)).unwrap();
+            golden(&format!("{sample}-csv/{name}"), &text);
+        }
+    }
+    // Without a fixed date, two runs differ only in the date line.
+    let a = stdout(&errata(&["report", "sample_data/phones", "--format", "md"]));
+    let b = stdout(&errata_dated(&[
+        "report",
+        "sample_data/phones",
+        "--format",
+        "md",
+    ]));
+    let differing: Vec<(&str, &str)> = a.lines().zip(b.lines()).filter(|(x, y)| x != y).collect();
+    assert!(differing.len() <= 1, "{differing:?}");
+    assert!(differing.iter().all(|(x, _)| x.contains("generated")));
+}
+
+#[test]
+fn hostile_text_is_inert_in_every_report_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "say \"hi\"",
+        "a|b",
+        "=HYPERLINK(\"http://evil\",\"x\")",
+    ];
+    let mut csv = String::from("id,label,prediction,tags,site\n");
+    for i in 0..40 {
+        let label = labels[i % labels.len()];
+        let prediction = labels[(i / 3) % labels.len()];
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "r{i},{},{},{},{}\n",
+            quote(label),
+            quote(prediction),
+            quote(labels[i % 2]),
+            quote(labels[(i + 1) % labels.len()])
+        ));
+    }
+    let data = dir.path().join("hostile.csv");
+    std::fs::write(&data, csv).unwrap();
+    let data = data.to_str().unwrap();
+
+    let html = stdout(&errata(&["report", data, "--format", "html"]));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the label is shown"
+    );
+    for live in ["<script", "<img", "onerror=alert(1)>"] {
+        assert!(
+            !html.contains(live),
+            "live markup {live:?} in the HTML report"
+        );
+    }
+
+    let md = stdout(&errata(&["report", data, "--format", "md"]));
+    assert!(!md.contains("<script") && !md.contains("<img"));
+    // Every table row has as many unescaped column separators as its header.
+    let separators = |line: &str| {
+        let bytes = line.as_bytes();
+        (0..bytes.len())
+            .filter(|&i| bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\'))
+            .count()
+    };
+    let mut header = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            header = None;
+            continue;
+        }
+        let n = separators(line);
+        match header {
+            None => header = Some(n),
+            Some(h) => assert_eq!(n, h, "row breaks its table: {line}"),
+        }
+    }
+
+    let folder = dir.path().join("tables");
+    let o = errata(&[
+        "report",
+        data,
+        "--format",
+        "csv",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut cells = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            for field in line.split(',') {
+                let bare = field.trim_start_matches('"');
+                assert!(
+                    !bare.starts_with(['=', '+', '@', '\t', '\r']),
+                    "formula cell {field:?} in {line}"
+                );
+                cells += usize::from(bare.starts_with("'="));
+            }
+        }
+    }
+    assert!(cells > 0, "the formula labels were written, neutralised");
+}

@@ -140,7 +140,7 @@ fn interval_chart(
     overall: Option<f64>,
 ) {
     let (label_w, plot_w, row_h) = (220.0, 480.0, 22.0);
-    let height = row_h * points.len() as f64 + 34.0;
+    let height = row_h * points.len() as f64 + 48.0;
     let x = |v: f64| label_w + v.clamp(0.0, 1.0) * plot_w;
     let _ = write!(
         out,
@@ -153,8 +153,8 @@ fn interval_chart(
             out,
             "<line x1=\"{0}\" x2=\"{0}\" y1=\"0\" y2=\"{1}\" stroke=\"#e1e4e8\"/><text x=\"{0}\" y=\"{2}\" text-anchor=\"middle\">{3:.0} %</text>",
             x(tick),
+            height - 40.0,
             height - 26.0,
-            height - 12.0,
             tick * 100.0
         );
     }
@@ -163,7 +163,7 @@ fn interval_chart(
             out,
             "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"0\" y2=\"{1}\" stroke=\"#8c959f\" stroke-dasharray=\"4 3\"/>",
             x(o),
-            height - 26.0
+            height - 40.0
         );
     }
     for (i, (label, value, ci)) in points.iter().enumerate() {
@@ -194,31 +194,34 @@ fn interval_chart(
     let _ = write!(
         out,
         "<text x=\"{label_w}\" y=\"{}\">accuracy with 95 % interval; dashed: overall</text></svg>\n",
-        height - 1.0
+        height - 6.0
     );
 }
 
 /// The confusion matrix as a heatmap with counts.
 fn heatmap(out: &mut String, labels: &[String], matrix: &[Vec<u64>]) {
     let k = labels.len();
-    let (label_w, cell) = (130.0, if k > 12 { 28.0 } else { 46.0 });
-    let size = label_w + cell * k as f64 + 10.0;
+    let (label_w, top, cell) = (130.0, 80.0, if k > 12 { 28.0 } else { 46.0 });
+    let (width, height) = (
+        label_w + cell * k as f64 + 60.0,
+        top + cell * k as f64 + 10.0,
+    );
     let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
     let _ = write!(
         out,
-        "<svg viewBox=\"0 0 {size} {size}\" width=\"{size}\" role=\"img\" aria-label=\"confusion matrix\"><title>confusion matrix: rows truth, columns prediction</title>"
+        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-label=\"confusion matrix\"><title>confusion matrix: rows truth, columns prediction</title>"
     );
     for (j, label) in labels.iter().enumerate() {
         let cx = label_w + cell * (j as f64 + 0.5);
         let _ = write!(
             out,
             "<text transform=\"translate({cx:.1},{}) rotate(-45)\" text-anchor=\"start\">{}</text>",
-            label_w - 6.0,
+            top - 6.0,
             escape(&shorten(label, 14))
         );
     }
     for (i, row) in matrix.iter().enumerate() {
-        let y = label_w + cell * i as f64;
+        let y = top + cell * i as f64;
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
@@ -257,7 +260,11 @@ fn audit_section(out: &mut String, audit: &AuditResults) {
         if failed == 0 {
             "<span class=\"pass\">every judged group passes</span>".to_string()
         } else {
-            format!("<span class=\"fail\">{failed} groups fail</span>")
+            format!(
+                "<span class=\"fail\">{failed} {} fail{}</span>",
+                if failed == 1 { "group" } else { "groups" },
+                if failed == 1 { "s" } else { "" }
+            )
         }
     );
     let rows = audit.results.iter().map(|m| {

@@ -318,7 +318,11 @@ pub fn render(report: &Report) -> String {
             if failed == 0 {
                 "every judged group passes".to_string()
             } else {
-                format!("**{failed} groups fail**")
+                format!(
+                    "**{failed} {} fail{}**",
+                    if failed == 1 { "group" } else { "groups" },
+                    if failed == 1 { "s" } else { "" }
+                )
             }
         );
         let rows = audit.results.iter().map(|m| {
