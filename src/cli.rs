@@ -660,19 +660,14 @@ fn report(
         check_spec(&spec, &lines, spec_path, set, book)?;
         report.audit = Some(report::AuditResults::evaluate(&spec, set, book));
     }
-    let text = match format {
-        Format::Json => report::json::render(&report),
-        Format::Md => report::markdown::render(&report),
-        Format::Html => report::html::render(&report),
-        Format::Csv => {
-            let Some(folder) = output else {
-                bail!("--format csv writes one file per table: give the folder with -o FOLDER");
-            };
-            let written = report::csv::write(&report, folder)
-                .with_context(|| format!("{}: cannot write the CSV tables", folder.display()))?;
-            eprintln!("wrote {} tables to {}", written.len(), folder.display());
-            return Ok(ExitCode::SUCCESS);
-        }
+    let Some(text) = format.render(&report) else {
+        let Some(folder) = output else {
+            bail!("--format csv writes one file per table: give the folder with -o FOLDER");
+        };
+        let written = report::csv::write(&report, folder)
+            .with_context(|| format!("{}: cannot write the CSV tables", folder.display()))?;
+        eprintln!("wrote {} tables to {}", written.len(), folder.display());
+        return Ok(ExitCode::SUCCESS);
     };
     write_output(output, &text)?;
     Ok(ExitCode::SUCCESS)

@@ -529,3 +529,56 @@ fn model_comparison_links_to_regressions_and_fixes() {
     dashboard(&mut harness, "Confidence");
     harness.get_by_label("This dataset has no confidence column.");
 }
+
+#[test]
+fn the_report_exported_from_the_app_equals_the_command_line_report() {
+    let (dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    harness.key_press(Key::Num2);
+    harness.run();
+    let target = dir.path().join("exported.html");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().export(target.clone(), &ctx);
+    wait_until(&mut harness, |app| {
+        app.session().unwrap().status.starts_with("Exported")
+    });
+    let exported = std::fs::read_to_string(&target).expect("the report was written");
+    let project = harness
+        .state()
+        .session()
+        .unwrap()
+        .project
+        .store
+        .path()
+        .to_path_buf();
+    drop(harness);
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(["report", project.to_str().unwrap(), "--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(0));
+    let cli = String::from_utf8(cli.stdout).unwrap();
+    let without_date = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.contains("Generated "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(without_date(&exported), without_date(&cli));
+    assert!(exported.contains("dim light"));
+    // A name without a known extension is refused with a message; nothing is written.
+    let mut harness = open(&dataset);
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .export(dir.path().join("report.txt"), &ctx);
+    assert!(
+        harness
+            .state()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains(".html, .md or .json")
+    );
+    assert!(!dir.path().join("report.txt").exists());
+}

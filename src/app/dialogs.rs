@@ -15,10 +15,13 @@ pub enum Pick {
     DatasetFolder,
     TableFile,
     Project,
+    /// Where to write a report (HTML, Markdown or JSON, by the file's extension).
+    SaveReport,
 }
 
 /// An open dialog: its answer arrives once the user has chosen (or closed it).
 pub struct FileDialog {
+    pub pick: Pick,
     answer: Receiver<Option<PathBuf>>,
 }
 
@@ -45,6 +48,15 @@ impl FileDialog {
                     .add_filter("errata projects", &["errata"])
                     .pick_file(),
             ),
+            Pick::SaveReport => Box::pin(
+                dialog
+                    .set_title("Export the audit report")
+                    .set_file_name("report.html")
+                    .add_filter("HTML report", &["html"])
+                    .add_filter("Markdown report", &["md"])
+                    .add_filter("JSON report", &["json"])
+                    .save_file(),
+            ),
         };
         let (send, answer) = sync_channel(1);
         let ctx = ctx.clone();
@@ -57,7 +69,7 @@ impl FileDialog {
                 let _ = send.send(picked);
                 ctx.request_repaint();
             });
-        FileDialog { answer }
+        FileDialog { pick, answer }
     }
 
     /// `Ok(Some(path))` once chosen, `Ok(None)` when closed without a choice, an error when

@@ -11,7 +11,10 @@ pub mod opening;
 pub mod session;
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Duration;
+
+use crate::report::Format;
 
 use audio::{AudioAction, AudioLoader, Player};
 use dialogs::{FileDialog, Pick};
@@ -151,6 +154,8 @@ pub struct ErrataApp {
     pub samples: Option<PathBuf>,
     /// A native file dialog that is open.
     pub file_dialog: Option<FileDialog>,
+    /// A report being written, and where.
+    export: Option<(PathBuf, Receiver<Result<(), String>>)>,
 }
 
 /// Key of the recent-projects list in eframe's storage.
@@ -219,6 +224,7 @@ impl ErrataApp {
                 .unwrap_or_default(),
             samples: find_samples(),
             file_dialog: None,
+            export: None,
         };
         if let Some(path) = open {
             app.open(path, &cc.egui_ctx);
@@ -277,12 +283,26 @@ impl ErrataApp {
         if let Some(dialog) = &self.file_dialog
             && let Some(picked) = dialog.poll()
         {
+            let pick = dialog.pick;
             self.file_dialog = None;
             match picked {
+                Ok(Some(path)) if pick == Pick::SaveReport => self.export(path, ctx),
                 Ok(Some(path)) => self.open(path, ctx),
                 Ok(None) => {}
                 Err(message) => self.error = Some(message),
             }
+        }
+        if let Some((path, done)) = &self.export
+            && let Ok(result) = done.try_recv()
+        {
+            match (result, &mut self.screen) {
+                (Ok(()), Screen::Review(session)) => {
+                    session.status = format!("Exported the report to {}", path.display())
+                }
+                (Ok(()), _) => {}
+                (Err(message), _) => self.error = Some(message),
+            }
+            self.export = None;
         }
         match &mut self.screen {
             Screen::Loading(job) => match job.poll() {
@@ -326,6 +346,37 @@ impl ErrataApp {
                 }
             }
             Screen::Welcome | Screen::Review(_) => {}
+        }
+    }
+
+    /// Writes the project's report to `path` (format by extension) on a background thread;
+    /// the file appears whole or not at all.
+    pub fn export(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let Screen::Review(session) = &self.screen else {
+            return;
+        };
+        let Some(format) = Format::of_file(&path) else {
+            self.error = Some(format!(
+                "{}: give the report a name ending in .html, .md or .json",
+                path.display()
+            ));
+            return;
+        };
+        let report = session.report();
+        let (send, done) = sync_channel(1);
+        let (target, ctx) = (path.clone(), ctx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("errata-export".into())
+            .spawn(move || {
+                let text = format.render(&report).unwrap_or_default();
+                let written = crate::report::write_atomically(&target, text.as_bytes())
+                    .map_err(|e| format!("{}: cannot write the report: {e}", target.display()));
+                let _ = send.send(written);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.export = Some((path, done)),
+            Err(e) => self.error = Some(format!("cannot start writing the report: {e}")),
         }
     }
 

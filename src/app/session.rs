@@ -18,6 +18,7 @@ use crate::model::order::Order;
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
 use crate::model::{Analysis, Task, automation, comparison};
+use crate::report::Report;
 
 /// What the user can ask of the review loop.
 #[derive(Clone, Debug, PartialEq)]
@@ -144,6 +145,22 @@ impl Session {
         session.refilter();
         session.selected = session.rows.first().copied();
         Ok(session)
+    }
+
+    /// The audit report of the project as it is now: the same content `errata report` gives,
+    /// built around the analysis the session keeps current (no pass over the rows).
+    pub fn report(&self) -> Report {
+        let project = &self.project;
+        let mut report = Report::from_analysis(
+            &project.dataset_path,
+            &project.dataset,
+            &project.book,
+            self.analysis.clone(),
+        );
+        report.dataset.warnings = project.warnings.clone();
+        report.dataset.project = Some(project.store.path().display().to_string());
+        report.describe_tags(&self.tag_defs);
+        report
     }
 
     /// The stored definition of the tag with this id in the tag book.

@@ -27,6 +27,28 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// The single-file format a file name asks for (`.html`, `.htm`, `.md`, `.json`).
+    pub fn of_file(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "html" | "htm" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Md),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// The report as text; `None` for CSV (one file per table: see `csv::write`).
+    pub fn render(self, report: &Report) -> Option<String> {
+        match self {
+            Format::Json => Some(json::render(report)),
+            Format::Md => Some(markdown::render(report)),
+            Format::Html => Some(html::render(report)),
+            Format::Csv => None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct DatasetSummary {
     /// The dataset as the user named it.
@@ -146,6 +168,17 @@ impl Report {
         tags: &TagBook,
         inputs: &ManualInputs,
     ) -> Self {
+        let analysis = Analysis::compute(&dataset.set, tags, inputs);
+        Report::from_analysis(dataset_path, dataset, tags, analysis)
+    }
+
+    /// The report around an analysis already computed (the app keeps one current).
+    pub fn from_analysis(
+        dataset_path: &Path,
+        dataset: &Dataset,
+        tags: &TagBook,
+        analysis: Analysis,
+    ) -> Self {
         let table = dataset
             .table
             .path
@@ -167,7 +200,7 @@ impl Report {
                 warnings: dataset.warnings.clone(),
                 project: None,
             },
-            analysis: Analysis::compute(&dataset.set, tags, inputs),
+            analysis,
             generated: generated_now(),
             tag_definitions: tags
                 .names()

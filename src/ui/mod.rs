@@ -122,10 +122,22 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
             });
         });
     });
+    let mut export = false;
     egui::Panel::top("views").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut app.view, View::Review, "Review");
             ui.selectable_value(&mut app.view, View::Dashboard, "Dashboard");
+            ui.separator();
+            if ui
+                .add_enabled(
+                    app.file_dialog.is_none(),
+                    egui::Button::new("Export report..."),
+                )
+                .on_hover_text("Write the audit report as HTML, Markdown or JSON")
+                .clicked()
+            {
+                export = true;
+            }
         });
     });
     egui::Panel::left("sidebar")
@@ -181,6 +193,9 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
                     }
                 });
             });
+    }
+    if export {
+        app.pick(crate::app::dialogs::Pick::SaveReport, &ui.ctx().clone());
     }
     commands
 }
