@@ -44,9 +44,9 @@ pub enum Command {
     Audit {
         /// A project file (.errata), a dataset folder or a table file.
         dataset: PathBuf,
-        /// The audit spec.
+        /// The audit spec (optional for a project that has its own checklist).
         #[arg(long)]
-        spec: PathBuf,
+        spec: Option<PathBuf>,
         #[command(flatten)]
         mapping: MappingArgs,
     },
@@ -103,6 +103,16 @@ pub enum Command {
         /// Create tags that do not exist yet.
         #[arg(long)]
         create: bool,
+    },
+    /// Save an audit spec (TOML, docs/audit-spec.md) in a project as its audit checklist,
+    /// after checking it against the dataset; undoable in the app.
+    ImportAudit { project: PathBuf, spec: PathBuf },
+    /// Write a project's audit checklist as an audit spec file.
+    ExportAudit {
+        project: PathBuf,
+        /// Output file (stdout without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Write every tag assignment as `id,tag` CSV.
     ExportTags {
@@ -260,7 +270,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             dataset,
             spec,
             mapping,
-        } => audit(&dataset, &spec, mapping.into()),
+        } => audit(&dataset, spec.as_deref(), mapping.into()),
         Command::Report {
             dataset,
             format,
@@ -363,6 +373,32 @@ fn execute(command: Command) -> Result<ExitCode> {
                 pairs.len(),
                 project.display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ImportAudit { project, spec } => {
+            let text = std::fs::read_to_string(&spec)
+                .with_context(|| format!("{}: cannot read the audit spec", spec.display()))?;
+            let (parsed, lines) = data::audit_spec::parse_with_lines(&text, &spec)?;
+            let mut p = Project::open(&project)?;
+            print_warnings(&p.warnings);
+            check_spec(&parsed, &lines, &spec, &p.dataset.set, &p.book)?;
+            p.store.set_audit_spec(Some(&text))?;
+            eprintln!(
+                "saved the audit checklist ({} checks) in {}",
+                parsed.checks.len(),
+                project.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportAudit { project, output } => {
+            let store = Store::open(&project)?;
+            let Some(text) = store.audit_spec()? else {
+                bail!(
+                    "{}: the project has no audit checklist yet (errata import-audit adds one)",
+                    project.display()
+                );
+            };
+            write_output(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::ExportTags { project, output } => {
@@ -505,6 +541,23 @@ impl Target {
         }
     }
 
+    /// A project's own audit checklist, with the line of each check and the name messages use.
+    fn stored_audit(
+        &self,
+    ) -> Result<Option<(crate::model::audit::AuditSpec, Vec<usize>, PathBuf)>> {
+        let Target::Project(path, project) = self else {
+            return Ok(None);
+        };
+        let Some(text) = project.store.audit_spec()? else {
+            return Ok(None);
+        };
+        let mut source = path.as_os_str().to_owned();
+        source.push(" (audit checklist)");
+        let source = PathBuf::from(source);
+        let (spec, lines) = data::audit_spec::parse_with_lines(&text, &source)?;
+        Ok(Some((spec, lines, source)))
+    }
+
     fn report(&self) -> Result<Report> {
         Ok(match self {
             Target::Project(path, project) => {
@@ -548,12 +601,21 @@ fn check_spec(
 
 /// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
 /// check fails.
-fn audit(path: &Path, spec_path: &Path, request: MappingRequest) -> Result<ExitCode> {
+fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> Result<ExitCode> {
     use crate::model::audit::{self, Verdict};
-    let (spec, lines) = data::audit_spec::read(spec_path)?;
+    let read = spec_path.map(data::audit_spec::read).transpose()?;
     let target = Target::load(path, request)?;
+    let Some((spec, lines, spec_path)) = read
+        .map(|(spec, lines)| (spec, lines, spec_path.unwrap_or(path).to_path_buf()))
+        .or(target.stored_audit()?)
+    else {
+        bail!(
+            "{}: no audit spec: give one with --spec AUDIT.toml (docs/audit-spec.md)",
+            path.display()
+        );
+    };
     let (set, book) = (target.set(), target.book());
-    check_spec(&spec, &lines, spec_path, set, book)?;
+    check_spec(&spec, &lines, &spec_path, set, book)?;
     let measured = audit::evaluate(&spec, set, book);
     let value = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
     let mut rows = vec![[
@@ -611,10 +673,11 @@ fn audit(path: &Path, spec_path: &Path, request: MappingRequest) -> Result<ExitC
     }
     let count = |v: Verdict| measured.iter().filter(|m| m.verdict == v).count();
     let failed = count(Verdict::Fail);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
-        "\n{} checks, {} groups: {} pass, {failed} fail, {} not judged\n",
-        spec.checks.len(),
-        measured.len(),
+        "\n{}, {}: {} pass, {failed} fail, {} not judged\n",
+        plural(spec.checks.len(), "check"),
+        plural(measured.len(), "group"),
         count(Verdict::Pass),
         count(Verdict::TooFew)
     ));
@@ -651,13 +714,17 @@ fn report(
 ) -> Result<ExitCode> {
     // A bad spec is reported before the (possibly long) load.
     let spec = spec
-        .map(|p| data::audit_spec::read(p).map(|(s, lines)| (s, lines, p)))
+        .map(|p| data::audit_spec::read(p).map(|(s, lines)| (s, lines, p.to_path_buf())))
         .transpose()?;
     let target = Target::load(path, request)?;
     let mut report = target.report()?;
+    let spec = match spec {
+        Some(given) => Some(given),
+        None => target.stored_audit()?,
+    };
     if let Some((spec, lines, spec_path)) = spec {
         let (set, book) = (target.set(), target.book());
-        check_spec(&spec, &lines, spec_path, set, book)?;
+        check_spec(&spec, &lines, &spec_path, set, book)?;
         report.audit = Some(report::AuditResults::evaluate(&spec, set, book));
     }
     let Some(text) = format.render(&report) else {

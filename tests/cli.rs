@@ -681,3 +681,48 @@ fn hostile_text_is_inert_in_every_report_format() {
     }
     assert!(cells > 0, "the formula labels were written, neutralised");
 }
+
+#[test]
+fn a_project_keeps_its_audit_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("phones.errata");
+    let p = project.to_str().unwrap();
+    let o = errata(&["init", "sample_data/phones", "-o", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Without a spec, the project has nothing to audit.
+    let o = errata(&["audit", p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--spec"), "{}", stderr(&o));
+    // A spec that does not fit the dataset is refused, with its line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[check]]\nrisk = \"r\"\nmetric = \"recall\"\nclass = \"crack\"\nmin = 0.5\n",
+    )
+    .unwrap();
+    let o = errata(&["import-audit", p, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.toml: line 1") && stderr(&o).contains("\"crack\""),
+        "{}",
+        stderr(&o)
+    );
+    // The bundled spec is saved, exported unchanged, and used by audit and report.
+    let o = errata(&["import-audit", p, "sample_data/phones-audit.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let exported = stdout(&errata(&["export-audit", p]));
+    assert_eq!(
+        exported,
+        std::fs::read_to_string(root().join("sample_data/phones-audit.toml")).unwrap()
+    );
+    let o = errata(&["audit", p]);
+    assert_eq!(o.status.code(), Some(1), "lighting=bright fails");
+    assert!(
+        stdout(&o).contains("3 checks, 6 groups: 5 pass, 1 fail"),
+        "{}",
+        stdout(&o)
+    );
+    let (report, _) = json_report(&["report", p]);
+    assert_eq!(report["audit"]["signoff"]["owner"], "Quality lead");
+    assert_eq!(report["audit"]["results"].as_array().unwrap().len(), 6);
+}

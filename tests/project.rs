@@ -607,6 +607,13 @@ fn projects_of_every_earlier_schema_version_open() {
                     .get(&Subject::Tag("hard case".into())),
                 Some(&0.9)
             );
+            // Schema 2 added the audit checklist.
+            let audit = store.audit_spec().unwrap();
+            if path.ends_with("v1.errata") {
+                assert_eq!(audit, None);
+            } else {
+                assert!(audit.unwrap().contains("overall accuracy"));
+            }
             store.check_integrity().unwrap();
             versions.push(path);
         }

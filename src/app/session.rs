@@ -8,9 +8,11 @@ use std::path::Path;
 use polars::prelude::PlHashMap;
 use rayon::slice::ParallelSliceMut;
 
+use crate::data::audit_spec;
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
 use crate::model::analysis::ManualInputs;
+use crate::model::audit::{self, AuditSpec};
 use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::Subject;
@@ -18,7 +20,7 @@ use crate::model::order::Order;
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
 use crate::model::{Analysis, Task, automation, comparison};
-use crate::report::Report;
+use crate::report::{AuditResults, Report};
 
 /// What the user can ask of the review loop.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +53,10 @@ pub enum Command {
     Undo,
     Redo,
     SetFilter(RowFilter),
+    /// Save (or with `None` remove) the audit checklist: spec text, checked first.
+    SetAudit(Option<String>),
+    /// Measure the audit checks again (after tagging, say).
+    RunAudit,
     /// Enter (or clear, with `None`) the human-level performance of a tag or slice value.
     SetHlp {
         subject: Subject,
@@ -90,6 +96,9 @@ pub struct Session {
     pub reliability: Option<Reliability>,
     pub pr_curves: Vec<Vec<PrPoint>>,
     pub changes: Option<(u64, u64)>,
+    /// The audit checklist as stored (TOML text), and its results or why it cannot run.
+    pub audit_text: Option<String>,
+    pub audit: Option<Result<AuditResults, String>>,
 }
 
 impl Session {
@@ -141,7 +150,11 @@ impl Session {
             reliability,
             pr_curves,
             changes,
+            audit_text: None,
+            audit: None,
         };
+        session.audit_text = session.project.store.audit_spec()?;
+        session.run_audit();
         session.refilter();
         session.selected = session.rows.first().copied();
         Ok(session)
@@ -160,7 +173,46 @@ impl Session {
         report.dataset.warnings = project.warnings.clone();
         report.dataset.project = Some(project.store.path().display().to_string());
         report.describe_tags(&self.tag_defs);
+        if let Some(Ok(results)) = &self.audit {
+            report.audit = Some(results.clone());
+        }
         report
+    }
+
+    /// Where messages about the stored audit spec point.
+    fn audit_source(&self) -> std::path::PathBuf {
+        let mut name = self.project.store.path().as_os_str().to_owned();
+        name.push(" (audit checklist)");
+        name.into()
+    }
+
+    /// Checks the spec text against the dataset: the parsed spec, or what is wrong.
+    fn check_audit(&self, text: &str) -> Result<AuditSpec, String> {
+        let (spec, lines) =
+            audit_spec::parse_with_lines(text, &self.audit_source()).map_err(|e| e.to_string())?;
+        let set = &self.project.dataset.set;
+        match audit::validate(&spec, set, &self.project.book).first() {
+            Some(problem) => Err(format!(
+                "{}: line {}: check {:?}: {}",
+                self.audit_source().display(),
+                lines[problem.check],
+                spec.checks[problem.check].risk,
+                problem.message
+            )),
+            None => Ok(spec),
+        }
+    }
+
+    /// Measures the stored audit checks (one pass over the rows per check).
+    pub fn run_audit(&mut self) {
+        self.audit = self.audit_text.as_ref().map(|text| {
+            let spec = self.check_audit(text)?;
+            Ok(AuditResults::evaluate(
+                &spec,
+                &self.project.dataset.set,
+                &self.project.book,
+            ))
+        });
     }
 
     /// The stored definition of the tag with this id in the tag book.
@@ -366,6 +418,23 @@ impl Session {
                 }
                 return Ok(());
             }
+            Command::SetAudit(text) => {
+                if let Some(text) = &text {
+                    self.check_audit(text)
+                        .map_err(|problem| StoreError::Invalid {
+                            path: self.project.store.path().to_path_buf(),
+                            problem,
+                        })?;
+                }
+                self.project.store.set_audit_spec(text.as_deref())?;
+                self.mirror(&[Op::SetAudit { spec: text }])?;
+                self.status = "Audit checklist saved".into();
+            }
+            Command::RunAudit => {
+                self.run_audit();
+                self.status = "Audit checks measured".into();
+                return Ok(());
+            }
             Command::SetHlp { subject, accuracy } => {
                 self.project.store.set_hlp(&subject, accuracy)?;
                 self.status = match accuracy {
@@ -461,6 +530,7 @@ impl Session {
 
     /// Brings the tag book in line with operations the store has just applied.
     fn mirror(&mut self, ops: &[Op]) -> Result<(), StoreError> {
+        let mut rerun_audit = false;
         let set = &self.project.dataset.set;
         for op in ops {
             match op {
@@ -494,6 +564,10 @@ impl Session {
                         self.notes.remove(row);
                     }
                 },
+                Op::SetAudit { spec } => {
+                    self.audit_text = spec.clone();
+                    rerun_audit = true;
+                }
                 Op::SetHlp { subject, accuracy } => match accuracy {
                     Some(a) => {
                         self.inputs.hlp.insert(subject.clone(), *a);
@@ -511,6 +585,9 @@ impl Session {
                     }
                 },
             }
+        }
+        if rerun_audit {
+            self.run_audit();
         }
         Ok(())
     }

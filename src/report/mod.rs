@@ -82,7 +82,7 @@ pub struct TagDefinition {
 pub const EXAMPLES: usize = 5;
 
 /// The audit checklist: each check, every group it measured, and the sign-off.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct AuditResults {
     pub checks: Vec<Check>,
     pub results: Vec<Measured>,

@@ -31,6 +31,10 @@ pub enum Op {
         rows: Vec<String>,
         reviewed: bool,
     },
+    /// Replace (or with `None` remove) the audit checklist's spec text.
+    SetAudit {
+        spec: Option<String>,
+    },
     SetNote {
         row: String,
         note: Option<String>,
@@ -92,6 +96,12 @@ pub fn apply(tx: &Transaction, op: &Op) -> rusqlite::Result<()> {
             let mut stmt = tx.prepare_cached(sql)?;
             for row in rows {
                 stmt.execute([row])?;
+            }
+        }
+        Op::SetAudit { spec } => {
+            tx.execute("DELETE FROM audit", [])?;
+            if let Some(text) = spec {
+                tx.execute("INSERT INTO audit (id, spec) VALUES (1, ?1)", [text])?;
             }
         }
         Op::SetNote { row, note } => match note {

@@ -465,6 +465,29 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The audit checklist's spec text (TOML), if one was saved.
+    pub fn audit_spec(&self) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT spec FROM audit WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Saves (or with `None` removes) the audit checklist's spec text; undoable. The caller
+    /// checks the text first (`data::audit_spec::parse`).
+    pub fn set_audit_spec(&mut self, spec: Option<&str>) -> Result<(), StoreError> {
+        let before = self.audit_spec()?;
+        let after = spec.map(str::to_string);
+        if before == after {
+            return Ok(());
+        }
+        self.commit(
+            "Audit checklist".to_string(),
+            vec![Op::SetAudit { spec: after }],
+            vec![Op::SetAudit { spec: before }],
+        )
+    }
+
     /// Entered HLP values and ratings, as the metrics take them.
     pub fn manual_inputs(&self) -> Result<ManualInputs, StoreError> {
         let subject = |text: String| {

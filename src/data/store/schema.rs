@@ -8,7 +8,7 @@ pub const APPLICATION_ID: i64 = 0x4552_5241;
 
 /// Migration `i` brings a file from version `i` to version `i + 1`. Append, never edit: files
 /// in users' hands were written by the earlier steps.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The version this errata writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -53,6 +53,11 @@ CREATE TABLE edits (
 );
 -- The app's per-project view state (filters, selection, layout), as JSON values.
 CREATE TABLE view_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+";
+
+/// Version 2: the audit checklist (an audit spec, as TOML text: docs/audit-spec.md).
+const V2: &str = "
+CREATE TABLE audit (id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL);
 ";
 
 /// Brings a fresh or older file to [`CURRENT_VERSION`], one transaction per step.
