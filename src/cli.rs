@@ -232,6 +232,7 @@ pub enum DashboardSection {
     Classes,
     Confidence,
     Comparison,
+    Audit,
 }
 
 /// Opens the desktop window (until it is closed).
@@ -248,6 +249,7 @@ fn run_app(open: Option<PathBuf>, dashboard: Option<DashboardSection>) -> Result
             DashboardSection::Classes => crate::app::Section::Classes,
             DashboardSection::Confidence => crate::app::Section::Confidence,
             DashboardSection::Comparison => crate::app::Section::Comparison,
+            DashboardSection::Audit => crate::app::Section::Audit,
         }),
         ..Default::default()
     };

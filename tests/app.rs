@@ -582,3 +582,53 @@ fn the_report_exported_from_the_app_equals_the_command_line_report() {
     );
     assert!(!dir.path().join("report.txt").exists());
 }
+
+#[test]
+fn the_audit_checklist_is_edited_checked_and_saved_in_the_app() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Audit");
+    harness.get_by_label_contains("No audit checklist yet");
+    // A spec that does not fit the dataset is refused with its line; nothing is saved.
+    harness.state_mut().dashboard.audit_draft = Some(
+        "[[check]]\nrisk = \"r\"\nmetric = \"accuracy\"\nslice = \"gender\"\nmin = 0.5\n".into(),
+    );
+    harness.run();
+    harness.get_by_label("Check and save").click();
+    harness.run();
+    let error = harness.state().error.clone().unwrap();
+    assert!(
+        error.contains("line 1") && error.contains("\"gender\""),
+        "{error}"
+    );
+    assert!(harness.state().session().unwrap().audit_text.is_none());
+    // The bundled spec: saved in the project, measured, failures shown.
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/phones-audit.toml"),
+    )
+    .unwrap();
+    harness.state_mut().error = None;
+    harness.state_mut().dashboard.audit_draft = Some(spec.clone());
+    harness.run();
+    harness.get_by_label("Check and save").click();
+    harness.run();
+    assert_eq!(harness.state().error, None);
+    harness.get_by_label("1 of 6 groups fail.");
+    harness.get_by_label("FAIL");
+    let project = harness
+        .state()
+        .session()
+        .unwrap()
+        .project
+        .store
+        .path()
+        .to_path_buf();
+    assert_eq!(
+        Store::open(&project).unwrap().audit_spec().unwrap(),
+        Some(spec)
+    );
+    // Ctrl+Z takes the save back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    harness.run();
+    harness.get_by_label_contains("No audit checklist yet");
+}

@@ -74,6 +74,7 @@ pub enum Section {
     Classes,
     Confidence,
     Comparison,
+    Audit,
 }
 
 /// How the dashboard is shown (not part of the project).
@@ -99,6 +100,8 @@ pub struct DashboardView {
     pub target_accuracy: f64,
     /// The class whose precision-recall curve is shown.
     pub pr_class: usize,
+    /// The audit spec being edited (TOML), once the editor is opened.
+    pub audit_draft: Option<String>,
 }
 
 impl Default for DashboardView {
@@ -115,6 +118,7 @@ impl Default for DashboardView {
             normalised: false,
             target_accuracy: 0.95,
             pr_class: 0,
+            audit_draft: None,
         }
     }
 }
