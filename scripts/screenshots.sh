@@ -33,8 +33,9 @@ for sample in speech phones; do
     shot "$sample-mapping" open "$work/$sample"
     # ...which creates the project; opening the project shows the review view.
     ./target/release/errata init "$work/$sample" >/dev/null
+    ./target/release/errata import-audit "$work/$sample.errata" "sample_data/$sample-audit.toml" 2>/dev/null
     shot "$sample" open "$work/$sample.errata"
-    for section in priorities slices classes confidence; do
+    for section in priorities slices classes confidence comparison audit; do
         shot "$sample-dashboard-$section" open "$work/$sample.errata" --dashboard "$section"
     done
 done

@@ -117,9 +117,9 @@ fn bar_chart(out: &mut String, title: &str, bars: &[(String, f64)]) {
             v = value * 100.0,
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<text x=\"{label_w}\" y=\"{}\">potential gain, percentage points of overall accuracy</text></svg>\n",
+        "<text x=\"{label_w}\" y=\"{}\">potential gain, percentage points of overall accuracy</text></svg>",
         height - 6.0
     );
 }
@@ -191,9 +191,9 @@ fn interval_chart(
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<text x=\"{label_w}\" y=\"{}\">accuracy with 95 % interval; dashed: overall</text></svg>\n",
+        "<text x=\"{label_w}\" y=\"{}\">accuracy with 95 % interval; dashed: overall</text></svg>",
         height - 6.0
     );
 }

@@ -10,6 +10,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use crate::data::files::write_atomically;
+
 use crate::data::table::{Fingerprint, TableFormat};
 use crate::data::{ColumnRoles, Dataset};
 use crate::model::analysis::{Analysis, ManualInputs};
@@ -251,5 +253,3 @@ mod tests {
         assert_eq!(format_epoch(1_795_395_660), "2026-11-23 01:01 UTC");
     }
 }
-
-pub use crate::data::files::write_atomically;
