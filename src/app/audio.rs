@@ -40,7 +40,8 @@ pub fn decode_clip(path: &Path) -> Decoded<Arc<Clip>> {
             MAX_DURATION.as_secs() / 60
         ))
     };
-    if source.total_duration().is_some_and(|d| d > MAX_DURATION) {
+    let declared = source.total_duration();
+    if declared.is_some_and(|d| d > MAX_DURATION) {
         return Err(too_long());
     }
     let (channels, rate) = (source.channels(), source.sample_rate());
@@ -55,6 +56,17 @@ pub fn decode_clip(path: &Path) -> Decoded<Arc<Clip>> {
     let peaks = peaks(&samples, channels.get() as usize, WAVEFORM_COLUMNS);
     let samples = SamplesBuffer::new(channels, rate, samples);
     let duration = samples.total_duration().unwrap_or_default();
+    // A file cut short decodes to less than its header declares: say so rather than play
+    // a fragment as if it were the clip.
+    if let Some(declared) = declared
+        && duration + Duration::from_millis(20) < declared.mul_f64(0.98)
+    {
+        return Err(fail(&format_args!(
+            "the file ends early: {:.2} s of the {:.2} s its header declares (truncated?)",
+            duration.as_secs_f64(),
+            declared.as_secs_f64()
+        )));
+    }
     Ok(Arc::new(Clip {
         samples,
         duration,
@@ -260,6 +272,20 @@ mod tests {
         );
         assert_eq!(clip.peaks.len(), WAVEFORM_COLUMNS);
         assert!(clip.peaks.iter().any(|&(lo, hi)| lo < -0.01 && hi > 0.01));
+    }
+
+    #[test]
+    fn every_bundled_clip_decodes_whole() {
+        let clips = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/speech/clips");
+        for entry in std::fs::read_dir(clips).unwrap() {
+            let path = entry.unwrap().path();
+            let clip = decode_clip(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                clip.duration > Duration::from_millis(300),
+                "{}",
+                path.display()
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,203 @@
+//! Hostile media: truncated and corrupt images and audio, a PNG declaring 60000 x 60000
+//! pixels, empty and header-only WAVs, a 2-hour WAV, a folder where a file is expected. Each
+//! gives an error naming the file, in bounded time and memory, in the decoders and in the
+//! app, which keeps working. (Media paths leading out of the dataset are refused when the
+//! dataset loads: tests/cli.rs.)
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use errata::app::audio::decode_clip;
+use errata::app::images::decode;
+use errata::app::{ErrataApp, Options, Screen};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hostile")
+}
+
+const IMAGES: [&str; 5] = [
+    "truncated.png",
+    "corrupt.png",
+    "huge_dimensions.png",
+    "truncated.jpg",
+    "corrupt.jpg",
+];
+const CLIPS: [&str; 8] = [
+    "truncated.wav",
+    "zero_length.wav",
+    "header_only.wav",
+    "corrupt.wav",
+    "truncated.flac",
+    "corrupt.flac",
+    "corrupt.mp3",
+    "truncated.mp3",
+];
+
+/// Runs `f` on a thread and fails the test if it has not answered within a minute: a hang
+/// guard, not a measurement.
+fn answers<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = channel();
+    std::thread::spawn(move || {
+        let _ = send.send(f());
+    });
+    receive
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{what}: no answer within a minute"))
+}
+
+#[test]
+fn every_broken_image_is_refused_with_its_name() {
+    for name in IMAGES {
+        let path = corpus().join(name);
+        let result = answers(name, move || decode(&path).map(|i| i.size));
+        let message = result.expect_err(name);
+        assert!(message.contains(name), "{name}: {message}");
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let fake = folder.path().join("photo.png");
+    std::fs::create_dir(&fake).unwrap();
+    let message = decode(&fake).unwrap_err();
+    assert!(message.contains("photo.png"), "{message}");
+}
+
+#[test]
+fn every_broken_clip_is_refused_with_its_name() {
+    for name in CLIPS {
+        let path = corpus().join(name);
+        let result = answers(name, move || decode_clip(&path).map(|c| c.duration));
+        let message = result.expect_err(name);
+        assert!(message.contains(name), "{name}: {message}");
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let fake = folder.path().join("clip.wav");
+    std::fs::create_dir(&fake).unwrap();
+    assert!(decode_clip(&fake).err().unwrap().contains("clip.wav"));
+}
+
+/// 2 hours of 8 kHz, 8-bit mono silence (57.6 MB), written for the test.
+fn two_hour_wav(path: &Path) {
+    let samples: u32 = 2 * 3600 * 8000;
+    let mut bytes = Vec::with_capacity(44 + samples as usize);
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + samples).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    for field in [1u16, 1] {
+        bytes.extend_from_slice(&field.to_le_bytes());
+    }
+    bytes.extend_from_slice(&8000u32.to_le_bytes());
+    bytes.extend_from_slice(&8000u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes());
+    bytes.extend_from_slice(&8u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&samples.to_le_bytes());
+    bytes.resize(44 + samples as usize, 128);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_two_hour_clip_is_refused_before_it_fills_memory() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("long.wav");
+    two_hour_wav(&path);
+    let message = answers("long.wav", move || decode_clip(&path).map(|c| c.duration))
+        .expect_err("a 2-hour clip");
+    assert!(
+        message.contains("long.wav") && message.contains("20 minutes"),
+        "{message}"
+    );
+}
+
+/// A dataset whose rows point at every hostile file.
+fn hostile_dataset(files: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hostile");
+    std::fs::create_dir_all(data.join("media")).unwrap();
+    let mut csv = String::from("id,file_name,label,prediction\n");
+    for (i, name) in files.iter().enumerate() {
+        std::fs::copy(corpus().join(name), data.join("media").join(name)).unwrap();
+        csv.push_str(&format!("r{i},media/{name},a,b\n"));
+    }
+    std::fs::write(data.join("metadata.csv"), csv).unwrap();
+    (dir, data)
+}
+
+fn step_until(harness: &mut Harness<'_, ErrataApp>, done: impl Fn(&ErrataApp) -> bool) {
+    for _ in 0..400 {
+        harness.step();
+        if done(harness.state()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("the app did not get there in 10 s");
+}
+
+fn run_through(files: &[&str], shown: &str) {
+    let (_dir, data) = hostile_dataset(files);
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .with_max_steps(64)
+        .build_eframe(move |cc| {
+            ErrataApp::with_options(
+                cc,
+                Some(data),
+                Options {
+                    audio_output: false,
+                    ..Options::default()
+                },
+            )
+        });
+    step_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
+    harness.run();
+    harness.get_by_label("Create project").click();
+    step_until(&mut harness, |app| app.session().is_some());
+    for (row, name) in files.iter().enumerate() {
+        let row = row as u32;
+        step_until(&mut harness, |app| {
+            app.images.get(row).is_some() || app.audio.get(row).is_some()
+        });
+        harness.run();
+        harness.get_by_label_contains(shown);
+        harness.get_by_label_contains(name);
+        harness.key_press(Key::ArrowRight);
+    }
+    // The app keeps working: a tag, undo, the dashboard.
+    harness.key_press(Key::Num1);
+    harness.run();
+    assert_eq!(harness.state().error, None);
+    harness.get_by_label("Dashboard").click();
+    harness.run();
+}
+
+#[test]
+fn the_app_shows_an_error_tile_for_every_broken_image() {
+    run_through(&IMAGES, "Cannot show the image");
+}
+
+#[test]
+fn the_app_shows_a_message_for_every_broken_clip() {
+    run_through(&CLIPS, "Cannot play the clip");
+}
+
+#[test]
+fn reports_on_hostile_media_complete() {
+    let mut files = IMAGES.to_vec();
+    files.extend(CLIPS);
+    let (_dir, data) = hostile_dataset(&files);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(["report", data.to_str().unwrap(), "--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("</html>\n"));
+}
