@@ -297,7 +297,14 @@ impl ErrataApp {
             }
         }
         if let Some((path, done)) = &self.export
-            && let Ok(result) = done.try_recv()
+            && let Some(result) = match done.try_recv() {
+                Ok(result) => Some(result),
+                Err(std::sync::mpsc::TryRecvError::Empty) => None,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
+                    "{}: writing the report failed unexpectedly; the project is unchanged",
+                    path.display()
+                ))),
+            }
         {
             match (result, &mut self.screen) {
                 (Ok(()), Screen::Review(session)) => {
@@ -372,9 +379,17 @@ impl ErrataApp {
         let spawned = std::thread::Builder::new()
             .name("errata-export".into())
             .spawn(move || {
-                let text = format.render(&report).unwrap_or_default();
-                let written = crate::report::write_atomically(&target, text.as_bytes())
-                    .map_err(|e| format!("{}: cannot write the report: {e}", target.display()));
+                let written = std::panic::catch_unwind(|| {
+                    let text = format.render(&report).unwrap_or_default();
+                    crate::report::write_atomically(&target, text.as_bytes())
+                        .map_err(|e| format!("{}: cannot write the report: {e}", target.display()))
+                })
+                .unwrap_or_else(|_| {
+                    Err(format!(
+                        "{}: writing the report failed unexpectedly; the project is unchanged",
+                        target.display()
+                    ))
+                });
                 let _ = send.send(written);
                 ctx.request_repaint();
             });
