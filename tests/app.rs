@@ -676,3 +676,34 @@ fn a_panicking_background_job_is_reported_and_the_app_keeps_working() {
     });
     assert_eq!(harness.state().error, None);
 }
+
+#[test]
+fn long_tables_are_paged_and_the_page_follows_the_selection() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    // Pages of 10 rows stand in for pages of 500,000.
+    harness.state_mut().table.page_rows = 10;
+    harness.run();
+    harness.get_by_label("rows 1-10 of 80");
+    for _ in 0..10 {
+        harness.key_press(Key::ArrowRight);
+    }
+    harness.run();
+    assert_eq!(selected(&harness), Some(10));
+    harness.get_by_label("rows 11-20 of 80");
+    assert!(harness.query_by_label("phone_012").is_some(), "page 2 is shown");
+    assert!(harness.query_by_label("phone_001").is_none(), "page 1 is not");
+    harness.get_by_label("Go to row:").click();
+    harness.get_by_label("Go to row:").type_text("75");
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.get_by_label("rows 71-80 of 80");
+    harness.get_by_label("< Previous page").click();
+    harness.run();
+    harness.get_by_label("rows 61-70 of 80");
+    assert_eq!(
+        selected(&harness),
+        Some(74),
+        "paging does not move the selection"
+    );
+}

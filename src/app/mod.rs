@@ -123,6 +123,31 @@ impl Default for DashboardView {
     }
 }
 
+/// Rows per page of the review table. egui lays rows out at f32 offsets, exact only to
+/// about 2^24 px; 500,000 rows of 22 px stay well inside, so every row keeps its exact place
+/// however long the table.
+pub const PAGE_ROWS: usize = 500_000;
+
+/// How the review table is shown (not part of the project).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableView {
+    /// The selected row the table last scrolled to (it scrolls again when the selection moves).
+    pub revealed: Option<u32>,
+    /// The page shown, of `page_rows` rows each.
+    pub page: usize,
+    pub page_rows: usize,
+}
+
+impl Default for TableView {
+    fn default() -> Self {
+        TableView {
+            revealed: None,
+            page: 0,
+            page_rows: PAGE_ROWS,
+        }
+    }
+}
+
 pub struct ErrataApp {
     pub screen: Screen,
     pub view: View,
@@ -146,8 +171,7 @@ pub struct ErrataApp {
     pub path_input: String,
     /// The "go to row" field of the table.
     pub goto_input: String,
-    /// The selected row the table last scrolled to (it scrolls again when the selection moves).
-    pub table_revealed: Option<u32>,
+    pub table: TableView,
     /// The note being edited, and the row it belongs to.
     pub note_draft: Option<(u32, String)>,
     /// The window title last set.
@@ -219,7 +243,7 @@ impl ErrataApp {
             focus_search: false,
             path_input: String::new(),
             goto_input: String::new(),
-            table_revealed: None,
+            table: TableView::default(),
             note_draft: None,
             window_title: String::new(),
             recent: cc

@@ -175,7 +175,7 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
                 ui,
                 session,
                 &mut app.goto_input,
-                &mut app.table_revealed,
+                &mut app.table,
                 &mut commands,
             );
         });

@@ -1,10 +1,12 @@
 //! The review table: virtualised (only visible rows are laid out), so it stays smooth at a
 //! million rows. Clicking a row selects it; clicking a column title sorts by it (again:
 //! the other way); when the selection moves, the table scrolls to it; a field jumps to a
-//! row by number or id.
+//! row by number or id. Long tables are shown in pages (`app::PAGE_ROWS`) so that row
+//! positions stay exact; the page follows the selection.
 
 use egui_extras::{Column, TableBuilder};
 
+use crate::app::TableView;
 use crate::app::session::{Command, Session};
 use crate::model::order::{Order, SortKey};
 
@@ -24,9 +26,21 @@ pub fn table_ui(
     ui: &mut egui::Ui,
     session: &Session,
     goto_input: &mut String,
-    revealed: &mut Option<u32>,
+    view: &mut TableView,
     commands: &mut Vec<Command>,
 ) {
+    let page_rows = view.page_rows.max(1);
+    let pages = session.rows.len().div_ceil(page_rows).max(1);
+    view.page = view.page.min(pages - 1);
+    // Scroll only when the selection moves, so the user can scroll away from it.
+    let mut scroll_to = None;
+    if session.selected != view.revealed {
+        view.revealed = session.selected;
+        if let Some(position) = session.selected.and_then(|r| session.position(r).ok()) {
+            view.page = position / page_rows;
+            scroll_to = Some(position % page_rows);
+        }
+    }
     ui.horizontal(|ui| {
         let label = ui.label("Go to row:");
         let field = ui
@@ -43,10 +57,36 @@ pub fn table_ui(
             commands.push(Command::GoTo(std::mem::take(goto_input)));
         }
         ui.weak("Click a column title to sort by it.");
+        if pages > 1 {
+            ui.separator();
+            if ui
+                .add_enabled(view.page > 0, egui::Button::new("< Previous page"))
+                .clicked()
+            {
+                view.page -= 1;
+            }
+            let first = view.page * page_rows;
+            let last = (first + page_rows).min(session.rows.len());
+            ui.label(format!(
+                "rows {}-{} of {}",
+                first + 1,
+                last,
+                session.rows.len()
+            ));
+            if ui
+                .add_enabled(view.page + 1 < pages, egui::Button::new("Next page >"))
+                .clicked()
+            {
+                view.page += 1;
+            }
+        }
     });
+    let start = view.page * page_rows;
+    let shown = &session.rows[start..(start + page_rows).min(session.rows.len())];
     let set = &session.project.dataset.set;
     let book = &session.project.book;
     let mut table = TableBuilder::new(ui)
+        .id_salt(("review-table", view.page))
         .striped(true)
         .sense(egui::Sense::click())
         .column(Column::auto().at_least(40.0))
@@ -56,12 +96,8 @@ pub fn table_ui(
         .column(Column::auto().at_least(50.0))
         .column(Column::auto().at_least(60.0))
         .column(Column::remainder().clip(true));
-    // Scroll only when the selection moves, so the user can scroll away from it.
-    if session.selected != *revealed {
-        *revealed = session.selected;
-        if let Some(position) = session.selected.and_then(|r| session.position(r).ok()) {
-            table = table.scroll_to_row(position, None);
-        }
+    if let Some(position) = scroll_to {
+        table = table.scroll_to_row(position, None);
     }
     table
         .header(ROW_HEIGHT, |mut header| {
@@ -92,8 +128,8 @@ pub fn table_ui(
             }
         })
         .body(|body| {
-            body.rows(ROW_HEIGHT, session.rows.len(), |mut row| {
-                let r = session.rows[row.index()];
+            body.rows(ROW_HEIGHT, shown.len(), |mut row| {
+                let r = shown[row.index()];
                 let i = r as usize;
                 row.set_selected(session.selected == Some(r));
                 let wrong = !set.correct[i];
