@@ -691,8 +691,14 @@ fn long_tables_are_paged_and_the_page_follows_the_selection() {
     harness.run();
     assert_eq!(selected(&harness), Some(10));
     harness.get_by_label("rows 11-20 of 80");
-    assert!(harness.query_by_label("phone_012").is_some(), "page 2 is shown");
-    assert!(harness.query_by_label("phone_001").is_none(), "page 1 is not");
+    assert!(
+        harness.query_by_label("phone_012").is_some(),
+        "page 2 is shown"
+    );
+    assert!(
+        harness.query_by_label("phone_001").is_none(),
+        "page 1 is not"
+    );
     harness.get_by_label("Go to row:").click();
     harness.get_by_label("Go to row:").type_text("75");
     harness.key_press(Key::Enter);
