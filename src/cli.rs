@@ -358,18 +358,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let mut p = Project::open(&project)?;
             let ids: Vec<&str> = pairs.iter().map(|(id, _)| id.as_str()).collect();
             p.check_ids(&ids)?;
-            if create {
-                let mut names: Vec<&str> = pairs.iter().map(|(_, t)| t.as_str()).collect();
-                names.sort_unstable();
-                names.dedup();
-                for name in names {
-                    if p.store.tag(name)?.is_none() {
-                        let def = p.store.new_tag_def(name)?;
-                        p.store.create_tag(def)?;
-                    }
-                }
-            }
-            let added = p.store.assign_many(&pairs)?;
+            let added = p.store.import_assignments(&pairs, create)?;
             eprintln!(
                 "{added} new assignment(s) of {} line(s) saved to {}",
                 pairs.len(),

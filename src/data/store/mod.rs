@@ -607,12 +607,38 @@ impl Store {
 
     /// Applies many (row id, tag) assignments as one edit; returns how many were new.
     pub fn assign_many(&mut self, pairs: &[(String, String)]) -> Result<usize, StoreError> {
+        self.import_assignments(pairs, false)
+    }
+
+    /// [`Store::assign_many`], first defining the tags that do not exist yet when `create`
+    /// is set: all one edit, so one undo takes the whole import back and an interrupted
+    /// import leaves nothing of it behind.
+    pub fn import_assignments(
+        &mut self,
+        pairs: &[(String, String)],
+        create: bool,
+    ) -> Result<usize, StoreError> {
         let mut by_tag: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (row, tag) in pairs {
             by_tag.entry(tag).or_default().push(row);
         }
-        self.require_tags(&by_tag.keys().copied().collect::<Vec<_>>())?;
         let (mut forward, mut backward, mut changed) = (Vec::new(), Vec::new(), 0);
+        if create {
+            let mut tags = self.tags()?;
+            for &name in by_tag.keys() {
+                if !tags.iter().any(|t| t.name == name) {
+                    self.check_tag_name(name)?;
+                    let def = next_tag_def(&tags, name);
+                    tags.push(def.clone());
+                    forward.push(Op::DefineTag(def));
+                    backward.push(Op::DropTag {
+                        name: name.to_string(),
+                    });
+                }
+            }
+        } else {
+            self.require_tags(&by_tag.keys().copied().collect::<Vec<_>>())?;
+        }
         for (tag, rows) in by_tag {
             let existing = self.tagged_among(tag, &rows)?;
             let mut seen = HashSet::new();
@@ -783,27 +809,24 @@ impl Store {
 
     /// A definition for a new tag: the next palette colour and the first free hotkey.
     pub fn new_tag_def(&self, name: &str) -> Result<TagDef, StoreError> {
-        let tags = self.tags()?;
-        let hotkey = (1..=9u8).find(|k| !tags.iter().any(|t| t.hotkey == Some(*k)));
-        Ok(TagDef {
-            name: name.to_string(),
-            color: PALETTE[tags.len() % PALETTE.len()].to_string(),
-            hotkey,
-            description: String::new(),
-        })
+        Ok(next_tag_def(&self.tags()?, name))
     }
 
-    pub fn create_tag(&mut self, def: TagDef) -> Result<(), StoreError> {
-        let name = def.name.trim();
-        if name.is_empty() || name.contains(';') {
+    fn check_tag_name(&self, name: &str) -> Result<(), StoreError> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.contains(';') {
             return Err(StoreError::Invalid {
                 path: self.path.clone(),
                 problem: format!(
-                    "{:?} is not a valid tag name (it must not be empty or contain ';')",
-                    def.name
+                    "{name:?} is not a valid tag name (it must not be empty or contain ';')"
                 ),
             });
         }
+        Ok(())
+    }
+
+    pub fn create_tag(&mut self, def: TagDef) -> Result<(), StoreError> {
+        self.check_tag_name(&def.name)?;
         if self.tag(&def.name)?.is_some() {
             return Err(StoreError::TagExists {
                 path: self.path.clone(),
@@ -949,6 +972,17 @@ fn map_error(path: &Path, e: rusqlite::Error) -> StoreError {
             path: path.to_path_buf(),
             source: e,
         },
+    }
+}
+
+/// A definition for a new tag among `tags`: the next palette colour and the first free hotkey.
+fn next_tag_def(tags: &[TagDef], name: &str) -> TagDef {
+    let hotkey = (1..=9u8).find(|k| !tags.iter().any(|t| t.hotkey == Some(*k)));
+    TagDef {
+        name: name.to_string(),
+        color: PALETTE[tags.len() % PALETTE.len()].to_string(),
+        hotkey,
+        description: String::new(),
     }
 }
 
