@@ -77,8 +77,6 @@ pub struct Session {
     /// The rows the filter shows, in `order`.
     pub rows: Vec<u32>,
     pub selected: Option<u32>,
-    /// Row index of every id, to follow edits replayed by undo and redo.
-    row_of: PlHashMap<String, u32>,
     /// Tag definitions (colour, hotkey) as stored, by name; refreshed when they change.
     pub tag_defs: Vec<TagDef>,
     /// Notes by row id, as stored.
@@ -107,14 +105,6 @@ impl Session {
     }
 
     pub fn new(project: Project) -> Result<Session, StoreError> {
-        let row_of = project
-            .dataset
-            .set
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.to_string(), i as u32))
-            .collect();
         let tag_defs = project.store.tags()?;
         let notes = project.store.notes()?.into_iter().collect();
         let inputs = project.inputs()?;
@@ -141,7 +131,6 @@ impl Session {
             order: Order::default(),
             rows: Vec::new(),
             selected: None,
-            row_of,
             tag_defs,
             notes,
             status: "Saved".into(),
@@ -388,7 +377,7 @@ impl Session {
             Command::GoTo(wanted) => {
                 let wanted = wanted.trim();
                 let set = &self.project.dataset.set;
-                let row = self.row_of.get(wanted).copied().or_else(|| {
+                let row = set.ids.row(wanted).map(|r| r as u32).or_else(|| {
                     wanted
                         .parse::<usize>()
                         .ok()
@@ -538,17 +527,17 @@ impl Session {
                     let Some(id) = self.project.book.id(tag) else {
                         continue;
                     };
-                    for row in rows.iter().filter_map(|r| self.row_of.get(r)) {
+                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
                         if matches!(op, Op::Assign { .. }) {
-                            self.project.book.assign(set, id, *row as usize);
+                            self.project.book.assign(set, id, row);
                         } else {
-                            self.project.book.unassign(set, id, *row as usize);
+                            self.project.book.unassign(set, id, row);
                         }
                     }
                 }
                 Op::MarkReviewed { rows, reviewed } => {
-                    for row in rows.iter().filter_map(|r| self.row_of.get(r)) {
-                        self.project.book.set_marked(set, *row as usize, *reviewed);
+                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
+                        self.project.book.set_marked(set, row, *reviewed);
                     }
                 }
                 // Tag definitions change rarely: rebuild the book from the store.

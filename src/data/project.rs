@@ -193,8 +193,6 @@ impl Project {
     /// longer in the dataset stay in the file and are reported, never dropped.
     pub fn reload_book(&mut self) -> Result<(), StoreError> {
         let set = &self.dataset.set;
-        let rows: PlHashMap<&str, usize> =
-            set.ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
         let mut book = TagBook::new(set.len());
         let mut orphans: Vec<String> = Vec::new();
         let mut orphan_count = 0;
@@ -204,8 +202,8 @@ impl Project {
             by_store_id.insert(*store_id, book.define(name));
         }
         self.store.for_each_assignment(|row_id, store_id| {
-            match (rows.get(row_id), by_store_id.get(&store_id)) {
-                (Some(&row), Some(&tag)) => {
+            match (set.ids.row(row_id), by_store_id.get(&store_id)) {
+                (Some(row), Some(&tag)) => {
                     book.assign(set, tag, row);
                 }
                 _ => {
@@ -217,8 +215,8 @@ impl Project {
             }
         })?;
         for row_id in self.store.reviewed()? {
-            match rows.get(row_id.as_str()) {
-                Some(&row) => {
+            match set.ids.row(&row_id) {
+                Some(row) => {
                     book.set_marked(set, row, true);
                 }
                 None => {
@@ -241,11 +239,11 @@ impl Project {
 
     /// Fails with the unknown ids (count and first few) unless every id is a dataset row.
     pub fn check_ids(&self, ids: &[&str]) -> Result<(), StoreError> {
-        let known: polars::prelude::PlHashSet<&str> = self.dataset.set.ids.iter().collect();
+        let set = &self.dataset.set;
         let unknown: Vec<&str> = ids
             .iter()
             .copied()
-            .filter(|id| !known.contains(id))
+            .filter(|id| set.ids.row(id).is_none())
             .collect();
         if unknown.is_empty() {
             return Ok(());

@@ -1,12 +1,33 @@
 //! Row ids stored as one text buffer plus offsets: a million ids cost one allocation, not a
-//! million.
+//! million. A hash table of row numbers finds an id's row without a second copy of the ids.
+
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// The ids of the rows, in row order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Ids {
     text: String,
     /// `ends[i]` is the end of id `i` in `text`; it starts where id `i - 1` ends.
     ends: Vec<usize>,
+    /// The row of each id (its first row, if it repeats), hashed by the id's text. Built on
+    /// the first lookup: a report never needs it, a project opening does.
+    index: OnceLock<HashTable<u32>>,
+}
+
+impl PartialEq for Ids {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.ends == other.ends
+    }
+}
+
+impl Eq for Ids {}
+
+fn hash(id: &str) -> u64 {
+    xxh3_64(id.as_bytes())
 }
 
 impl Ids {
@@ -14,12 +35,39 @@ impl Ids {
         Ids {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(rows),
+            index: OnceLock::new(),
         }
     }
 
     pub fn push(&mut self, id: &str) {
         self.text.push_str(id);
         self.ends.push(self.text.len());
+        self.index.take();
+    }
+
+    /// The row whose id is `id` (the first, if it repeats).
+    pub fn row(&self, id: &str) -> Option<usize> {
+        self.index
+            .get_or_init(|| self.build_index())
+            .find(hash(id), |&row| self.get(row as usize) == id)
+            .map(|&row| row as usize)
+    }
+
+    /// Hashes every id in parallel, then files the rows under their hashes.
+    fn build_index(&self) -> HashTable<u32> {
+        let hashes: Vec<u64> = (0..self.len())
+            .into_par_iter()
+            .map(|row| hash(self.get(row)))
+            .collect();
+        let mut index = HashTable::with_capacity(hashes.len());
+        for (row, &h) in hashes.iter().enumerate() {
+            let id = self.get(row);
+            if index.find(h, |&r| self.get(r as usize) == id).is_none() {
+                let row = u32::try_from(row).expect("fewer than 4 billion rows");
+                index.insert_unique(h, row, |&r| hash(self.get(r as usize)));
+            }
+        }
+        index
     }
 
     pub fn len(&self) -> usize {
@@ -62,5 +110,18 @@ mod tests {
         assert_eq!(ids.get(1), "");
         assert_eq!(ids.get(2), "café");
         assert_eq!(ids.iter().collect::<Vec<_>>(), ["utt_001", "", "café"]);
+    }
+
+    #[test]
+    fn rows_are_found_by_id_and_repeats_give_the_first_row() {
+        let mut ids: Ids = (0..10_000).map(|i| format!("r{i}")).collect();
+        assert_eq!(ids.row("r3"), Some(3));
+        ids.push("r7");
+        assert_eq!(ids.len(), 10_001);
+        assert_eq!(ids.get(10_000), "r7");
+        assert_eq!(ids.row("r7"), Some(7));
+        assert_eq!(ids.row("r9999"), Some(9999));
+        assert_eq!(ids.row("r10000"), None);
+        assert_eq!(ids.row(""), None);
     }
 }
