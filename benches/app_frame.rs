@@ -15,6 +15,8 @@ use egui::Key;
 use egui_kittest::Harness;
 use errata::app::ErrataApp;
 use errata::app::session::Command;
+use errata::model::filter::{Outcome, RowFilter};
+use errata::model::order::{Order, SortKey};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -117,6 +119,47 @@ fn main() {
         "the tag toggle itself (committed SQLite write + counters)",
         edits,
     );
+
+    // Commands that pass over every row: a filter change, a search, and sorting by a number
+    // and by text (each applied and its frame drawn).
+    let whole_table = [
+        (
+            "filter: errors only",
+            Command::SetFilter(RowFilter {
+                outcome: Outcome::Errors,
+                ..RowFilter::default()
+            }),
+        ),
+        (
+            "filter: search \"ex12\"",
+            Command::SetFilter(RowFilter {
+                search: "ex12".into(),
+                ..RowFilter::default()
+            }),
+        ),
+        ("filter: none", Command::SetFilter(RowFilter::default())),
+        (
+            "sort by confidence",
+            Command::Sort(Order {
+                key: SortKey::Confidence,
+                descending: true,
+            }),
+        ),
+        (
+            "sort by ground truth (text)",
+            Command::Sort(Order {
+                key: SortKey::Truth,
+                descending: false,
+            }),
+        ),
+        ("sort by row", Command::Sort(Order::default())),
+    ];
+    for (name, command) in whole_table {
+        let start = Instant::now();
+        harness.state_mut().apply(vec![command]);
+        harness.step();
+        println!("{name}: {:.0} ms until drawn", ms(start.elapsed()));
+    }
 
     // The dashboard's prioritisation table open while tagging: every figure follows the edit.
     harness.state_mut().view = errata::app::View::Dashboard;

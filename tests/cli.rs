@@ -333,6 +333,13 @@ fn bad_inputs_fail_with_clear_messages() {
             &["text_confidence.csv", "row 1", "\"high\" is not a number"],
         ),
         (
+            "tests/data/bad/duplicate_column.csv",
+            &[
+                "duplicate_column.csv",
+                "\"label\" appears more than once in the header",
+            ],
+        ),
+        (
             "tests/data/bad/duplicate_ids.csv",
             &[
                 "duplicate_ids.csv",

@@ -64,7 +64,7 @@ pub enum LoadError {
     #[error("{}: cannot parse the table: {message}", path.display())]
     Parse { path: PathBuf, message: String },
 
-    #[error("{}: the column name {column:?} appears more than once in the header", path.display())]
+    #[error("{}: the column name {column:?} appears more than once in the header; rename the repeated columns so each name is unique", path.display())]
     DuplicateColumn { path: PathBuf, column: String },
 
     #[error("{}: no {role} column. Columns found: {}. Names tried: {}. Name the column with {flag} COLUMN", path.display(), list(found), tried.join(", "))]

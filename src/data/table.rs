@@ -165,6 +165,17 @@ pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
             };
             check_text(path, content)?;
             check_delimited(path, content, separator)?;
+            let names = header_names(content, separator);
+            if let Some(column) = names
+                .iter()
+                .enumerate()
+                .find_map(|(i, name)| names[..i].contains(name).then(|| name.clone()))
+            {
+                return Err(LoadError::DuplicateColumn {
+                    path: path.clone(),
+                    column,
+                });
+            }
             CsvReadOptions::default()
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
@@ -279,6 +290,39 @@ fn check_delimited(path: &Path, content: &[u8], separator: u8) -> Result<(), Loa
     Ok(())
 }
 
+/// The column names in the header (the first record that is not blank) of a delimited file
+/// whose quotes [`check_delimited`] found closed.
+fn header_names(content: &[u8], separator: u8) -> Vec<String> {
+    let start = content
+        .split_inclusive(|&b| b == b'\n')
+        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
+        .map(<[u8]>::len)
+        .sum();
+    let mut names = vec![Vec::new()];
+    let mut in_quotes = false;
+    let mut bytes = content[start..].iter().peekable();
+    while let Some(&b) = bytes.next() {
+        let name = names.last_mut().expect("names is never empty");
+        match b {
+            b'"' if in_quotes && bytes.peek() == Some(&&b'"') => {
+                name.push(b'"');
+                bytes.next();
+            }
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => break,
+            b if b == separator && !in_quotes => names.push(Vec::new()),
+            b => name.push(b),
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let name = String::from_utf8_lossy(&name);
+            name.strip_suffix('\r').unwrap_or(&name).to_string()
+        })
+        .collect()
+}
+
 /// Scans one record that contains quotes: returns its field count, the bytes it spans
 /// (including the final newline) and the lines it spans, or `None` if a quote is never closed.
 fn quoted_record(content: &[u8], separator: u8) -> Option<(usize, usize, usize)> {
@@ -378,6 +422,15 @@ mod tests {
             ragged("a,b\n\"1,2\n"),
             Err(LoadError::UnclosedQuote { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn header_names_are_unquoted() {
+        assert_eq!(
+            header_names(b"\n id,\"a,\"\"b\"\"\",c\r\n1,2,3\n", b','),
+            [" id", "a,\"b\"", "c"]
+        );
+        assert_eq!(header_names(b"x\ty", b'\t'), ["x", "y"]);
     }
 
     #[test]

@@ -62,10 +62,17 @@ pub enum Threshold {
 
 impl std::fmt::Display for Threshold {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Threshold::Min(v) => write!(f, ">= {v}"),
-            Threshold::Max(v) => write!(f, "<= {v}"),
-            Threshold::MaxGap(v) => write!(f, "gap <= {v}"),
+        let (op, v) = match *self {
+            Threshold::Min(v) => (">=", v),
+            Threshold::Max(v) => ("<=", v),
+            Threshold::MaxGap(v) => ("gap <=", v),
+        };
+        // Shortest exact form; very small or large values in scientific notation, not as
+        // hundreds of digits.
+        if v == 0.0 || (1e-4..1e9).contains(&v.abs()) {
+            write!(f, "{op} {v}")
+        } else {
+            write!(f, "{op} {v:e}")
         }
     }
 }
@@ -342,6 +349,14 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_print_short() {
+        assert_eq!(Threshold::Min(0.95).to_string(), ">= 0.95");
+        assert_eq!(Threshold::MaxGap(0.1).to_string(), "gap <= 0.1");
+        assert_eq!(Threshold::Max(1e-300).to_string(), "<= 1e-300");
+        assert_eq!(Threshold::Min(0.0).to_string(), ">= 0");
+    }
     use crate::model::dataset::tests::{classification, parts_of};
     use crate::model::dataset::{EvalSetParts, SliceColumn, SliceKind};
 
