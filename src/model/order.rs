@@ -68,10 +68,47 @@ impl Order {
         })
     }
 
-    /// Sorts rows that are in row order.
+    /// Sorts rows that are in row order, into the order [`Order::compare`] defines. Every key
+    /// but the id is first turned into a 64-bit number per row (in parallel), and the
+    /// (number, row) pairs are sorted: at 10 million rows that is several times faster than
+    /// comparing rows through their text.
     pub fn sort(&self, set: &EvalSet, book: &TagBook, rows: &mut [u32]) {
-        if !self.is_natural() {
+        if self.is_natural() {
+            return;
+        }
+        if self.key == SortKey::Id {
             rows.par_sort_by(|&a, &b| self.compare(set, book, a, b));
+            return;
+        }
+        let text_rank = matches!(self.key, SortKey::Truth | SortKey::Prediction)
+            .then(|| text_ranks(&set.vocab))
+            .unwrap_or_default();
+        let key = |row: u32| -> u64 {
+            let i = row as usize;
+            let ascending = match self.key {
+                SortKey::Row => u64::from(row),
+                SortKey::Truth => text_rank[set.labels[i] as usize],
+                SortKey::Prediction => text_rank[set.predictions[i] as usize],
+                SortKey::Confidence => match &set.confidence {
+                    // Rows without a confidence come last either way.
+                    Some(c) if c[i].is_nan() => return u64::MAX,
+                    Some(c) => monotonic_bits(c[i]),
+                    None => 0,
+                },
+                SortKey::Reviewed => u64::from(book.is_reviewed(i)),
+                SortKey::Tags => book.tag_count(i) as u64,
+                SortKey::Id => unreachable!("ids are compared as text"),
+            };
+            if self.descending {
+                !ascending
+            } else {
+                ascending
+            }
+        };
+        let mut keyed: Vec<(u64, u32)> = rows.par_iter().map(|&row| (key(row), row)).collect();
+        keyed.par_sort_unstable();
+        for (slot, (_, row)) in rows.iter_mut().zip(keyed) {
+            *slot = row;
         }
     }
 
@@ -112,6 +149,31 @@ impl Order {
     }
 }
 
+/// The place of each vocabulary entry in text order (equal texts share a place).
+fn text_ranks(vocab: &[String]) -> Vec<u64> {
+    let mut by_text: Vec<usize> = (0..vocab.len()).collect();
+    by_text.sort_by(|&a, &b| vocab[a].cmp(&vocab[b]));
+    let mut ranks = vec![0; vocab.len()];
+    let mut rank = 0;
+    for (at, &code) in by_text.iter().enumerate() {
+        if at > 0 && vocab[code] != vocab[by_text[at - 1]] {
+            rank += 1;
+        }
+        ranks[code] = rank;
+    }
+    ranks
+}
+
+/// A number (not NaN) as a u64 in the order of `f64::total_cmp` (-0 before +0).
+fn monotonic_bits(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +202,30 @@ mod tests {
         assert_eq!(sorted(SortKey::Prediction, true), [1, 2, 0, 3, 4]);
         assert_eq!(sorted(SortKey::Tags, true), [1, 3, 0, 2, 4]);
         assert_eq!(sorted(SortKey::Reviewed, false), [0, 2, 4, 1, 3]);
+    }
+
+    #[test]
+    fn confidence_orders_put_rows_without_confidence_last() {
+        let mut set = classification(&["a"; 6], &["a"; 6]);
+        set.confidence = Some(vec![0.5, f64::NAN, 0.0, -0.0, 1.0, 0.5]);
+        let book = TagBook::new(set.len());
+        for descending in [false, true] {
+            let order = Order {
+                key: SortKey::Confidence,
+                descending,
+            };
+            let mut rows: Vec<u32> = (0..6).collect();
+            order.sort(&set, &book, &mut rows);
+            let expected: &[u32] = if descending {
+                &[4, 0, 5, 2, 3, 1]
+            } else {
+                &[3, 2, 0, 5, 4, 1]
+            };
+            assert_eq!(rows, expected, "descending: {descending}");
+            let mut compared: Vec<u32> = (0..6).collect();
+            compared.sort_by(|&a, &b| order.compare(&set, &book, a, b));
+            assert_eq!(rows, compared);
+        }
     }
 
     #[test]
