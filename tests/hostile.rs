@@ -1,8 +1,7 @@
 //! Hostile media: truncated and corrupt images and audio, a PNG declaring 60000 x 60000
-//! pixels, empty and header-only WAVs, a 2-hour WAV, a folder where a file is expected. Each
-//! gives an error naming the file, in bounded time and memory, in the decoders and in the
-//! app, which keeps working. (Media paths leading out of the dataset are refused when the
-//! dataset loads: tests/cli.rs.)
+//! pixels, empty and header-only WAVs, a 2-hour WAV, a folder where a file is expected, a link
+//! leading out of the dataset. Each gives an error naming the file, in bounded time and
+//! memory, in the decoders, in reports and in the app, which keeps working.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::channel;
@@ -200,4 +199,94 @@ fn reports_on_hostile_media_complete() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).ends_with("</html>\n"));
+}
+
+/// Opens `data` in the app (audio off) and returns the harness at the mapping dialog.
+fn app_at_mapping(data: PathBuf) -> Harness<'static, ErrataApp> {
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 860.0])
+        .with_max_steps(64)
+        .build_eframe(move |cc| {
+            ErrataApp::with_options(
+                cc,
+                Some(data),
+                Options {
+                    audio_output: false,
+                    ..Options::default()
+                },
+            )
+        });
+    step_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
+    harness.run();
+    harness
+}
+
+#[test]
+fn an_image_path_that_is_a_folder_gets_an_error_tile() {
+    let (_dir, data) = hostile_dataset(&["corrupt.png"]);
+    std::fs::create_dir(data.join("media/folder.png")).unwrap();
+    let csv = std::fs::read_to_string(data.join("metadata.csv")).unwrap();
+    std::fs::write(
+        data.join("metadata.csv"),
+        format!("{csv}r1,media/folder.png,a,b\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(["report", data.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("media/folder.png (row 2)"),
+        "the report warns of it as a missing file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut harness = app_at_mapping(data);
+    harness.get_by_label("Create project").click();
+    step_until(&mut harness, |app| app.session().is_some());
+    harness.key_press(Key::ArrowRight);
+    harness.run();
+    harness.get_by_label_contains("folder.png");
+    assert_eq!(harness.state().session().unwrap().selected, Some(1));
+    harness.key_press(Key::Num1);
+    harness.run();
+    assert_eq!(harness.state().error, None);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_dataset_is_refused_by_name_in_reports_and_the_app() {
+    let (dir, data) = hostile_dataset(&["corrupt.png"]);
+    std::fs::copy(corpus().join("source.jpg"), dir.path().join("private.jpg")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("private.jpg"),
+        data.join("media/escape.jpg"),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(data.join("metadata.csv")).unwrap();
+    std::fs::write(
+        data.join("metadata.csv"),
+        format!("{csv}r1,media/escape.jpg,a,b\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+        .args(["report", data.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("media/escape.jpg")
+            && stderr.contains("row 2")
+            && stderr.contains("leads outside the dataset folder"),
+        "{stderr}"
+    );
+    let harness = app_at_mapping(data);
+    let message = harness.get_by_label_contains("leads outside the dataset folder");
+    let label = format!("{message:?}");
+    assert!(label.contains("media/escape.jpg"), "{label}");
+    assert!(
+        harness.state().session().is_none(),
+        "no project is made from it"
+    );
 }
