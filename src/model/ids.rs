@@ -62,9 +62,13 @@ impl Ids {
         let mut index = HashTable::with_capacity(hashes.len());
         for (row, &h) in hashes.iter().enumerate() {
             let id = self.get(row);
-            if index.find(h, |&r| self.get(r as usize) == id).is_none() {
-                let row = u32::try_from(row).expect("fewer than 4 billion rows");
-                index.insert_unique(h, row, |&r| hash(self.get(r as usize)));
+            let entry = index.entry(
+                h,
+                |&r| self.get(r as usize) == id,
+                |&r| hash(self.get(r as usize)),
+            );
+            if let hashbrown::hash_table::Entry::Vacant(vacant) = entry {
+                vacant.insert(u32::try_from(row).expect("fewer than 4 billion rows"));
             }
         }
         index
