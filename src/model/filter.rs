@@ -43,7 +43,18 @@ impl RowFilter {
         *self == RowFilter::default()
     }
 
+    /// Whether `row` meets every condition; `needle` is the search text, trimmed and
+    /// lowercased.
     pub fn matches(&self, set: &EvalSet, book: &TagBook, row: usize, needle: &str) -> bool {
+        self.meets_conditions(set, book, row)
+            && (needle.is_empty()
+                || contains_folded(set.ids.get(row), needle)
+                || contains_folded(set.label_text(row), needle)
+                || contains_folded(set.prediction_text(row), needle))
+    }
+
+    /// Every condition but the search.
+    fn meets_conditions(&self, set: &EvalSet, book: &TagBook, row: usize) -> bool {
         let outcome = match self.outcome {
             Outcome::All => true,
             Outcome::Errors => !set.correct[row],
@@ -64,18 +75,31 @@ impl RowFilter {
                     .is_some_and(|c| (lo..=hi).contains(&c[row]))
             })
             && self.change.is_none_or(|c| change(set, row) == Some(c))
-            && (needle.is_empty()
-                || contains_folded(set.ids.get(row), needle)
-                || contains_folded(set.label_text(row), needle)
-                || contains_folded(set.prediction_text(row), needle))
     }
 
     /// The matching rows, in row order.
     pub fn rows(&self, set: &EvalSet, book: &TagBook) -> Vec<u32> {
         let needle = self.search.trim().to_lowercase();
+        // Labels and predictions are codes into the vocabulary: search each entry once, not
+        // once per row.
+        let in_vocab: Vec<bool> = if needle.is_empty() {
+            Vec::new()
+        } else {
+            set.vocab
+                .par_iter()
+                .map(|text| contains_folded(text, &needle))
+                .collect()
+        };
         (0..set.len() as u32)
             .into_par_iter()
-            .filter(|&row| self.matches(set, book, row as usize, &needle))
+            .filter(|&row| {
+                let row = row as usize;
+                self.meets_conditions(set, book, row)
+                    && (needle.is_empty()
+                        || in_vocab[set.labels[row] as usize]
+                        || in_vocab[set.predictions[row] as usize]
+                        || contains_folded(set.ids.get(row), &needle))
+            })
             .collect()
     }
 }
@@ -235,7 +259,22 @@ mod tests {
             tag: Some(0),
             ..Default::default()
         };
-        assert_eq!(rows(combined), [1]);
+        assert_eq!(rows(combined.clone()), [1]);
+        // One row at a time (after an edit) agrees with the pass over all rows.
+        for filter in [
+            combined,
+            RowFilter {
+                search: "Do".into(),
+                outcome: Outcome::Errors,
+                ..Default::default()
+            },
+        ] {
+            let needle = filter.search.trim().to_lowercase();
+            let one_by_one: Vec<u32> = (0..5)
+                .filter(|&r| filter.matches(&set, &book, r as usize, &needle))
+                .collect();
+            assert_eq!(filter.rows(&set, &book), one_by_one);
+        }
         assert!(RowFilter::default().is_empty());
     }
 }
