@@ -333,6 +333,14 @@ fn bad_inputs_fail_with_clear_messages() {
             &["text_confidence.csv", "row 1", "\"high\" is not a number"],
         ),
         (
+            "tests/data/bad/huge_integer.jsonl",
+            &[
+                "huge_integer.jsonl",
+                "cannot be represented",
+                "numbers too large for 64 bits",
+            ],
+        ),
+        (
             "tests/data/bad/duplicate_column.csv",
             &[
                 "duplicate_column.csv",

@@ -8,6 +8,7 @@ use std::time::UNIX_EPOCH;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::contain::contain;
 use super::error::LoadError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +157,13 @@ pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
         path: path.clone(),
         message: e.to_string(),
     };
+    // polars panics on some values it cannot represent, such as a JSON integer beyond 64 bits.
+    let unreadable_value = |message: String| LoadError::Parse {
+        path: path.clone(),
+        message: format!(
+            "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
+        ),
+    };
     let frame = match table.format {
         TableFormat::Csv | TableFormat::Tsv => {
             let separator = if table.format == TableFormat::Tsv {
@@ -176,27 +184,34 @@ pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
                     column,
                 });
             }
-            CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .map_parse_options(|o| o.with_separator(separator))
-                .into_reader_with_file_handle(Cursor::new(content))
-                .finish()
-                .map_err(parse_error)?
+            contain(|| {
+                CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(0))
+                    .map_parse_options(|o| o.with_separator(separator))
+                    .into_reader_with_file_handle(Cursor::new(content))
+                    .finish()
+            })
+            .map_err(unreadable_value)?
+            .map_err(parse_error)?
         }
         TableFormat::Jsonl => {
             check_text(path, content)?;
-            JsonReader::new(Cursor::new(content))
-                .with_json_format(JsonFormat::JsonLines)
-                .finish()
-                .map_err(|e| {
-                    check_json_lines(path, content)
-                        .err()
-                        .unwrap_or_else(|| parse_error(e))
-                })?
+            let read = contain(|| {
+                JsonReader::new(Cursor::new(content))
+                    .with_json_format(JsonFormat::JsonLines)
+                    .finish()
+            });
+            // A line that is not a JSON object gets the clearer message, naming the line.
+            let not_json = || check_json_lines(path, content).err();
+            match read {
+                Ok(Ok(frame)) => frame,
+                Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(e))),
+                Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(panic))),
+            }
         }
-        TableFormat::Parquet => ParquetReader::new(Cursor::new(content))
-            .finish()
+        TableFormat::Parquet => contain(|| ParquetReader::new(Cursor::new(content)).finish())
+            .map_err(unreadable_value)?
             .map_err(parse_error)?,
     };
     if frame.height() == 0 {
