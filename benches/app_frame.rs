@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use common::synthetic;
 use egui::Key;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use errata::app::ErrataApp;
 use errata::app::session::Command;
 use errata::model::filter::{Outcome, RowFilter};
@@ -104,6 +105,22 @@ fn main() {
         "jumping through the table (scrolls to rows 1 % of the table apart, across pages)",
         jumping,
     );
+
+    // The last row is reachable and shown at its exact place (the table is paged, so row
+    // positions never go through a large f32 scroll offset).
+    harness
+        .state_mut()
+        .apply(vec![Command::Select(rows as u32 - 1)]);
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.get_by_label(&format!("ex{:07}", rows - 1));
+    harness.get_by_label(&format!(
+        "rows {}-{} of {rows}",
+        (rows - 1) / errata::app::PAGE_ROWS * errata::app::PAGE_ROWS + 1,
+        rows
+    ));
+    println!("the last row, ex{:07}, is shown on the last page", rows - 1);
 
     let mut edits = Vec::new();
     let toggling: Vec<Duration> = (0..100)
