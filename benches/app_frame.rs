@@ -114,7 +114,14 @@ fn main() {
     for _ in 0..3 {
         harness.step();
     }
-    harness.get_by_label(&format!("ex{:07}", rows - 1));
+    // Once in the table's row, once in the inspector's title.
+    let shown = harness
+        .query_all_by_label(&format!("ex{:07}", rows - 1))
+        .count();
+    assert_eq!(
+        shown, 2,
+        "the last row's id is shown in the table and the inspector"
+    );
     harness.get_by_label(&format!(
         "rows {}-{} of {rows}",
         (rows - 1) / errata::app::PAGE_ROWS * errata::app::PAGE_ROWS + 1,

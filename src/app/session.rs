@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use polars::prelude::PlHashMap;
-use rayon::slice::ParallelSliceMut;
 
 use crate::data::audit_spec;
 use crate::data::project::Project;
@@ -400,11 +399,7 @@ impl Session {
             Command::Sort(order) => {
                 self.order = order;
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
-                if order.is_natural() {
-                    self.rows.par_sort_unstable();
-                } else {
-                    order.sort(set, book, &mut self.rows);
-                }
+                order.sort(set, book, &mut self.rows);
                 return Ok(());
             }
             Command::SetAudit(text) => {
