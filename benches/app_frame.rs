@@ -18,6 +18,7 @@ use errata::app::ErrataApp;
 use errata::app::session::Command;
 use errata::model::filter::{Outcome, RowFilter};
 use errata::model::order::{Order, SortKey};
+use errata::ui::thousands;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -122,10 +123,12 @@ fn main() {
         shown, 2,
         "the last row's id is shown in the table and the inspector"
     );
+    let last_page = (rows - 1) / errata::app::PAGE_ROWS * errata::app::PAGE_ROWS;
     harness.get_by_label(&format!(
-        "rows {}-{} of {rows}",
-        (rows - 1) / errata::app::PAGE_ROWS * errata::app::PAGE_ROWS + 1,
-        rows
+        "rows {}-{} of {}",
+        thousands(last_page + 1),
+        thousands(rows),
+        thousands(rows)
     ));
     println!("the last row, ex{:07}, is shown on the last page", rows - 1);
 

@@ -636,6 +636,7 @@ fn the_audit_checklist_is_edited_checked_and_saved_in_the_app() {
 #[test]
 fn a_panicking_background_job_is_reported_and_the_app_keeps_working() {
     use errata::app::opening::Job;
+    use errata::data::progress::COMPUTING;
     let mut harness = Harness::builder()
         .with_size([1400.0, 860.0])
         .with_max_steps(64)
@@ -650,26 +651,34 @@ fn a_panicking_background_job_is_reported_and_the_app_keeps_working() {
             )
         });
     harness.run();
-    // A load that panics half-way (as a bug in the loader or the metrics would).
+    // Jobs that panic half-way, as a bug in the loader or in the metrics would.
     let ctx = harness.ctx.clone();
-    let job = Job::spawn(PathBuf::from("/data/eval.parquet"), &ctx, |progress| {
-        progress.enter(1).unwrap();
-        panic!("injected failure")
-    })
-    .unwrap();
-    harness.state_mut().screen = Screen::Loading(job);
-    wait_until(&mut harness, |app| app.error.is_some());
-    let error = harness.state().error.clone().unwrap();
-    assert!(
-        error.contains("/data/eval.parquet") && error.contains("unexpectedly"),
-        "{error}"
-    );
-    assert!(matches!(harness.state().screen, Screen::Welcome));
-    harness.run();
-    harness.get_by_label_contains("Bundled samples");
+    for (step, named) in [
+        (1, "while checking columns and encoding labels"),
+        (COMPUTING, "while computing the figures"),
+    ] {
+        let job = Job::spawn(PathBuf::from("/data/eval.parquet"), &ctx, move |progress| {
+            progress.enter(step).unwrap();
+            panic!("injected failure")
+        })
+        .unwrap();
+        harness.state_mut().screen = Screen::Loading(job);
+        wait_until(&mut harness, |app| app.error.is_some());
+        let error = harness.state_mut().error.take().unwrap();
+        for part in [
+            "/data/eval.parquet",
+            "unexpectedly",
+            named,
+            "injected failure",
+        ] {
+            assert!(error.contains(part), "{part:?} in {error}");
+        }
+        assert!(matches!(harness.state().screen, Screen::Welcome));
+        harness.run();
+        harness.get_by_label_contains("Bundled samples");
+    }
     // The app still opens a dataset and works.
     let (_dir, dataset) = sample("speech");
-    harness.state_mut().error = None;
     harness.state_mut().open(dataset, &ctx);
     wait_until(&mut harness, |app| {
         matches!(app.screen, Screen::Mapping(_)) || app.session().is_some()

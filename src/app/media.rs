@@ -6,6 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 
+use crate::data::contain::contain;
+
 /// A decoded item, or why it could not be decoded (naming the file).
 pub type Decoded<T> = Result<T, String>;
 
@@ -29,9 +31,9 @@ impl<T: Send + 'static> Decoder<T> {
             .name(name.into())
             .spawn(move || {
                 for (row, path) in inbox {
-                    let decoded = std::panic::catch_unwind(|| decode(&path)).unwrap_or_else(|_| {
+                    let decoded = contain(|| decode(&path)).unwrap_or_else(|panic| {
                         Err(format!(
-                            "{}: the decoder failed on this file",
+                            "{}: the decoder failed on this file ({panic})",
                             path.display()
                         ))
                     });

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Duration;
 
+use crate::data::contain::contain;
 use crate::report::Format;
 
 use audio::{AudioAction, AudioLoader, Player};
@@ -403,14 +404,17 @@ impl ErrataApp {
         let spawned = std::thread::Builder::new()
             .name("errata-export".into())
             .spawn(move || {
-                let written = std::panic::catch_unwind(|| {
-                    let text = format.render(&report).unwrap_or_default();
+                let written = contain(|| {
+                    let text = format.render(&report).ok_or_else(|| {
+                        format!("{}: CSV reports are written by the CLI", target.display())
+                    })?;
                     crate::report::write_atomically(&target, text.as_bytes())
                         .map_err(|e| format!("{}: cannot write the report: {e}", target.display()))
                 })
-                .unwrap_or_else(|_| {
+                .unwrap_or_else(|panic| {
                     Err(format!(
-                        "{}: writing the report failed unexpectedly; the project is unchanged",
+                        "{}: writing the report failed unexpectedly ({panic}); the project is \
+                         unchanged and no partial report was left",
                         target.display()
                     ))
                 });

@@ -9,6 +9,8 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Instant;
 
 use super::session::Session;
+use crate::data::contain::contain;
+use crate::data::progress::{COMPUTING, STEPS};
 use crate::data::project::{Project, default_project_path};
 use crate::data::store::looks_like_project;
 use crate::data::{LoadError, MappingRequest, Preview, Progress, preview};
@@ -55,7 +57,8 @@ pub struct Job {
 }
 
 impl Job {
-    /// Runs `work` on a named thread; a panic in it becomes an error message naming `target`.
+    /// Runs `work` on a named thread; a panic in it becomes an error message naming `target`
+    /// and the step it was in.
     pub fn spawn(
         target: PathBuf,
         ctx: &egui::Context,
@@ -69,9 +72,13 @@ impl Job {
         std::thread::Builder::new()
             .name("errata-load".into())
             .spawn(move || {
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&shared)))
-                        .unwrap_or_else(|_| Err(format!("{name}: opening failed unexpectedly")));
+                let outcome = contain(|| work(&shared)).unwrap_or_else(|panic| {
+                    let step = STEPS[shared.snapshot().0].to_lowercase();
+                    Err(format!(
+                        "{name}: opening failed unexpectedly while {step} ({panic}). Your \
+                         files were not changed; please report this with the file."
+                    ))
+                });
                 let _ = send.send(outcome);
                 ctx.request_repaint();
             })
@@ -109,9 +116,7 @@ pub fn open(path: &Path, progress: &Progress) -> Result<Opened, String> {
     };
     if project.exists() {
         let project = Project::open_with(&project, progress).map_err(message)?;
-        return Ok(Opened::Review(Box::new(
-            Session::new(project).map_err(message)?,
-        )));
+        return review(project, progress);
     }
     let request = MappingRequest::default();
     let preview = preview(path, &request, PREVIEW_ROWS, progress).map_err(message)?;
@@ -153,6 +158,12 @@ pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, Stri
         Path::new(dialog.project.trim()),
     )
     .map_err(message)?;
+    review(project, progress)
+}
+
+/// Computes every figure of an opened project, for the review screen.
+fn review(project: Project, progress: &Progress) -> Result<Opened, String> {
+    progress.enter(COMPUTING).map_err(message)?;
     Ok(Opened::Review(Box::new(
         Session::new(project).map_err(message)?,
     )))

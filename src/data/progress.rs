@@ -7,12 +7,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::error::LoadError;
 
 /// The steps of opening a dataset or project, in order.
-pub const STEPS: [&str; 4] = [
+pub const STEPS: [&str; 5] = [
     "Reading the table",
     "Checking columns and encoding labels",
     "Reading tags from the project",
     "Creating the project",
+    "Computing the figures",
 ];
+
+/// The step of [`STEPS`] in which an opened project's figures are computed.
+pub const COMPUTING: usize = 4;
 
 #[derive(Debug, Default)]
 pub struct Progress {

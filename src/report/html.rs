@@ -490,7 +490,7 @@ pub fn render(report: &Report) -> String {
                     percent(s.accuracy, 1),
                     interval(s.ci95),
                     s.gap_to_overall
-                        .map_or("—".into(), |g| format!("{:+.1} pts", g * 100.0)),
+                        .map_or("—".into(), |g| format!("{} pts", super::signed_points(g))),
                     percent(s.hlp, 1),
                 ];
                 if transcription {

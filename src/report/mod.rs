@@ -51,6 +51,16 @@ impl Format {
     }
 }
 
+/// A difference of two fractions in percentage points, signed to one decimal ("+1.2",
+/// "-0.4"); differences that round to zero print "0.0" rather than "-0.0".
+pub fn signed_points(difference: f64) -> String {
+    let shown = format!("{:+.1}", difference * 100.0);
+    match shown.as_str() {
+        "+0.0" | "-0.0" => "0.0".into(),
+        _ => shown,
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct DatasetSummary {
     /// The dataset as the user named it.
@@ -251,5 +261,13 @@ mod tests {
         assert_eq!(format_epoch(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_epoch(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(format_epoch(1_795_395_660), "2026-11-23 01:01 UTC");
+    }
+
+    #[test]
+    fn differences_print_signed_without_a_negative_zero() {
+        assert_eq!(signed_points(0.0123), "+1.2");
+        assert_eq!(signed_points(-0.004), "-0.4");
+        assert_eq!(signed_points(-0.0001), "0.0");
+        assert_eq!(signed_points(0.0), "0.0");
     }
 }

@@ -5,6 +5,7 @@
 
 use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints, Points};
 
+use super::thousands;
 use crate::app::session::{Command, Session};
 use crate::app::{DashboardView, Section, View};
 use crate::model::Task;
@@ -16,6 +17,7 @@ use crate::model::hlp::{HlpSource, Subject};
 use crate::model::priorities::{PriorityKind, Rating};
 use crate::model::stats::Interval;
 use crate::model::stats::ratio;
+use crate::report::signed_points;
 
 /// Slice values with fewer rows than this are marked small: their figures are unreliable.
 const SMALL: u64 = 30;
@@ -226,7 +228,8 @@ fn priorities_ui(
     let analysis = &session.analysis;
     ui.label(format!(
         "Potential gain = gap to human-level performance x share of data. Tags are measured over the {} reviewed rows, slices over all {} rows.",
-        analysis.reviewed_rows, analysis.overall.n
+        thousands(analysis.reviewed_rows),
+        thousands(analysis.overall.n)
     ));
     if let Some(note) = analysis.tags_note {
         ui.colored_label(ui.visuals().warn_fg_color, note);
@@ -517,7 +520,7 @@ fn slices_ui(
                             ui.label(format!("{} {}", pct(s.accuracy), interval(s.ci95.as_ref())));
                             ui.label(
                                 s.gap_to_overall
-                                    .map_or("-".into(), |g| format!("{:+.1} points", g * 100.0)),
+                                    .map_or("-".into(), |g| format!("{} points", signed_points(g))),
                             );
                             ui.label(format!("{}{}", pct(s.hlp), source(s.hlp_source)));
                             if set.task == Task::Transcription {
@@ -1014,7 +1017,7 @@ fn comparison_ui(
         ui.label(pct(model));
         ui.label(pct(baseline));
         ui.label(match (model, baseline) {
-            (Some(m), Some(b)) => format!("{:+.1} points", (m - b) * 100.0),
+            (Some(m), Some(b)) => format!("{} points", signed_points(m - b)),
             _ => "-".into(),
         });
         ui.end_row();

@@ -40,6 +40,19 @@ pub fn app_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
     commands
 }
 
+/// A count with thousands separators ("10,000,000"): long tables show eight-digit counts.
+pub fn thousands(n: impl ToString) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// The progress of an open: the step, the rows read, the time so far. Returns whether the
 /// user cancelled.
 fn loading_ui(ui: &mut egui::Ui, job: &Job) -> bool {
@@ -66,7 +79,8 @@ fn loading_ui(ui: &mut egui::Ui, job: &Job) -> bool {
                 ui.spinner();
                 ui.label(if rows > 0 {
                     format!(
-                        "{rows} rows read, {:.1} s",
+                        "{} rows read, {:.1} s",
+                        thousands(rows),
                         job.started.elapsed().as_secs_f32()
                     )
                 } else {
@@ -116,8 +130,8 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(format!(
                     "{} of {} rows shown - press ? for shortcuts",
-                    session.rows.len(),
-                    session.project.dataset.set.len()
+                    thousands(session.rows.len()),
+                    thousands(session.project.dataset.set.len())
                 ));
             });
         });
@@ -198,4 +212,20 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
         app.pick(crate::app::dialogs::Pick::SaveReport, &ui.ctx().clone());
     }
     commands
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        for (n, shown) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (123456, "123,456"),
+            (10_000_000, "10,000,000"),
+        ] {
+            assert_eq!(super::thousands(n), shown);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The sidebar: tags with live counts, hotkeys and colours (right-click one to rename,
 //! recolour or delete it; a field adds one), and the filters of the review table.
 
+use super::thousands;
 use crate::app::session::{Command, Session};
 use crate::model::Task;
 use crate::model::filter::{Outcome, RowFilter};
@@ -86,7 +87,7 @@ fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
             let (swatch, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(swatch, 2.0, color);
             let selected = session.filter.tag == Some(id);
-            let label = format!("[{key}] {name} ({})", book.counts(id).n);
+            let label = format!("[{key}] {name} ({})", thousands(book.counts(id).n));
             let response = ui.selectable_label(selected, label).on_hover_text(
                 "Click: show only rows with this tag. Right-click: rename, recolour, delete",
             );
@@ -221,7 +222,7 @@ fn filters_ui(
     let reviewed = book.reviewed();
     ui.label(format!(
         "{} reviewed rows, {} errors among them",
-        reviewed.n,
-        reviewed.errors()
+        thousands(reviewed.n),
+        thousands(reviewed.errors())
     ));
 }

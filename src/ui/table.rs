@@ -6,6 +6,7 @@
 
 use egui_extras::{Column, TableBuilder};
 
+use super::thousands;
 use crate::app::TableView;
 use crate::app::session::{Command, Session};
 use crate::model::order::{Order, SortKey};
@@ -41,7 +42,8 @@ pub fn table_ui(
             scroll_to = Some(position % page_rows);
         }
     }
-    ui.horizontal(|ui| {
+    // Wrapped, so the page buttons move to a second line when the table is narrow.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Go to row:");
         let field = ui
             .add(
@@ -56,8 +58,10 @@ pub fn table_ui(
         {
             commands.push(Command::GoTo(std::mem::take(goto_input)));
         }
-        ui.weak("Click a column title to sort by it.");
-        if pages > 1 {
+        if pages == 1 {
+            // Long tables need the room for the pager; the titles say it on hover too.
+            ui.weak("Click a column title to sort by it.");
+        } else {
             ui.separator();
             if ui
                 .add_enabled(view.page > 0, egui::Button::new("< Previous page"))
@@ -69,9 +73,9 @@ pub fn table_ui(
             let last = (first + page_rows).min(session.rows.len());
             ui.label(format!(
                 "rows {}-{} of {}",
-                first + 1,
-                last,
-                session.rows.len()
+                thousands(first + 1),
+                thousands(last),
+                thousands(session.rows.len())
             ));
             if ui
                 .add_enabled(view.page + 1 < pages, egui::Button::new("Next page >"))
