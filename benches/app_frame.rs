@@ -166,10 +166,25 @@ fn main() {
         ),
         ("filter: none", Command::SetFilter(RowFilter::default())),
         (
-            "sort by confidence",
+            "sort by confidence (the first time)",
             Command::Sort(Order {
                 key: SortKey::Confidence,
                 descending: true,
+            }),
+        ),
+        (
+            "filter: errors only, sorted by confidence",
+            Command::SetFilter(RowFilter {
+                outcome: Outcome::Errors,
+                ..RowFilter::default()
+            }),
+        ),
+        ("filter: none", Command::SetFilter(RowFilter::default())),
+        (
+            "sort by confidence, ascending",
+            Command::Sort(Order {
+                key: SortKey::Confidence,
+                descending: false,
             }),
         ),
         (
@@ -177,6 +192,27 @@ fn main() {
             Command::Sort(Order {
                 key: SortKey::Truth,
                 descending: false,
+            }),
+        ),
+        (
+            "sort by id (text) (the first time)",
+            Command::Sort(Order {
+                key: SortKey::Id,
+                descending: true,
+            }),
+        ),
+        (
+            "sort by id (text), ascending",
+            Command::Sort(Order {
+                key: SortKey::Id,
+                descending: false,
+            }),
+        ),
+        (
+            "sort by tags",
+            Command::Sort(Order {
+                key: SortKey::Tags,
+                descending: true,
             }),
         ),
         ("sort by row", Command::Sort(Order::default())),

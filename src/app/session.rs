@@ -15,7 +15,7 @@ use crate::model::audit::{self, AuditSpec};
 use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::Subject;
-use crate::model::order::Order;
+use crate::model::order::{Order, Presorted};
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
 use crate::model::{Analysis, Task, automation, comparison};
@@ -73,6 +73,8 @@ pub struct Session {
     pub project: Project,
     pub filter: RowFilter,
     pub order: Order,
+    /// Whole-table orders by id and confidence, made on first use.
+    presorted: Presorted,
     /// The rows the filter shows, in `order`.
     pub rows: Vec<u32>,
     pub selected: Option<u32>,
@@ -128,6 +130,7 @@ impl Session {
             project,
             filter: RowFilter::default(),
             order: Order::default(),
+            presorted: Presorted::default(),
             rows: Vec::new(),
             selected: None,
             tag_defs,
@@ -218,7 +221,7 @@ impl Session {
     fn refilter(&mut self) {
         let (set, book) = (&self.project.dataset.set, &self.project.book);
         self.rows = self.filter.rows(set, book);
-        self.order.sort(set, book, &mut self.rows);
+        self.order.sort(set, book, &self.presorted, &mut self.rows);
     }
 
     /// Where `row` is in the shown rows, or where it would go.
@@ -399,7 +402,7 @@ impl Session {
             Command::Sort(order) => {
                 self.order = order;
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
-                order.sort(set, book, &mut self.rows);
+                order.sort(set, book, &self.presorted, &mut self.rows);
                 return Ok(());
             }
             Command::SetAudit(text) => {
@@ -700,7 +703,12 @@ mod tests {
         s.apply(Command::ToggleHotkey(1)).unwrap();
         assert_eq!(&s.rows[..2], [1, 7]);
         let mut fresh = RowFilter::default().rows(&s.project.dataset.set, &s.project.book);
-        by_tags.sort(&s.project.dataset.set, &s.project.book, &mut fresh);
+        by_tags.sort(
+            &s.project.dataset.set,
+            &s.project.book,
+            &s.presorted,
+            &mut fresh,
+        );
         assert_eq!(s.rows, fresh);
         s.apply(Command::Next).unwrap();
         assert_eq!(s.selected, Some(0), "→ follows the order shown");

@@ -3,6 +3,7 @@
 //! and a row's place can be found by binary search.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -74,7 +75,20 @@ impl Order {
     /// stable counting sort, which keeps ties in row order, and confidences are turned into
     /// 64-bit numbers and sorted as (number, row) pairs. At 10 million rows both are several
     /// times faster than comparing rows through their text.
-    pub fn sort(&self, set: &EvalSet, book: &TagBook, rows: &mut [u32]) {
+    pub fn sort(&self, set: &EvalSet, book: &TagBook, presorted: &Presorted, rows: &mut [u32]) {
+        // Keys that never change are sorted once for the whole table; a large share of it is
+        // then taken in that order in one pass, a small one is sorted directly.
+        let whole = match self.key {
+            SortKey::Id => Some(presorted.by_id(set)),
+            SortKey::Confidence if set.confidence.is_some() => Some(presorted.by_confidence(set)),
+            _ => None,
+        };
+        if let Some(whole) = whole
+            && rows.len() >= set.len() / SMALL_SHARE
+        {
+            self.take_in_order(set, whole, rows);
+            return;
+        }
         if self.key == SortKey::Id {
             rows.par_sort_by(|&a, &b| self.compare(set, book, a, b));
             return;
@@ -100,24 +114,41 @@ impl Order {
                 counting_sort(rows, descending, |row| book.tag_count(row as usize) as u32)
             }
             SortKey::Confidence => {
-                let Some(c) = &set.confidence else { return };
-                let key = |row: u32| -> u64 {
-                    let x = c[row as usize];
-                    match (x.is_nan(), descending) {
-                        // Rows without a confidence come last either way.
-                        (true, _) => u64::MAX,
-                        (false, false) => monotonic_bits(x),
-                        (false, true) => !monotonic_bits(x),
-                    }
-                };
-                let mut keyed: Vec<(u64, u32)> =
-                    rows.par_iter().map(|&row| (key(row), row)).collect();
-                keyed.par_sort_unstable();
-                for (slot, (_, row)) in rows.iter_mut().zip(keyed) {
-                    *slot = row;
+                if let Some(c) = &set.confidence {
+                    sort_by_confidence(c, descending, rows);
                 }
             }
         }
+    }
+
+    /// Puts `rows` in this order by walking `whole`, every row of the table in ascending key
+    /// order. Descending, runs of equal keys keep row order, and rows without a key
+    /// (confidence) stay last.
+    fn take_in_order(&self, set: &EvalSet, whole: &WholeOrder, rows: &mut [u32]) {
+        let mut shown = vec![0u64; set.len().div_ceil(64)];
+        for &row in rows.iter() {
+            shown[row as usize / 64] |= 1 << (row % 64);
+        }
+        let mut slots = rows.iter_mut();
+        let mut put = |run: &[u32]| {
+            for &row in run {
+                if shown[row as usize / 64] >> (row % 64) & 1 == 1 {
+                    *slots.next().expect("rows are distinct") = row;
+                }
+            }
+        };
+        if !self.descending {
+            put(&whole.rows);
+            return;
+        }
+        let mut run_end = whole.keyed;
+        for at in (0..whole.keyed).rev() {
+            if whole.starts_run(at) {
+                put(&whole.rows[at..run_end]);
+                run_end = at;
+            }
+        }
+        put(&whole.rows[whole.keyed..]);
     }
 
     /// Where `row` is in `rows` (sorted in this order), or where it would go.
@@ -154,6 +185,93 @@ impl Order {
             (Ok(i) | Err(i), false) => i.checked_sub(1)?,
         };
         rows.get(at).copied()
+    }
+}
+
+/// Below this share of the table (1/16), shown rows are sorted directly rather than taken
+/// from a whole-table order.
+const SMALL_SHARE: usize = 16;
+
+/// Every row of the table in the order of a key that never changes (id, confidence),
+/// built on first use and kept for the session: at 10 million rows sorting by id can take a
+/// second, taking the shown rows from the sorted table a few tens of milliseconds.
+#[derive(Debug, Default)]
+pub struct Presorted {
+    by_id: OnceLock<WholeOrder>,
+    by_confidence: OnceLock<WholeOrder>,
+}
+
+/// All rows in ascending key order, ties in row order, rows without a key last.
+#[derive(Debug)]
+struct WholeOrder {
+    rows: Vec<u32>,
+    /// Bit `i` is set when `rows[i]` has another key than `rows[i - 1]`.
+    run_starts: Vec<u64>,
+    /// How many rows have a key (the others follow them).
+    keyed: usize,
+}
+
+impl WholeOrder {
+    /// From rows sorted by key and a test of whether two neighbours share their key.
+    fn new(rows: Vec<u32>, keyed: usize, same_key: impl Fn(u32, u32) -> bool) -> Self {
+        let mut run_starts = vec![0u64; rows.len().div_ceil(64)];
+        for at in 0..rows.len() {
+            if at == 0 || !same_key(rows[at - 1], rows[at]) {
+                run_starts[at / 64] |= 1 << (at % 64);
+            }
+        }
+        WholeOrder {
+            rows,
+            run_starts,
+            keyed,
+        }
+    }
+
+    fn starts_run(&self, at: usize) -> bool {
+        self.run_starts[at / 64] >> (at % 64) & 1 == 1
+    }
+}
+
+impl Presorted {
+    fn by_id(&self, set: &EvalSet) -> &WholeOrder {
+        self.by_id.get_or_init(|| {
+            let id = |row: u32| set.ids.get(row as usize);
+            let mut rows: Vec<u32> = (0..set.len() as u32).collect();
+            rows.par_sort_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
+            WholeOrder::new(rows, set.len(), |a, b| id(a) == id(b))
+        })
+    }
+
+    fn by_confidence(&self, set: &EvalSet) -> &WholeOrder {
+        self.by_confidence.get_or_init(|| {
+            let mut rows: Vec<u32> = (0..set.len() as u32).collect();
+            let c = set.confidence.as_deref().unwrap_or_default();
+            if !c.is_empty() {
+                sort_by_confidence(c, false, &mut rows);
+            }
+            let keyed =
+                rows.partition_point(|&row| c.get(row as usize).is_some_and(|x| !x.is_nan()));
+            WholeOrder::new(rows, keyed, |a, b| {
+                c.get(a as usize).map(|x| x.to_bits()) == c.get(b as usize).map(|x| x.to_bits())
+            })
+        })
+    }
+}
+
+/// Sorts rows by confidence as (64-bit key, row) pairs; rows without one come last.
+fn sort_by_confidence(c: &[f64], descending: bool, rows: &mut [u32]) {
+    let key = |row: u32| -> u64 {
+        let x = c[row as usize];
+        match (x.is_nan(), descending) {
+            (true, _) => u64::MAX,
+            (false, false) => monotonic_bits(x),
+            (false, true) => !monotonic_bits(x),
+        }
+    };
+    let mut keyed: Vec<(u64, u32)> = rows.par_iter().map(|&row| (key(row), row)).collect();
+    keyed.par_sort_unstable();
+    for (slot, (_, row)) in rows.iter_mut().zip(keyed) {
+        *slot = row;
     }
 }
 
@@ -246,7 +364,7 @@ mod tests {
         let sorted = |key, descending| {
             let order = Order { key, descending };
             let mut rows = all.clone();
-            order.sort(&set, &book, &mut rows);
+            order.sort(&set, &book, &Presorted::default(), &mut rows);
             for (at, &row) in rows.iter().enumerate() {
                 assert_eq!(order.position(&set, &book, &rows, row), Ok(at));
             }
@@ -262,21 +380,40 @@ mod tests {
 
     #[test]
     fn sorting_rows_in_any_order_agrees_with_comparing_them() {
-        let truth = ["b", "a", "c", "a", "b", "c", "c", "a", "b", "a", "d", "b"];
-        let predicted = ["a", "a", "c", "b", "b", "d", "c", "a", "a", "a", "d", "c"];
+        // 64 rows: ids "1".."64" (text order is not row order), confidences with ties and
+        // missing values, tags and reviewed marks on some rows.
+        let classes = ["b", "a", "c", "a", "d"];
+        let truth: Vec<&str> = (0..64).map(|i| classes[i * 7 % 5]).collect();
+        let predicted: Vec<&str> = (0..64).map(|i| classes[i * 3 % 5]).collect();
         let mut set = classification(&truth, &predicted);
-        let n = set.len() as u32;
-        set.confidence = Some((0..n).map(|i| f64::from(i % 4) / 4.0).collect());
+        set.confidence = Some(
+            (0..64)
+                .map(|i| {
+                    if i % 9 == 4 {
+                        f64::NAN
+                    } else {
+                        f64::from(i % 5) / 4.0
+                    }
+                })
+                .collect(),
+        );
         let mut book = TagBook::new(set.len());
         let (blur, noise) = (book.define("blur"), book.define("noise"));
-        for row in [1, 4, 7, 10] {
+        for row in (0..64).step_by(3) {
             book.assign(&set, blur, row);
         }
-        for row in [4, 5, 10] {
+        for row in (0..64).step_by(7) {
             book.assign(&set, noise, row);
         }
-        // A shuffled subset of the rows, as a filter in a previous order leaves them.
-        let shown: Vec<u32> = vec![9, 2, 11, 4, 0, 7, 5, 10, 1];
+        // Shown rows in a scrambled order, as a filter in a previous order leaves them: a
+        // large share of the table (taken from the whole-table order) and a small one
+        // (sorted directly).
+        let large: Vec<u32> = (0..64u32)
+            .map(|i| i * 37 % 64)
+            .filter(|r| r % 4 != 1)
+            .collect();
+        let small: Vec<u32> = vec![40, 3, 17];
+        let presorted = Presorted::default();
         for key in [
             SortKey::Row,
             SortKey::Id,
@@ -288,11 +425,13 @@ mod tests {
         ] {
             for descending in [false, true] {
                 let order = Order { key, descending };
-                let mut sorted = shown.clone();
-                order.sort(&set, &book, &mut sorted);
-                let mut compared = shown.clone();
-                compared.sort_by(|&a, &b| order.compare(&set, &book, a, b));
-                assert_eq!(sorted, compared, "{order:?}");
+                for shown in [&large, &small] {
+                    let mut sorted = shown.clone();
+                    order.sort(&set, &book, &presorted, &mut sorted);
+                    let mut compared = shown.clone();
+                    compared.sort_by(|&a, &b| order.compare(&set, &book, a, b));
+                    assert_eq!(sorted, compared, "{order:?}, {} rows", shown.len());
+                }
             }
         }
     }
@@ -308,7 +447,7 @@ mod tests {
                 descending,
             };
             let mut rows: Vec<u32> = (0..6).collect();
-            order.sort(&set, &book, &mut rows);
+            order.sort(&set, &book, &Presorted::default(), &mut rows);
             let expected: &[u32] = if descending {
                 &[4, 0, 5, 2, 3, 1]
             } else {
