@@ -138,21 +138,7 @@ fn step_until(harness: &mut Harness<'_, ErrataApp>, done: impl Fn(&ErrataApp) ->
 
 fn run_through(files: &[&str], shown: &str) {
     let (_dir, data) = hostile_dataset(files);
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_max_steps(64)
-        .build_eframe(move |cc| {
-            ErrataApp::with_options(
-                cc,
-                Some(data),
-                Options {
-                    audio_output: false,
-                    ..Options::default()
-                },
-            )
-        });
-    step_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
-    harness.run();
+    let mut harness = app_at_mapping(data);
     harness.get_by_label("Create project").click();
     step_until(&mut harness, |app| app.session().is_some());
     for (row, name) in files.iter().enumerate() {

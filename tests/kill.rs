@@ -318,48 +318,47 @@ fn after_steps(base: &Assignments, steps: usize) -> Assignments {
     base.iter().cloned().chain(done).collect()
 }
 
-/// The child side of the undo kill test: tags and undoes, one committed edit per line printed.
-#[test]
-#[ignore = "run by killed_undo_loses_no_acknowledged_edit"]
-fn child_tags_and_undoes_in_a_loop() {
+/// The loop of a child test run by [`run_child_then_kill`]: makes one committed edit per
+/// step on the project it was given and prints "step N" once the edit returned.
+fn child_loop(mut edit: impl FnMut(&mut Store, usize)) {
     let Ok(path) = std::env::var("ERRATA_KILL_TEST_PROJECT") else {
         return;
     };
     let mut store = Store::open(Path::new(&path)).unwrap();
     let mut out = std::io::stdout().lock();
     for step in 0.. {
-        match undo_step(step) {
-            Some((row, tag)) => {
-                store.add_tag(&tag, &[&row]).unwrap();
-            }
-            None => {
-                store.undo().unwrap().expect("an edit to undo");
-            }
-        }
+        edit(&mut store, step);
         writeln!(out, "step {step}").unwrap();
         out.flush().unwrap();
     }
 }
 
-/// The child side of the tagging kill test: adds tags one edit at a time and reports each.
+/// The child side of the undo kill test: tags and undoes.
+#[test]
+#[ignore = "run by killed_undo_loses_no_acknowledged_edit"]
+fn child_tags_and_undoes_in_a_loop() {
+    child_loop(|store, step| match undo_step(step) {
+        Some((row, tag)) => {
+            store.add_tag(&tag, &[&row]).unwrap();
+        }
+        None => {
+            store.undo().unwrap().expect("an edit to undo");
+        }
+    });
+}
+
+/// The child side of the tagging kill test: adds tags one edit at a time.
 #[test]
 #[ignore = "run by killed_tagging_loses_no_acknowledged_edit"]
 fn child_tags_in_a_loop() {
-    let Ok(path) = std::env::var("ERRATA_KILL_TEST_PROJECT") else {
-        return;
-    };
-    let mut store = Store::open(Path::new(&path)).unwrap();
-    let mut out = std::io::stdout().lock();
-    for i in 0.. {
-        let row = format!("r{}", i % 40);
-        let tag = format!("t{}", i / 40);
+    child_loop(|store, step| {
+        let row = format!("r{}", step % 40);
+        let tag = format!("t{}", step / 40);
         if store.tag(&tag).unwrap().is_none() {
             store.create_tag(store.new_tag_def(&tag).unwrap()).unwrap();
         }
         store.add_tag(&tag, &[&row]).unwrap();
-        writeln!(out, "step {i}").unwrap();
-        out.flush().unwrap();
-    }
+    });
 }
 
 /// Runs the named child test on `project` and kills it once it has acknowledged `steps`
