@@ -4,10 +4,12 @@
 //! and figures follow at once without re-reading the project.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::PlHashMap;
 
 use crate::data::audit_spec;
+use crate::data::contain::contain;
 use crate::data::project::Project;
 use crate::data::store::{Op, StoreError, TagDef};
 use crate::model::analysis::ManualInputs;
@@ -18,7 +20,7 @@ use crate::model::hlp::Subject;
 use crate::model::order::{Order, Presorted};
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
-use crate::model::{Analysis, Task, automation, comparison};
+use crate::model::{Analysis, EvalSet, Task, automation, comparison};
 use crate::report::{AuditResults, Report};
 
 /// What the user can ask of the review loop.
@@ -73,8 +75,8 @@ pub struct Session {
     pub project: Project,
     pub filter: RowFilter,
     pub order: Order,
-    /// Whole-table orders by id and confidence, made on first use.
-    presorted: Presorted,
+    /// Whole-table orders by id and confidence, built in the background after opening.
+    presorted: Arc<Presorted>,
     /// The rows the filter shows, in `order`.
     pub rows: Vec<u32>,
     pub selected: Option<u32>,
@@ -98,6 +100,25 @@ pub struct Session {
     /// The audit checklist as stored (TOML text), and its results or why it cannot run.
     pub audit_text: Option<String>,
     pub audit: Option<Result<AuditResults, String>>,
+}
+
+/// Sorts the whole table by id and by confidence on a thread of its own, so the first sort
+/// by either takes the shown rows from a finished order instead of sorting while the window
+/// waits (a second at 10 million rows). Sorting builds the order itself if this thread
+/// cannot start.
+fn presort_in_background(set: &Arc<EvalSet>) -> Arc<Presorted> {
+    let presorted = Arc::new(Presorted::default());
+    let (set, shared) = (set.clone(), presorted.clone());
+    let _ = std::thread::Builder::new()
+        .name("errata-presort".into())
+        .spawn(move || {
+            // On one core (a pool of one thread), so the window and its own parallel work
+            // keep the others. A failure here leaves the orders to be built on first use.
+            if let Ok(one_core) = rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                let _ = contain(|| one_core.install(|| shared.build_all(&set)));
+            }
+        });
+    presorted
 }
 
 impl Session {
@@ -126,11 +147,12 @@ impl Session {
             _ => Vec::new(),
         };
         let changes = comparison::counts(set);
+        let presorted = presort_in_background(&project.dataset.set);
         let mut session = Session {
             project,
             filter: RowFilter::default(),
             order: Order::default(),
-            presorted: Presorted::default(),
+            presorted,
             rows: Vec::new(),
             selected: None,
             tag_defs,

@@ -3,6 +3,7 @@
 //! Independent columns are processed in parallel.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -26,7 +27,8 @@ pub struct Dataset {
     pub fingerprint: Fingerprint,
     /// The roles as used: `slices` holds only the columns that became slices.
     pub roles: ColumnRoles,
-    pub set: EvalSet,
+    /// Shared with background work (the whole-table orders); it never changes once loaded.
+    pub set: Arc<EvalSet>,
     /// Tags read from the tags column.
     pub tags: TagBook,
     /// Media path per row, relative to `table.root`.
@@ -410,7 +412,7 @@ impl Loader<'_> {
             table: self.table.clone(),
             fingerprint,
             roles,
-            set,
+            set: Arc::new(set),
             tags,
             missing_media: media.as_ref().map_or(0, |m| m.missing),
             media: media.map(|m| m.paths),
