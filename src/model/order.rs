@@ -149,14 +149,14 @@ impl Order {
             put(&whole.rows);
             return;
         }
-        let mut run_end = whole.keyed;
-        for at in (0..whole.keyed).rev() {
+        let mut run_end = whole.with_key;
+        for at in (0..whole.with_key).rev() {
             if whole.starts_run(at) {
                 put(&whole.rows[at..run_end]);
                 run_end = at;
             }
         }
-        put(&whole.rows[whole.keyed..]);
+        put(&whole.rows[whole.with_key..]);
     }
 
     /// Where `row` is in `rows` (sorted in this order), or where it would go.
@@ -216,7 +216,7 @@ struct WholeOrder {
     /// Bit `i` is set when `rows[i]` has another key than `rows[i - 1]`.
     run_starts: Vec<u64>,
     /// How many rows have a key (the others follow them).
-    keyed: usize,
+    with_key: usize,
 }
 
 impl WholeOrder {
@@ -233,7 +233,7 @@ impl WholeOrder {
         WholeOrder {
             rows: keyed.into_iter().map(|(_, row)| row).collect(),
             run_starts,
-            keyed: with_key,
+            with_key,
         }
     }
 
