@@ -14,10 +14,11 @@ use common::synthetic;
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use errata::app::ErrataApp;
 use errata::app::session::Command;
+use errata::app::{AppCommand, Options};
 use errata::model::filter::{Outcome, RowFilter};
 use errata::model::order::{Order, SortKey};
+use errata::ui::Window;
 use errata::ui::thousands;
 
 fn ms(d: Duration) -> f64 {
@@ -62,13 +63,13 @@ fn main() {
     let path = project.clone();
     let mut harness = Harness::builder()
         .with_size([1400.0, 860.0])
-        .build_eframe(move |cc| ErrataApp::new(cc, Some(path)));
+        .build_eframe(move |cc| Window::new(cc, Some(path), Options::default()));
     let start = Instant::now();
-    while harness.state().session().is_none() {
+    while harness.state().app.session().is_none() {
         assert!(
-            harness.state().error.is_none(),
+            harness.state().app.error().is_none(),
             "{:?}",
-            harness.state().error
+            harness.state().app.error()
         );
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
@@ -81,7 +82,7 @@ fn main() {
         harness.step();
     }
 
-    let frame = |harness: &mut Harness<'_, ErrataApp>| {
+    let frame = |harness: &mut Harness<'_, Window>| {
         let start = Instant::now();
         harness.step();
         start.elapsed()
@@ -96,9 +97,10 @@ fn main() {
 
     let jumping: Vec<Duration> = (0..100)
         .map(|i| {
-            harness.state_mut().apply(vec![Command::Select(
-                ((i * rows / 100 + i * 9_973) % rows) as u32,
-            )]);
+            apply(
+                &mut harness,
+                Command::Select(((i * rows / 100 + i * 9_973) % rows) as u32),
+            );
             frame(&mut harness)
         })
         .collect();
@@ -109,9 +111,7 @@ fn main() {
 
     // The last row is reachable and shown at its exact place (the table is paged, so row
     // positions never go through a large f32 scroll offset).
-    harness
-        .state_mut()
-        .apply(vec![Command::Select(rows as u32 - 1)]);
+    apply(&mut harness, Command::Select(rows as u32 - 1));
     for _ in 0..3 {
         harness.step();
     }
@@ -123,7 +123,7 @@ fn main() {
         shown, 2,
         "the last row's id is shown in the table and the inspector"
     );
-    let last_page = (rows - 1) / errata::app::PAGE_ROWS * errata::app::PAGE_ROWS;
+    let last_page = (rows - 1) / errata::ui::PAGE_ROWS * errata::ui::PAGE_ROWS;
     harness.get_by_label(&format!(
         "rows {}-{} of {}",
         thousands(last_page + 1),
@@ -136,7 +136,7 @@ fn main() {
     let toggling: Vec<Duration> = (0..100)
         .map(|_| {
             let start = Instant::now();
-            harness.state_mut().apply(vec![Command::ToggleHotkey(1)]);
+            apply(&mut harness, Command::ToggleHotkey(1));
             edits.push(start.elapsed());
             frame(&mut harness)
         })
@@ -219,19 +219,19 @@ fn main() {
     ];
     for (name, command) in whole_table {
         let start = Instant::now();
-        harness.state_mut().apply(vec![command]);
+        apply(&mut harness, command);
         harness.step();
         println!("{name}: {:.0} ms until drawn", ms(start.elapsed()));
     }
 
     // The dashboard's prioritisation table open while tagging: every figure follows the edit.
-    harness.state_mut().view = errata::app::View::Dashboard;
+    apply(&mut harness, AppCommand::Show(errata::app::View::Dashboard));
     for _ in 0..5 {
         harness.step();
     }
     let dashboard: Vec<Duration> = (0..100)
         .map(|_| {
-            harness.state_mut().apply(vec![Command::ToggleHotkey(1)]);
+            apply(&mut harness, Command::ToggleHotkey(1));
             frame(&mut harness)
         })
         .collect();
@@ -267,4 +267,10 @@ fn main() {
             d[2]
         })
     );
+}
+
+/// Applies a command as the window would after drawing a frame.
+fn apply(harness: &mut Harness<'_, Window>, command: impl Into<AppCommand>) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().app.apply(vec![command.into()], &ctx);
 }

@@ -61,7 +61,7 @@ fn main() {
         .unwrap();
     let rows: Vec<&str> = ids.iter().step_by(10).map(String::as_str).collect();
     let start = Instant::now();
-    let changed = store.add_tag("bench bulk", &rows).unwrap();
+    let changed = store.add_tag("bench bulk", &rows).unwrap().rows_changed();
     println!(
         "bulk edit tagging {changed} rows: {:.0} ms (target < 500 ms)",
         ms(start.elapsed())
@@ -91,7 +91,7 @@ fn main() {
         &project.dataset_path,
         &project.dataset,
         &project.book,
-        &project.inputs().unwrap(),
+        project.inputs(),
     );
     let text = json::render(&report);
     println!(

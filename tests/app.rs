@@ -6,8 +6,12 @@ use std::time::Duration;
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use errata::app::{ErrataApp, Options, Screen};
+mod common;
+
+use common::{wait_until, window};
+use errata::app::{AppCommand, Screen};
 use errata::data::store::Store;
+use errata::ui::Window;
 
 /// A copy of a bundled sample in a temporary folder (the app creates its project beside it).
 fn sample(name: &str) -> (tempfile::TempDir, PathBuf) {
@@ -33,60 +37,35 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The app as on a machine without a sound card, opening `path`.
-fn app(path: PathBuf) -> Harness<'static, ErrataApp> {
-    Harness::builder()
-        .with_size([1400.0, 860.0])
-        // Decoded media arrive over a few frames.
-        .with_max_steps(64)
-        .build_eframe(move |cc| {
-            ErrataApp::with_options(
-                cc,
-                Some(path),
-                Options {
-                    audio_output: false,
-                    ..Options::default()
-                },
-            )
-        })
-}
-
-/// Steps the app until `done` holds (bounded: background work finishes within seconds).
-fn wait_until(harness: &mut Harness<'_, ErrataApp>, done: impl Fn(&ErrataApp) -> bool) {
-    for _ in 0..400 {
-        harness.step();
-        if done(harness.state()) || harness.state().error.is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+fn app(path: PathBuf) -> Harness<'static, Window> {
+    window(Some(path))
 }
 
 /// Opens the app on `path`; a new dataset goes through the column-mapping dialog, which is
 /// accepted with the detected roles.
-fn open(path: &Path) -> Harness<'static, ErrataApp> {
+fn open(path: &Path) -> Harness<'static, Window> {
     let mut harness = app(path.to_path_buf());
     wait_until(&mut harness, |app| {
-        app.session().is_some() || matches!(app.screen, Screen::Mapping(_))
+        app.session().is_some() || matches!(app.screen(), Screen::Mapping(_))
     });
-    if matches!(harness.state().screen, Screen::Mapping(_)) {
+    if matches!(harness.state().app.screen(), Screen::Mapping(_)) {
         harness.run();
         // The check of the detected roles: rows, task and errors.
         harness.get_by_label_contains("task: ");
         harness.get_by_label("Create project").click();
         wait_until(&mut harness, |app| app.session().is_some());
     }
-    assert_eq!(harness.state().error, None);
+    assert_eq!(harness.state().app.error(), None);
     assert!(
-        harness.state().session().is_some(),
+        harness.state().app.session().is_some(),
         "the dataset did not load"
     );
     harness.run();
     harness
 }
 
-fn selected(harness: &Harness<'_, ErrataApp>) -> Option<u32> {
-    harness.state().session().unwrap().selected
+fn selected(harness: &Harness<'_, Window>) -> Option<u32> {
+    harness.state().app.session().unwrap().selected
 }
 
 #[test]
@@ -108,7 +87,7 @@ fn review_loop_on_the_speech_sample() {
     // Errors only: the table shows exactly the error rows, and → steps through them.
     harness.get_by_label("Errors").click();
     harness.run();
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let set = &session.project.dataset.set;
     let errors: Vec<u32> = (0..set.len() as u32)
         .filter(|&r| !set.correct[r as usize])
@@ -132,6 +111,7 @@ fn review_loop_on_the_speech_sample() {
     harness.get_by_label_contains("[1] car noise (17)");
     let project = harness
         .state()
+        .app
         .session()
         .unwrap()
         .project
@@ -160,20 +140,20 @@ fn phones_sample_shows_images_and_survives_a_missing_file() {
         if harness
             .query_by_label_contains("Cannot show the image")
             .is_none()
-            && harness.state().images.get(0).is_some()
+            && harness.state().app.images().get(0).is_some()
         {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(
-        matches!(harness.state().images.get(0), Some(Ok(_))),
+        matches!(harness.state().app.images().get(0), Some(Ok(_))),
         "the first image was decoded"
     );
     harness.key_press(Key::ArrowRight);
     for _ in 0..200 {
         harness.step();
-        if harness.state().images.get(1).is_some() {
+        if harness.state().app.images().get(1).is_some() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -221,10 +201,10 @@ fn speech_clips_show_a_waveform_and_the_player_says_no_audio_output() {
     let (_dir, dataset) = sample("speech");
     std::fs::remove_file(dataset.join("clips/utt_002.wav")).unwrap();
     let mut harness = open(&dataset);
-    wait_until(&mut harness, |app| app.audio.get(0).is_some());
+    wait_until(&mut harness, |app| app.audio().get(0).is_some());
     harness.run();
     assert!(
-        matches!(harness.state().audio.get(0), Some(Ok(clip)) if !clip.peaks.is_empty()),
+        matches!(harness.state().app.audio().get(0), Some(Ok(clip)) if !clip.peaks.is_empty()),
         "the first clip was decoded for its waveform"
     );
     harness.get_by_label("No audio output");
@@ -235,10 +215,10 @@ fn speech_clips_show_a_waveform_and_the_player_says_no_audio_output() {
     harness.run();
     harness.get_by_label("Loop").click();
     harness.run();
-    assert!(harness.state().player.looping);
+    assert!(harness.state().app.player().looping);
     // A missing clip gives a message naming the file; the app keeps working.
     harness.key_press(Key::ArrowRight);
-    wait_until(&mut harness, |app| app.audio.get(1).is_some());
+    wait_until(&mut harness, |app| app.audio().get(1).is_some());
     harness.run();
     harness.get_by_label_contains("Cannot play the clip");
     harness.get_by_label_contains("utt_002.wav");
@@ -251,7 +231,9 @@ fn speech_clips_show_a_waveform_and_the_player_says_no_audio_output() {
 fn cancelling_the_mapping_dialog_creates_no_project() {
     let (dir, dataset) = sample("phones");
     let mut harness = app(dataset.clone());
-    wait_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
+    wait_until(&mut harness, |app| {
+        matches!(app.screen(), Screen::Mapping(_))
+    });
     harness.run();
     harness.get_by_label("Column mapping");
     harness.get_by_label_contains("80 rows, ");
@@ -270,7 +252,7 @@ fn sorting_jumping_and_adding_a_tag() {
     harness.run();
     harness.get_by_label("conf. ^").click();
     harness.run();
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let confidence = session.project.dataset.set.confidence.clone().unwrap();
     let shown: Vec<f64> = session
         .rows
@@ -279,12 +261,14 @@ fn sorting_jumping_and_adding_a_tag() {
         .collect();
     assert!(shown.windows(2).all(|w| w[0] >= w[1]), "{shown:?}");
     let first = session.rows[0];
-    harness
-        .state_mut()
-        .apply(vec![errata::app::session::Command::Select(first)]);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().app.apply(
+        vec![errata::app::session::Command::Select(first).into()],
+        &ctx,
+    );
     harness.key_press(Key::ArrowRight);
     harness.run();
-    let second = harness.state().session().unwrap().rows[1];
+    let second = harness.state().app.session().unwrap().rows[1];
     assert_eq!(selected(&harness), Some(second));
 
     // Go to row 40 by number, then to an id.
@@ -302,6 +286,7 @@ fn sorting_jumping_and_adding_a_tag() {
     // A new tag gets the next free hotkey and counts at once.
     let tags = harness
         .state()
+        .app
         .session()
         .unwrap()
         .project
@@ -313,8 +298,8 @@ fn sorting_jumping_and_adding_a_tag() {
     harness.run();
     harness.get_by_label("Add tag").click();
     harness.run();
-    let session = harness.state().session().unwrap();
-    assert_eq!(harness.state().error, None);
+    let session = harness.state().app.session().unwrap();
+    assert_eq!(harness.state().app.error(), None);
     assert_eq!(
         session.project.book.names().len(),
         tags + 1,
@@ -329,7 +314,7 @@ fn sorting_jumping_and_adding_a_tag() {
     harness.get_by_label_contains(&format!("[{key}] smudge (0)"));
 }
 
-fn dashboard(harness: &mut Harness<'_, ErrataApp>, section: &str) {
+fn dashboard(harness: &mut Harness<'_, Window>, section: &str) {
     harness.get_by_label("Dashboard").click();
     harness.run();
     harness.get_by_label(section).click();
@@ -343,7 +328,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     dashboard(&mut harness, "Prioritisation");
     harness.get_by_label("tag car noise");
     let before = {
-        let a = &harness.state().session().unwrap().analysis;
+        let a = &harness.state().app.session().unwrap().analysis;
         a.tags
             .iter()
             .find(|t| t.tag == "car noise")
@@ -354,7 +339,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     // a full recomputation over the dataset.
     harness.key_press(Key::Num1);
     harness.run();
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let live = session
         .analysis
         .tags
@@ -365,7 +350,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     let fresh = errata::model::Analysis::compute(
         &session.project.dataset.set,
         &session.project.book,
-        &session.inputs,
+        session.project.inputs(),
     );
     assert_eq!(
         serde_json::to_value(&session.analysis).unwrap(),
@@ -389,7 +374,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     harness.run();
     harness.get_by_label("Set HLP").click();
     harness.run();
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let tag = session
         .analysis
         .tags
@@ -404,7 +389,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     // The name is a link to exactly its rows.
     harness.get_by_label("tag car noise").click();
     harness.run();
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let car = session.project.book.id("car noise").unwrap();
     assert_eq!(session.rows, session.project.book.rows(car));
 }
@@ -415,7 +400,7 @@ fn a_confusion_cell_shows_exactly_its_rows() {
     let mut harness = open(&dataset);
     dashboard(&mut harness, "Classes");
     let (truth, predicted, expected) = {
-        let set = &harness.state().session().unwrap().project.dataset.set;
+        let set = &harness.state().app.session().unwrap().project.dataset.set;
         let names = set.class_names();
         let (t, p) = (
             names.iter().position(|n| n == "pit").unwrap() as u32,
@@ -434,8 +419,8 @@ fn a_confusion_cell_shows_exactly_its_rows() {
         ))
         .click();
     harness.run();
-    let app = harness.state();
-    assert_eq!(app.view, errata::app::View::Review);
+    let app = &harness.state().app;
+    assert_eq!(app.view(), errata::app::View::Review);
     let session = app.session().unwrap();
     assert_eq!(session.rows, expected);
     assert_eq!(
@@ -450,7 +435,7 @@ fn a_confusion_cell_shows_exactly_its_rows() {
 }
 
 /// Writes `csv` as a dataset and opens it in the app through the mapping dialog.
-fn open_csv(csv: &str) -> (tempfile::TempDir, Harness<'static, ErrataApp>) {
+fn open_csv(csv: &str) -> (tempfile::TempDir, Harness<'static, Window>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("eval.csv");
     std::fs::write(&path, csv).unwrap();
@@ -490,7 +475,7 @@ fn the_course_table_shows_its_potential_gains() {
         1,
         "low bandwidth"
     );
-    let session = harness.state().session().unwrap();
+    let session = harness.state().app.session().unwrap();
     let gains: Vec<(String, f64)> = session
         .analysis
         .tags
@@ -520,11 +505,11 @@ fn model_comparison_links_to_regressions_and_fixes() {
     dashboard(&mut harness, "Model comparison");
     harness.get_by_label("2 regressions").click();
     harness.run();
-    assert_eq!(harness.state().session().unwrap().rows, [1, 3]);
+    assert_eq!(harness.state().app.session().unwrap().rows, [1, 3]);
     dashboard(&mut harness, "Model comparison");
     harness.get_by_label("2 fixes").click();
     harness.run();
-    assert_eq!(harness.state().session().unwrap().rows, [2, 4]);
+    assert_eq!(harness.state().app.session().unwrap().rows, [2, 4]);
     // Reliability and precision-recall need a confidence column: without one, none is drawn.
     dashboard(&mut harness, "Confidence");
     harness.get_by_label("This dataset has no confidence column.");
@@ -538,13 +523,17 @@ fn the_report_exported_from_the_app_equals_the_command_line_report() {
     harness.run();
     let target = dir.path().join("exported.html");
     let ctx = harness.ctx.clone();
-    harness.state_mut().export(target.clone(), &ctx);
+    harness
+        .state_mut()
+        .app
+        .apply(vec![AppCommand::Export(target.clone())], &ctx);
     wait_until(&mut harness, |app| {
         app.session().unwrap().status.starts_with("Exported")
     });
     let exported = std::fs::read_to_string(&target).expect("the report was written");
     let project = harness
         .state()
+        .app
         .session()
         .unwrap()
         .project
@@ -569,14 +558,15 @@ fn the_report_exported_from_the_app_equals_the_command_line_report() {
     // A name without a known extension is refused with a message; nothing is written.
     let mut harness = open(&dataset);
     let ctx = harness.ctx.clone();
-    harness
-        .state_mut()
-        .export(dir.path().join("report.txt"), &ctx);
+    harness.state_mut().app.apply(
+        vec![AppCommand::Export(dir.path().join("report.txt"))],
+        &ctx,
+    );
     assert!(
         harness
             .state()
-            .error
-            .as_ref()
+            .app
+            .error()
             .unwrap()
             .contains(".html, .md or .json")
     );
@@ -590,33 +580,47 @@ fn the_audit_checklist_is_edited_checked_and_saved_in_the_app() {
     dashboard(&mut harness, "Audit");
     harness.get_by_label_contains("No audit checklist yet");
     // A spec that does not fit the dataset is refused with its line; nothing is saved.
-    harness.state_mut().dashboard.audit_draft = Some(
+    harness.state_mut().state.dashboard.audit_draft = Some(
         "[[check]]\nrisk = \"r\"\nmetric = \"accuracy\"\nslice = \"gender\"\nmin = 0.5\n".into(),
     );
     harness.run();
     harness.get_by_label("Check and save").click();
     harness.run();
-    let error = harness.state().error.clone().unwrap();
+    let error = harness.state().app.error().unwrap().to_string();
     assert!(
         error.contains("line 1") && error.contains("\"gender\""),
         "{error}"
     );
-    assert!(harness.state().session().unwrap().audit_text.is_none());
+    assert!(
+        harness
+            .state()
+            .app
+            .session()
+            .unwrap()
+            .project
+            .audit_text()
+            .is_none()
+    );
     // The bundled spec: saved in the project, measured, failures shown.
     let spec = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/phones-audit.toml"),
     )
     .unwrap();
-    harness.state_mut().error = None;
-    harness.state_mut().dashboard.audit_draft = Some(spec.clone());
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .app
+        .apply(vec![AppCommand::DismissError], &ctx);
+    harness.state_mut().state.dashboard.audit_draft = Some(spec.clone());
     harness.run();
     harness.get_by_label("Check and save").click();
     harness.run();
-    assert_eq!(harness.state().error, None);
+    assert_eq!(harness.state().app.error(), None);
     harness.get_by_label("1 of 6 groups fail.");
     harness.get_by_label("FAIL");
     let project = harness
         .state()
+        .app
         .session()
         .unwrap()
         .project
@@ -636,35 +640,27 @@ fn the_audit_checklist_is_edited_checked_and_saved_in_the_app() {
 #[test]
 fn a_panicking_background_job_is_reported_and_the_app_keeps_working() {
     use errata::app::opening::Job;
-    use errata::data::progress::COMPUTING;
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_max_steps(64)
-        .build_eframe(|cc| {
-            ErrataApp::with_options(
-                cc,
-                None,
-                Options {
-                    audio_output: false,
-                    ..Options::default()
-                },
-            )
-        });
+    use errata::data::progress::Step;
+    let mut harness = window(None);
     harness.run();
     // Jobs that panic half-way, as a bug in the loader or in the metrics would.
     let ctx = harness.ctx.clone();
     for (step, named) in [
-        (1, "while checking columns and encoding labels"),
-        (COMPUTING, "while computing the figures"),
+        (Step::Encoding, "while checking columns and encoding labels"),
+        (Step::Computing, "while computing the figures"),
     ] {
         let job = Job::spawn(PathBuf::from("/data/eval.parquet"), &ctx, move |progress| {
             progress.enter(step).unwrap();
             panic!("injected failure")
         })
         .unwrap();
-        harness.state_mut().screen = Screen::Loading(job);
-        wait_until(&mut harness, |app| app.error.is_some());
-        let error = harness.state_mut().error.take().unwrap();
+        harness.state_mut().app.start_loading(job);
+        wait_until(&mut harness, |app| app.error().is_some());
+        let error = harness.state().app.error().unwrap().to_string();
+        harness
+            .state_mut()
+            .app
+            .apply(vec![AppCommand::DismissError], &ctx);
         for part in [
             "/data/eval.parquet",
             "unexpectedly",
@@ -673,17 +669,20 @@ fn a_panicking_background_job_is_reported_and_the_app_keeps_working() {
         ] {
             assert!(error.contains(part), "{part:?} in {error}");
         }
-        assert!(matches!(harness.state().screen, Screen::Welcome));
+        assert!(matches!(harness.state().app.screen(), Screen::Welcome));
         harness.run();
         harness.get_by_label_contains("Bundled samples");
     }
     // The app still opens a dataset and works.
     let (_dir, dataset) = sample("speech");
-    harness.state_mut().open(dataset, &ctx);
+    harness
+        .state_mut()
+        .app
+        .apply(vec![AppCommand::Open(dataset)], &ctx);
     wait_until(&mut harness, |app| {
-        matches!(app.screen, Screen::Mapping(_)) || app.session().is_some()
+        matches!(app.screen(), Screen::Mapping(_)) || app.session().is_some()
     });
-    assert_eq!(harness.state().error, None);
+    assert_eq!(harness.state().app.error(), None);
 }
 
 #[test]
@@ -691,7 +690,7 @@ fn long_tables_are_paged_and_the_page_follows_the_selection() {
     let (_dir, dataset) = sample("phones");
     let mut harness = open(&dataset);
     // Pages of 10 rows stand in for pages of 500,000.
-    harness.state_mut().table.page_rows = 10;
+    harness.state_mut().state.table.page_rows = 10;
     harness.run();
     harness.get_by_label("rows 1-10 of 80");
     for _ in 0..10 {

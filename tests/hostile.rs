@@ -12,7 +12,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use errata::app::audio::decode_clip;
 use errata::app::images::decode;
-use errata::app::{ErrataApp, Options, Screen};
+mod common;
+
+use common::{wait_until, window};
+use errata::app::Screen;
+use errata::ui::Window;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hostile")
@@ -125,26 +129,15 @@ fn hostile_dataset(files: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (dir, data)
 }
 
-fn step_until(harness: &mut Harness<'_, ErrataApp>, done: impl Fn(&ErrataApp) -> bool) {
-    for _ in 0..400 {
-        harness.step();
-        if done(harness.state()) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("the app did not get there in 10 s");
-}
-
 fn run_through(files: &[&str], shown: &str) {
     let (_dir, data) = hostile_dataset(files);
     let mut harness = app_at_mapping(data);
     harness.get_by_label("Create project").click();
-    step_until(&mut harness, |app| app.session().is_some());
+    wait_until(&mut harness, |app| app.session().is_some());
     for (row, name) in files.iter().enumerate() {
         let row = row as u32;
-        step_until(&mut harness, |app| {
-            app.images.get(row).is_some() || app.audio.get(row).is_some()
+        wait_until(&mut harness, |app| {
+            app.images().get(row).is_some() || app.audio().get(row).is_some()
         });
         harness.run();
         harness.get_by_label_contains(shown);
@@ -154,7 +147,7 @@ fn run_through(files: &[&str], shown: &str) {
     // The app keeps working: a tag, undo, the dashboard.
     harness.key_press(Key::Num1);
     harness.run();
-    assert_eq!(harness.state().error, None);
+    assert_eq!(harness.state().app.error(), None);
     harness.get_by_label("Dashboard").click();
     harness.run();
 }
@@ -188,21 +181,11 @@ fn reports_on_hostile_media_complete() {
 }
 
 /// Opens `data` in the app (audio off) and returns the harness at the mapping dialog.
-fn app_at_mapping(data: PathBuf) -> Harness<'static, ErrataApp> {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_max_steps(64)
-        .build_eframe(move |cc| {
-            ErrataApp::with_options(
-                cc,
-                Some(data),
-                Options {
-                    audio_output: false,
-                    ..Options::default()
-                },
-            )
-        });
-    step_until(&mut harness, |app| matches!(app.screen, Screen::Mapping(_)));
+fn app_at_mapping(data: PathBuf) -> Harness<'static, Window> {
+    let mut harness = window(Some(data));
+    wait_until(&mut harness, |app| {
+        matches!(app.screen(), Screen::Mapping(_))
+    });
     harness.run();
     harness
 }
@@ -229,14 +212,14 @@ fn an_image_path_that_is_a_folder_gets_an_error_tile() {
     );
     let mut harness = app_at_mapping(data);
     harness.get_by_label("Create project").click();
-    step_until(&mut harness, |app| app.session().is_some());
+    wait_until(&mut harness, |app| app.session().is_some());
     harness.key_press(Key::ArrowRight);
     harness.run();
     harness.get_by_label_contains("folder.png");
-    assert_eq!(harness.state().session().unwrap().selected, Some(1));
+    assert_eq!(harness.state().app.session().unwrap().selected, Some(1));
     harness.key_press(Key::Num1);
     harness.run();
-    assert_eq!(harness.state().error, None);
+    assert_eq!(harness.state().app.error(), None);
 }
 
 #[cfg(unix)]
@@ -272,7 +255,7 @@ fn a_link_out_of_the_dataset_is_refused_by_name_in_reports_and_the_app() {
     let label = format!("{message:?}");
     assert!(label.contains("media/escape.jpg"), "{label}");
     assert!(
-        harness.state().session().is_none(),
+        harness.state().app.session().is_none(),
         "no project is made from it"
     );
 }

@@ -78,10 +78,22 @@ fn every_operation_round_trips_through_close_and_reopen() {
             description: "visible line".into(),
         })
         .unwrap();
-        assert_eq!(s.add_tag("car noise", &["r1", "r2", "r2"]).unwrap(), 2);
-        assert_eq!(s.add_tag("car noise", &["r1"]).unwrap(), 0, "already there");
-        assert_eq!(s.remove_tag("blurry", &["r0"]).unwrap(), 1);
-        assert_eq!(s.set_reviewed(&["r5", "r6"], true).unwrap(), 2);
+        assert_eq!(
+            s.add_tag("car noise", &["r1", "r2", "r2"])
+                .unwrap()
+                .rows_changed(),
+            2
+        );
+        assert_eq!(
+            s.add_tag("car noise", &["r1"]).unwrap().rows_changed(),
+            0,
+            "already there"
+        );
+        assert_eq!(s.remove_tag("blurry", &["r0"]).unwrap().rows_changed(), 1);
+        assert_eq!(
+            s.set_reviewed(&["r5", "r6"], true).unwrap().rows_changed(),
+            2
+        );
         s.set_note("r7", Some("speaker coughs")).unwrap();
         s.set_hlp(&Subject::Tag("car noise".into()), Some(0.93))
             .unwrap();
@@ -135,31 +147,44 @@ fn undo_and_redo_restore_every_kind_of_edit() {
     let edits: Vec<(&str, Edit)> = vec![
         (
             "create tag",
-            Box::new(|s| s.create_tag(s.new_tag_def("noise").unwrap()).unwrap()),
+            Box::new(|s| {
+                s.create_tag(s.new_tag_def("noise").unwrap()).unwrap();
+            }),
         ),
         (
             "assign",
-            Box::new(|s| assert_eq!(s.add_tag("noise", &["r1", "r2"]).unwrap(), 2)),
+            Box::new(|s| assert_eq!(s.add_tag("noise", &["r1", "r2"]).unwrap().rows_changed(), 2)),
         ),
         (
             "unassign",
-            Box::new(|s| assert_eq!(s.remove_tag("blurry", &["r0", "r1"]).unwrap(), 2)),
+            Box::new(|s| {
+                assert_eq!(
+                    s.remove_tag("blurry", &["r0", "r1"])
+                        .unwrap()
+                        .rows_changed(),
+                    2
+                )
+            }),
         ),
         (
             "review",
-            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], true).unwrap(), 1)),
+            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], true).unwrap().rows_changed(), 1)),
         ),
         (
             "unreview",
-            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], false).unwrap(), 1)),
+            Box::new(|s| assert_eq!(s.set_reviewed(&["r9"], false).unwrap().rows_changed(), 1)),
         ),
         (
             "note",
-            Box::new(|s| s.set_note("r3", Some("clipped")).unwrap()),
+            Box::new(|s| {
+                s.set_note("r3", Some("clipped")).unwrap();
+            }),
         ),
         (
             "hlp",
-            Box::new(|s| s.set_hlp(&Subject::Tag("noise".into()), Some(0.8)).unwrap()),
+            Box::new(|s| {
+                s.set_hlp(&Subject::Tag("noise".into()), Some(0.8)).unwrap();
+            }),
         ),
         (
             "rating",
@@ -171,7 +196,7 @@ fn undo_and_redo_restore_every_kind_of_edit() {
                         importance: 3,
                     }),
                 )
-                .unwrap()
+                .unwrap();
             }),
         ),
         (
@@ -179,10 +204,15 @@ fn undo_and_redo_restore_every_kind_of_edit() {
             Box::new(|s| {
                 let mut d = s.tag("noise").unwrap().unwrap();
                 d.name = "loud".into();
-                s.update_tag("noise", d).unwrap()
+                s.update_tag("noise", d).unwrap();
             }),
         ),
-        ("delete tag", Box::new(|s| s.delete_tag("loud").unwrap())),
+        (
+            "delete tag",
+            Box::new(|s| {
+                s.delete_tag("loud").unwrap();
+            }),
+        ),
         (
             "import creating tags",
             Box::new(|s| {
@@ -196,7 +226,10 @@ fn undo_and_redo_restore_every_kind_of_edit() {
                     .iter()
                     .map(|(r, t)| (r.to_string(), t.to_string()))
                     .collect();
-                assert_eq!(s.import_assignments(&pairs, true).unwrap(), 3);
+                assert_eq!(
+                    s.import_assignments(&pairs, true).unwrap().rows_changed(),
+                    3
+                );
                 assert_eq!(s.tags().unwrap().len(), 3, "glare and wind beside blurry");
             }),
         ),
@@ -591,7 +624,10 @@ fn a_second_writer_waits_then_reports_busy() {
     assert!(err.to_string().contains("the project is busy"));
     // Once the other writer commits, the edit goes through and both are kept.
     holder.execute_batch("COMMIT;").unwrap();
-    assert_eq!(store.set_reviewed(&["r31"], true).unwrap(), 1);
+    assert_eq!(
+        store.set_reviewed(&["r31"], true).unwrap().rows_changed(),
+        1
+    );
     assert_eq!(store.reviewed().unwrap(), ["r30", "r31"]);
     store.check_integrity().unwrap();
 }

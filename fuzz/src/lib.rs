@@ -154,7 +154,7 @@ pub fn project(data: &[u8]) {
     };
     let _ = project.store.tags();
     let _ = project.store.audit_spec();
-    let inputs = project.inputs().unwrap_or_default();
+    let inputs = project.inputs().clone();
     analyse_and_report(
         &project.dataset_path,
         &project.dataset,

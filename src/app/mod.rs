@@ -1,14 +1,19 @@
 //! Application state, commands and background work, independent of how they are drawn:
-//! the UI (`crate::ui`) reads [`session::Session`] and emits [`session::Command`]s (and
-//! [`audio::AudioAction`]s), which [`ErrataApp`] applies once per frame. Opening, media
-//! decoding and file dialogs run on named threads.
+//! the UI (`crate::ui`, which depends on this module and never the other way) reads
+//! [`ErrataApp`] and its [`session::Session`] and emits [`AppCommand`]s, which
+//! [`ErrataApp::apply`] carries out once per frame. Opening, media decoding, file dialogs
+//! and report export run on named threads.
 
 pub mod audio;
+mod command;
 pub mod dialogs;
 pub mod images;
 pub mod media;
 pub mod opening;
 pub mod session;
+pub mod shortcuts;
+
+pub use command::AppCommand;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -17,11 +22,12 @@ use std::time::Duration;
 use crate::data::contain::contain;
 use crate::report::Format;
 
+use crate::data::media::{MediaKind, media_kind};
 use audio::{AudioAction, AudioLoader, Player};
 use dialogs::{FileDialog, Pick};
 use images::ImageLoader;
-use opening::{Job, MappingDialog, Opened};
-use session::{Command, Session};
+use opening::{Job, MappingDialog, OpenError, Opened};
+use session::Session;
 
 pub enum Screen {
     Welcome,
@@ -48,16 +54,6 @@ impl Default for Options {
     }
 }
 
-/// How the inspector shows the image: fitted to the panel, or at a zoom factor, panned.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageView {
-    /// The row the view belongs to (a new row starts fitted).
-    pub row: Option<u32>,
-    /// `None` fits the image to the panel; otherwise screen pixels per image pixel.
-    pub zoom: Option<f32>,
-    pub offset: egui::Vec2,
-}
-
 /// Which view of an open project is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum View {
@@ -78,117 +74,40 @@ pub enum Section {
     Audit,
 }
 
-/// How the dashboard is shown (not part of the project).
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashboardView {
-    pub section: Section,
-    /// The tag or slice value whose HLP and rating are being edited.
-    pub editing: Option<crate::model::hlp::Subject>,
-    /// The HLP being typed, in percent, and why it was refused.
-    pub hlp_draft: String,
-    pub hlp_error: Option<String>,
-    /// Priorities sorted by this column (index into the table's columns), largest first
-    /// unless `ascending`.
-    pub sort_column: usize,
-    pub ascending: bool,
-    /// Slice values more than this many points below overall accuracy are flagged.
-    pub flag_points: f64,
-    /// The class whose recall is shown per slice value.
-    pub recall_class: Option<usize>,
-    /// Confusion matrix as row-normalised shares rather than counts.
-    pub normalised: bool,
-    /// The accuracy the automation curve is read at.
-    pub target_accuracy: f64,
-    /// The class whose precision-recall curve is shown.
-    pub pr_class: usize,
-    /// The audit spec being edited (TOML), once the editor is opened.
-    pub audit_draft: Option<String>,
-}
-
-impl Default for DashboardView {
-    fn default() -> Self {
-        DashboardView {
-            section: Section::default(),
-            editing: None,
-            hlp_draft: String::new(),
-            hlp_error: None,
-            sort_column: 0,
-            ascending: false,
-            flag_points: 5.0,
-            recall_class: None,
-            normalised: false,
-            target_accuracy: 0.95,
-            pr_class: 0,
-            audit_draft: None,
-        }
-    }
-}
-
-/// Rows per page of the review table. egui lays rows out at f32 offsets, exact only to
-/// about 2^24 px; 500,000 rows of 22 px stay well inside, so every row keeps its exact place
-/// however long the table.
-pub const PAGE_ROWS: usize = 500_000;
-
-/// How the review table is shown (not part of the project).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableView {
-    /// The selected row the table last scrolled to (it scrolls again when the selection moves).
-    pub revealed: Option<u32>,
-    /// The page shown, of `page_rows` rows each.
-    pub page: usize,
-    pub page_rows: usize,
-}
-
-impl Default for TableView {
-    fn default() -> Self {
-        TableView {
-            revealed: None,
-            page: 0,
-            page_rows: PAGE_ROWS,
-        }
-    }
-}
+/// Rows around the selection whose media are decoded ahead, so stepping shows them at once.
+const PREFETCH: usize = 3;
 
 pub struct ErrataApp {
-    pub screen: Screen,
-    pub view: View,
-    pub dashboard: DashboardView,
-    pub images: ImageLoader,
-    pub audio: AudioLoader,
-    pub player: Player,
-    /// What the UI asked of the player this frame.
-    pub audio_actions: Vec<AudioAction>,
+    screen: Screen,
+    view: View,
+    images: ImageLoader,
+    audio: AudioLoader,
+    player: Player,
+    /// What was asked of the player this frame.
+    audio_actions: Vec<AudioAction>,
     /// Play each clip when its row is selected.
-    pub autoplay: bool,
+    autoplay: bool,
     /// The row last selected, to notice a new selection.
     last_selected: Option<u32>,
     /// A row to play as soon as its clip is decoded.
     play_when_ready: Option<u32>,
-    pub image_view: ImageView,
     /// The last error, shown until dismissed.
-    pub error: Option<String>,
-    pub show_help: bool,
-    pub focus_search: bool,
-    pub path_input: String,
-    /// The "go to row" field of the table.
-    pub goto_input: String,
-    pub table: TableView,
-    /// The note being edited, and the row it belongs to.
-    pub note_draft: Option<(u32, String)>,
-    /// The window title last set.
-    pub window_title: String,
+    error: Option<String>,
+    show_help: bool,
+    /// The search field should take the keyboard (asked this frame, drawn next frame).
+    focus_search: bool,
     /// Projects opened before, most recent first (kept between runs).
-    pub recent: Vec<PathBuf>,
+    recent: Vec<PathBuf>,
     /// The bundled samples, when they can be found.
-    pub samples: Option<PathBuf>,
+    samples: Option<PathBuf>,
     /// A native file dialog that is open.
-    pub file_dialog: Option<FileDialog>,
+    file_dialog: Option<FileDialog>,
     /// A report being written, and where.
     export: Option<(PathBuf, Receiver<Result<(), String>>)>,
 }
 
 /// Key of the recent-projects list in eframe's storage.
-const RECENT_KEY: &str = "recent_projects";
+pub const RECENT_KEY: &str = "recent_projects";
 const RECENT_MAX: usize = 8;
 
 /// The bundled `sample_data` folder: beside the executable or a few folders above it (an
@@ -211,12 +130,11 @@ pub fn find_samples() -> Option<PathBuf> {
 }
 
 impl ErrataApp {
-    pub fn new(cc: &eframe::CreationContext<'_>, open: Option<PathBuf>) -> Self {
-        ErrataApp::with_options(cc, open, Options::default())
-    }
-
-    pub fn with_options(
-        cc: &eframe::CreationContext<'_>,
+    /// The app on its welcome screen (or opening `open`), with the recent projects kept in
+    /// eframe's storage.
+    pub fn new(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
         open: Option<PathBuf>,
         options: Options,
     ) -> Self {
@@ -227,28 +145,17 @@ impl ErrataApp {
             } else {
                 View::Review
             },
-            dashboard: DashboardView {
-                section: options.dashboard.unwrap_or_default(),
-                ..DashboardView::default()
-            },
-            images: ImageLoader::new(&cc.egui_ctx),
-            audio: AudioLoader::new(&cc.egui_ctx),
+            images: ImageLoader::new(ctx),
+            audio: AudioLoader::new(ctx),
             player: Player::new(options.audio_output),
             audio_actions: Vec::new(),
             autoplay: true,
             last_selected: None,
             play_when_ready: None,
-            image_view: ImageView::default(),
             error: None,
             show_help: false,
             focus_search: false,
-            path_input: String::new(),
-            goto_input: String::new(),
-            table: TableView::default(),
-            note_draft: None,
-            window_title: String::new(),
-            recent: cc
-                .storage
+            recent: storage
                 .and_then(|s| eframe::get_value(s, RECENT_KEY))
                 .unwrap_or_default(),
             samples: find_samples(),
@@ -256,9 +163,72 @@ impl ErrataApp {
             export: None,
         };
         if let Some(path) = open {
-            app.open(path, &cc.egui_ctx);
+            app.open(path, ctx);
         }
         app
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        match &self.screen {
+            Screen::Review(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn images(&self) -> &ImageLoader {
+        &self.images
+    }
+
+    pub fn audio(&self) -> &AudioLoader {
+        &self.audio
+    }
+
+    pub fn player(&self) -> &Player {
+        &self.player
+    }
+
+    pub fn autoplay(&self) -> bool {
+        self.autoplay
+    }
+
+    /// The message shown until dismissed.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn show_help(&self) -> bool {
+        self.show_help
+    }
+
+    /// Whether the search field should take the keyboard this frame.
+    pub fn focus_search(&self) -> bool {
+        self.focus_search
+    }
+
+    pub fn recent(&self) -> &[PathBuf] {
+        &self.recent
+    }
+
+    pub fn samples(&self) -> Option<&Path> {
+        self.samples.as_deref()
+    }
+
+    /// Whether a native file dialog is open (its buttons wait meanwhile).
+    pub fn dialog_open(&self) -> bool {
+        self.file_dialog.is_some()
+    }
+
+    /// Shows the progress of `job` until it ends (what `Open` does; tests start their own).
+    pub fn start_loading(&mut self, job: Job) {
+        self.screen = Screen::Loading(job);
     }
 
     fn start(&mut self, job: Result<Job, String>) {
@@ -269,7 +239,7 @@ impl ErrataApp {
     }
 
     /// Opens a dataset or project in the background; the window keeps drawing meanwhile.
-    pub fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
+    fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
         let target = path.clone();
         self.error = None;
         self.start(Job::spawn(path, ctx, move |progress| {
@@ -278,7 +248,7 @@ impl ErrataApp {
     }
 
     /// Creates the project the mapping dialog describes, then opens it for review.
-    pub fn create_project(&mut self, ctx: &egui::Context) {
+    fn create_project(&mut self, ctx: &egui::Context) {
         let screen = std::mem::replace(&mut self.screen, Screen::Welcome);
         let Screen::Mapping(dialog) = screen else {
             self.screen = screen;
@@ -291,7 +261,7 @@ impl ErrataApp {
     }
 
     /// Stops a load (it ends at its next step, writing nothing) and goes back to the start.
-    pub fn cancel_loading(&mut self) {
+    fn cancel(&mut self) {
         if let Screen::Loading(job) = &self.screen {
             job.cancel();
             self.screen = Screen::Welcome;
@@ -301,45 +271,18 @@ impl ErrataApp {
     }
 
     /// Opens the native file dialog on its own thread.
-    pub fn pick(&mut self, pick: Pick, ctx: &egui::Context) {
+    fn pick(&mut self, pick: Pick, ctx: &egui::Context) {
         if self.file_dialog.is_none() {
             self.file_dialog = Some(FileDialog::spawn(pick, ctx));
         }
     }
 
-    /// Picks up finished background work: loads, previews, file dialogs.
+    /// Picks up finished background work (loads, previews, file dialogs, exports, decoded
+    /// media); called at the start of each frame.
     pub fn poll(&mut self, ctx: &egui::Context) {
-        if let Some(dialog) = &self.file_dialog
-            && let Some(picked) = dialog.poll()
-        {
-            let pick = dialog.pick;
-            self.file_dialog = None;
-            match picked {
-                Ok(Some(path)) if pick == Pick::SaveReport => self.export(path, ctx),
-                Ok(Some(path)) => self.open(path, ctx),
-                Ok(None) => {}
-                Err(message) => self.error = Some(message),
-            }
-        }
-        if let Some((path, done)) = &self.export
-            && let Some(result) = match done.try_recv() {
-                Ok(result) => Some(result),
-                Err(std::sync::mpsc::TryRecvError::Empty) => None,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
-                    "{}: writing the report failed unexpectedly; the project is unchanged",
-                    path.display()
-                ))),
-            }
-        {
-            match (result, &mut self.screen) {
-                (Ok(()), Screen::Review(session)) => {
-                    session.status = format!("Exported the report to {}", path.display())
-                }
-                (Ok(()), _) => {}
-                (Err(message), _) => self.error = Some(message),
-            }
-            self.export = None;
-        }
+        self.images.poll(ctx);
+        self.poll_dialog(ctx);
+        self.poll_export();
         match &mut self.screen {
             Screen::Loading(job) => match job.poll() {
                 Some(Ok(Opened::Review(session))) => {
@@ -347,47 +290,64 @@ impl ErrataApp {
                     self.screen = Screen::Review(session);
                 }
                 Some(Ok(Opened::Mapping(dialog))) => self.screen = Screen::Mapping(dialog),
-                Some(Err(message)) => {
-                    if !opening::is_cancelled(&message) {
-                        self.error = Some(message);
-                    }
+                Some(Err(OpenError::Cancelled)) => self.screen = Screen::Welcome,
+                Some(Err(OpenError::Failed(message))) => {
+                    self.error = Some(message);
                     self.screen = Screen::Welcome;
                 }
                 None => {}
             },
             Screen::Mapping(dialog) => {
-                if let Some(done) = dialog.pending.as_ref().and_then(Job::poll) {
-                    dialog.pending = None;
-                    match done {
-                        Ok(Opened::Mapping(fresh)) => {
-                            dialog.preview = fresh.preview;
-                            dialog.previewed = fresh.previewed;
-                        }
-                        Ok(Opened::Review(_)) => {}
-                        Err(message) => {
-                            // The table no longer reads: keep the dialog, say why.
-                            dialog.previewed = dialog.request.clone();
-                            self.error = Some(message);
-                        }
-                    }
-                }
-                if dialog.pending.is_none() && dialog.request != dialog.previewed {
-                    let (dataset, request) = (dialog.dataset.clone(), dialog.request.clone());
-                    match Job::spawn(dataset.clone(), ctx, move |progress| {
-                        opening::repreview(&dataset, &request, progress)
-                    }) {
-                        Ok(job) => dialog.pending = Some(job),
-                        Err(message) => self.error = Some(message),
-                    }
+                if let Err(message) = dialog.poll_preview(ctx) {
+                    self.error = Some(message);
                 }
             }
             Screen::Welcome | Screen::Review(_) => {}
         }
     }
 
+    fn poll_dialog(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &self.file_dialog else {
+            return;
+        };
+        let Some(picked) = dialog.poll() else {
+            return;
+        };
+        let pick = dialog.pick;
+        self.file_dialog = None;
+        match picked {
+            Ok(Some(path)) if pick == Pick::SaveReport => self.export(path, ctx),
+            Ok(Some(path)) => self.open(path, ctx),
+            Ok(None) => {}
+            Err(message) => self.error = Some(message),
+        }
+    }
+
+    fn poll_export(&mut self) {
+        let Some((path, done)) = &self.export else {
+            return;
+        };
+        let result = match done.try_recv() {
+            Ok(result) => result,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(format!(
+                "{}: writing the report failed unexpectedly; the project is unchanged",
+                path.display()
+            )),
+        };
+        match (result, &mut self.screen) {
+            (Ok(()), Screen::Review(session)) => {
+                session.status = format!("Exported the report to {}", path.display())
+            }
+            (Ok(()), _) => {}
+            (Err(message), _) => self.error = Some(message),
+        }
+        self.export = None;
+    }
+
     /// Writes the project's report to `path` (format by extension) on a background thread;
     /// the file appears whole or not at all.
-    pub fn export(&mut self, path: PathBuf, ctx: &egui::Context) {
+    fn export(&mut self, path: PathBuf, ctx: &egui::Context) {
         let Screen::Review(session) = &self.screen else {
             return;
         };
@@ -435,15 +395,71 @@ impl ErrataApp {
         self.recent.truncate(RECENT_MAX);
     }
 
-    /// Applies the commands the UI emitted this frame; errors become the message shown.
-    pub fn apply(&mut self, commands: Vec<Command>) {
-        let Screen::Review(session) = &mut self.screen else {
+    /// Carries out the commands the UI emitted this frame, then follows the selection with
+    /// media decoding and audio. An error becomes the message shown and drops the commands
+    /// after it.
+    pub fn apply(&mut self, commands: Vec<AppCommand>, ctx: &egui::Context) {
+        self.focus_search = false;
+        for command in commands {
+            match command {
+                AppCommand::Review(command) => {
+                    if let Screen::Review(session) = &mut self.screen
+                        && let Err(e) = session.apply(command)
+                    {
+                        self.error = Some(e.to_string());
+                        break;
+                    }
+                }
+                AppCommand::Audio(action) => self.audio_actions.push(action),
+                AppCommand::SetAutoplay(on) => self.autoplay = on,
+                AppCommand::Open(path) => self.open(path, ctx),
+                AppCommand::Pick(pick) => self.pick(pick, ctx),
+                AppCommand::Export(path) => self.export(path, ctx),
+                AppCommand::EditMapping { request, project } => {
+                    if let Screen::Mapping(dialog) = &mut self.screen {
+                        dialog.request = request;
+                        dialog.project = project;
+                    }
+                }
+                AppCommand::CreateProject => self.create_project(ctx),
+                AppCommand::Cancel => self.cancel(),
+                AppCommand::Show(view) => self.view = view,
+                AppCommand::ToggleHelp => self.show_help = !self.show_help,
+                AppCommand::FocusSearch => self.focus_search = true,
+                AppCommand::DismissError => self.error = None,
+            }
+        }
+        self.prefetch();
+        self.drive_audio(ctx);
+    }
+
+    /// Decodes the media of the selection and of its neighbours in the table ahead of time
+    /// (while the review table is shown), so stepping shows them at once.
+    fn prefetch(&mut self) {
+        let Screen::Review(session) = &self.screen else {
             return;
         };
-        for command in commands {
-            if let Err(e) = session.apply(command) {
-                self.error = Some(e.to_string());
-                break;
+        let (Some(row), Some(media), View::Review) = (
+            session.selected,
+            session.project.dataset.media.as_ref(),
+            self.view,
+        ) else {
+            return;
+        };
+        let root = &session.project.dataset.table.root;
+        let at = session.position(row).unwrap_or_else(|i| i);
+        let neighbours = (1..=PREFETCH)
+            .flat_map(|d| [at.checked_add(d), at.checked_sub(d)])
+            .flatten()
+            .filter_map(|p| session.rows.get(p).copied());
+        for r in std::iter::once(row).chain(neighbours) {
+            let Some(path) = &media[r as usize] else {
+                continue;
+            };
+            match media_kind(path) {
+                MediaKind::Image => self.images.request(r, root.join(path)),
+                MediaKind::Audio => self.audio.request(r, root.join(path)),
+                _ => {}
             }
         }
     }
@@ -485,27 +501,5 @@ impl ErrataApp {
         if self.player.tick() {
             ctx.request_repaint_after(Duration::from_millis(30));
         }
-    }
-
-    pub fn session(&self) -> Option<&Session> {
-        match &self.screen {
-            Screen::Review(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-impl eframe::App for ErrataApp {
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, RECENT_KEY, &self.recent);
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let ctx = ui.ctx().clone();
-        self.poll(&ctx);
-        self.images.poll(&ctx);
-        let commands = crate::ui::app_ui(ui, self);
-        self.apply(commands);
-        self.drive_audio(&ctx);
     }
 }

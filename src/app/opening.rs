@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use super::session::Session;
 use crate::data::contain::contain;
-use crate::data::progress::{COMPUTING, STEPS};
+use crate::data::progress::Step;
 use crate::data::project::{Project, default_project_path};
-use crate::data::store::looks_like_project;
+use crate::data::store::{StoreError, looks_like_project};
 use crate::data::{LoadError, MappingRequest, Preview, Progress, preview};
 
 /// Rows of the table the mapping dialog shows.
@@ -22,6 +22,33 @@ const PREVIEW_ROWS: usize = 8;
 pub enum Opened {
     Review(Box<Session>),
     Mapping(Box<MappingDialog>),
+}
+
+/// Why an open ended without a result.
+#[derive(Debug, PartialEq)]
+pub enum OpenError {
+    /// The user cancelled: nothing to say.
+    Cancelled,
+    /// What went wrong, naming the file, for the user.
+    Failed(String),
+}
+
+impl From<LoadError> for OpenError {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Cancelled => OpenError::Cancelled,
+            e => OpenError::Failed(e.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for OpenError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Dataset(e) => e.into(),
+            e => OpenError::Failed(e.to_string()),
+        }
+    }
 }
 
 /// The column-mapping dialog's state: the roles the user chose and the preview of the
@@ -45,6 +72,34 @@ impl MappingDialog {
             && self.preview.dataset.is_ok()
             && !self.project.trim().is_empty()
     }
+
+    /// Takes in a finished preview, and starts a new one when the user changed the roles
+    /// since. Fails with the message to show when the table no longer reads (the dialog
+    /// stays, with its last preview).
+    pub fn poll_preview(&mut self, ctx: &egui::Context) -> Result<(), String> {
+        if let Some(done) = self.pending.as_ref().and_then(Job::poll) {
+            self.pending = None;
+            match done {
+                Ok(Opened::Mapping(fresh)) => {
+                    self.preview = fresh.preview;
+                    self.previewed = fresh.previewed;
+                }
+                Ok(Opened::Review(_)) | Err(OpenError::Cancelled) => {}
+                Err(OpenError::Failed(message)) => {
+                    self.previewed = self.request.clone();
+                    return Err(message);
+                }
+            }
+        }
+        if self.pending.is_none() && self.request != self.previewed {
+            let (dataset, request) = (self.dataset.clone(), self.request.clone());
+            let job = Job::spawn(dataset.clone(), ctx, move |progress| {
+                repreview(&dataset, &request, progress)
+            })?;
+            self.pending = Some(job);
+        }
+        Ok(())
+    }
 }
 
 /// A background open, with its progress and a cancel switch.
@@ -53,7 +108,7 @@ pub struct Job {
     pub target: PathBuf,
     pub progress: Arc<Progress>,
     pub started: Instant,
-    result: Receiver<Result<Opened, String>>,
+    result: Receiver<Result<Opened, OpenError>>,
 }
 
 impl Job {
@@ -62,7 +117,7 @@ impl Job {
     pub fn spawn(
         target: PathBuf,
         ctx: &egui::Context,
-        work: impl FnOnce(&Progress) -> Result<Opened, String> + Send + 'static,
+        work: impl FnOnce(&Progress) -> Result<Opened, OpenError> + Send + 'static,
     ) -> Result<Job, String> {
         let (send, result) = sync_channel(1);
         let progress = Arc::new(Progress::default());
@@ -73,11 +128,11 @@ impl Job {
             .name("errata-load".into())
             .spawn(move || {
                 let outcome = contain(|| work(&shared)).unwrap_or_else(|panic| {
-                    let step = STEPS[shared.snapshot().0].to_lowercase();
-                    Err(format!(
+                    let step = shared.snapshot().0.label().to_lowercase();
+                    Err(OpenError::Failed(format!(
                         "{name}: opening failed unexpectedly while {step} ({panic}). Your \
                          files were not changed; please report this with the file."
-                    ))
+                    )))
                 });
                 let _ = send.send(outcome);
                 ctx.request_repaint();
@@ -92,7 +147,7 @@ impl Job {
     }
 
     /// The outcome once the work is done.
-    pub fn poll(&self) -> Option<Result<Opened, String>> {
+    pub fn poll(&self) -> Option<Result<Opened, OpenError>> {
         self.result.try_recv().ok()
     }
 
@@ -102,24 +157,20 @@ impl Job {
     }
 }
 
-fn message(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 /// Opens a project, or a dataset through the project beside it; a dataset without one goes
 /// to the mapping dialog.
-pub fn open(path: &Path, progress: &Progress) -> Result<Opened, String> {
+pub fn open(path: &Path, progress: &Progress) -> Result<Opened, OpenError> {
     let project = if looks_like_project(path) {
         path.to_path_buf()
     } else {
         default_project_path(path)
     };
     if project.exists() {
-        let project = Project::open_with(&project, progress).map_err(message)?;
+        let project = Project::open_with(&project, progress)?;
         return review(project, progress);
     }
     let request = MappingRequest::default();
-    let preview = preview(path, &request, PREVIEW_ROWS, progress).map_err(message)?;
+    let preview = preview(path, &request, PREVIEW_ROWS, progress)?;
     Ok(Opened::Mapping(Box::new(MappingDialog {
         dataset: path.to_path_buf(),
         project: project.display().to_string(),
@@ -135,8 +186,8 @@ pub fn repreview(
     dataset: &Path,
     request: &MappingRequest,
     progress: &Progress,
-) -> Result<Opened, String> {
-    let preview = preview(dataset, request, PREVIEW_ROWS, progress).map_err(message)?;
+) -> Result<Opened, OpenError> {
+    let preview = preview(dataset, request, PREVIEW_ROWS, progress)?;
     Ok(Opened::Mapping(Box::new(MappingDialog {
         dataset: dataset.to_path_buf(),
         project: String::new(),
@@ -148,28 +199,23 @@ pub fn repreview(
 }
 
 /// Creates the project from the previewed dataset and opens it for review.
-pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, String> {
-    progress.enter(3).map_err(message)?;
-    let dataset = dialog.preview.dataset.map_err(message)?;
+pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, OpenError> {
+    progress.enter(Step::CreatingProject)?;
+    let dataset = dialog
+        .preview
+        .dataset
+        .map_err(|e| OpenError::Failed(e.to_string()))?;
     let project = Project::create(
         &dialog.dataset,
         dataset,
         &dialog.previewed,
         Path::new(dialog.project.trim()),
-    )
-    .map_err(message)?;
+    )?;
     review(project, progress)
 }
 
 /// Computes every figure of an opened project, for the review screen.
-fn review(project: Project, progress: &Progress) -> Result<Opened, String> {
-    progress.enter(COMPUTING).map_err(message)?;
-    Ok(Opened::Review(Box::new(
-        Session::new(project).map_err(message)?,
-    )))
-}
-
-/// Whether an error only says the user cancelled (then nothing is shown).
-pub fn is_cancelled(message: &str) -> bool {
-    message == LoadError::Cancelled.to_string()
+fn review(project: Project, progress: &Progress) -> Result<Opened, OpenError> {
+    progress.enter(Step::Computing)?;
+    Ok(Opened::Review(Box::new(Session::new(project)?)))
 }

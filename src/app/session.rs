@@ -1,19 +1,14 @@
 //! A review session on a project: the current filter, the rows it shows, the selected row,
-//! and the commands of the review loop. Every edit goes to the project store first (committed
-//! before the command returns) and is then mirrored into the in-memory tag book, so counts
-//! and figures follow at once without re-reading the project.
+//! and the commands of the review loop. Edits go through [`Project::apply`] (committed to the
+//! project file before the command returns, then mirrored into the tag book); the session
+//! keeps the view (filter, order, selection) and brings the dashboard's figures up to date.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use polars::prelude::PlHashMap;
-
-use crate::data::audit_spec;
 use crate::data::contain::contain;
-use crate::data::project::Project;
-use crate::data::store::{Op, StoreError, TagDef};
-use crate::model::analysis::ManualInputs;
-use crate::model::audit::{self, AuditSpec};
+use crate::data::project::{Edit, Project};
+use crate::data::store::{Committed, Op, StoreError, TagDef};
 use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::Subject;
@@ -80,14 +75,8 @@ pub struct Session {
     /// The rows the filter shows, in `order`.
     pub rows: Vec<u32>,
     pub selected: Option<u32>,
-    /// Tag definitions (colour, hotkey) as stored, by name; refreshed when they change.
-    pub tag_defs: Vec<TagDef>,
-    /// Notes by row id, as stored.
-    notes: PlHashMap<String, String>,
     /// The last thing that happened, for the status bar.
     pub status: String,
-    /// HLP values and ratings entered by the user, as stored.
-    pub inputs: ManualInputs,
     /// Every figure of the dashboard; computed once on open, then kept current by
     /// [`Analysis::refresh`] after each edit (O(tags + slices), not O(rows)).
     pub analysis: Analysis,
@@ -97,8 +86,7 @@ pub struct Session {
     pub reliability: Option<Reliability>,
     pub pr_curves: Vec<Vec<PrPoint>>,
     pub changes: Option<(u64, u64)>,
-    /// The audit checklist as stored (TOML text), and its results or why it cannot run.
-    pub audit_text: Option<String>,
+    /// The audit checklist's results, or why it cannot run; `None` without a checklist.
     pub audit: Option<Result<AuditResults, String>>,
 }
 
@@ -121,17 +109,25 @@ fn presort_in_background(set: &Arc<EvalSet>) -> Arc<Presorted> {
     presorted
 }
 
+/// How an edit can change the shown rows (correctness never changes).
+#[derive(Clone, Copy, PartialEq)]
+enum Reach {
+    /// Tags or the reviewed mark of the row that was selected.
+    SelectedRow(u32),
+    /// Any rows (undo, redo, tag definitions): filter again.
+    AnyRows,
+    /// No row's tags or review state.
+    NoRows,
+}
+
 impl Session {
     pub fn open(path: &Path) -> Result<Session, StoreError> {
         Session::new(Project::open(path)?)
     }
 
     pub fn new(project: Project) -> Result<Session, StoreError> {
-        let tag_defs = project.store.tags()?;
-        let notes = project.store.notes()?.into_iter().collect();
-        let inputs = project.inputs()?;
         let set = &project.dataset.set;
-        let analysis = Analysis::compute(set, &project.book, &inputs);
+        let analysis = Analysis::compute(set, &project.book, project.inputs());
         let reliability = set
             .confidence
             .as_ref()
@@ -155,18 +151,13 @@ impl Session {
             presorted,
             rows: Vec::new(),
             selected: None,
-            tag_defs,
-            notes,
             status: "Saved".into(),
-            inputs,
             analysis,
             reliability,
             pr_curves,
             changes,
-            audit_text: None,
             audit: None,
         };
-        session.audit_text = session.project.store.audit_spec()?;
         session.run_audit();
         session.refilter();
         session.selected = session.rows.first().copied();
@@ -176,54 +167,22 @@ impl Session {
     /// The audit report of the project as it is now: the same content `errata report` gives,
     /// built around the analysis the session keeps current (no pass over the rows).
     pub fn report(&self) -> Report {
-        let project = &self.project;
-        let mut report = Report::from_analysis(
-            &project.dataset_path,
-            &project.dataset,
-            &project.book,
-            self.analysis.clone(),
-        );
-        report.dataset.warnings = project.warnings.clone();
-        report.dataset.project = Some(project.store.path().display().to_string());
-        report.describe_tags(&self.tag_defs);
+        let mut report = Report::of_project(&self.project, self.analysis.clone());
         if let Some(Ok(results)) = &self.audit {
             report.audit = Some(results.clone());
         }
         report
     }
 
-    /// Where messages about the stored audit spec point.
-    fn audit_source(&self) -> std::path::PathBuf {
-        let mut name = self.project.store.path().as_os_str().to_owned();
-        name.push(" (audit checklist)");
-        name.into()
-    }
-
-    /// Checks the spec text against the dataset: the parsed spec, or what is wrong.
-    fn check_audit(&self, text: &str) -> Result<AuditSpec, String> {
-        let (spec, lines) =
-            audit_spec::parse_with_lines(text, &self.audit_source()).map_err(|e| e.to_string())?;
-        let set = &self.project.dataset.set;
-        match audit::validate(&spec, set, &self.project.book).first() {
-            Some(problem) => Err(format!(
-                "{}: line {}: check {:?}: {}",
-                self.audit_source().display(),
-                lines[problem.check],
-                spec.checks[problem.check].risk,
-                problem.message
-            )),
-            None => Ok(spec),
-        }
-    }
-
     /// Measures the stored audit checks (one pass over the rows per check).
     pub fn run_audit(&mut self) {
-        self.audit = self.audit_text.as_ref().map(|text| {
-            let spec = self.check_audit(text)?;
+        let project = &self.project;
+        self.audit = project.audit_checklist().map(|checked| {
+            let spec = checked.map_err(|e| e.to_string())?;
             Ok(AuditResults::evaluate(
                 &spec,
-                &self.project.dataset.set,
-                &self.project.book,
+                &project.dataset.set,
+                &project.book,
             ))
         });
     }
@@ -231,13 +190,12 @@ impl Session {
     /// The stored definition of the tag with this id in the tag book.
     pub fn tag_def(&self, tag: TagId) -> Option<&TagDef> {
         let name = self.project.book.names().get(tag)?;
-        self.tag_defs.iter().find(|d| &d.name == name)
+        self.project.tag_def(name)
     }
 
     pub fn note(&self, row: u32) -> Option<&str> {
-        self.notes
-            .get(self.project.dataset.set.ids.get(row as usize))
-            .map(String::as_str)
+        self.project
+            .note(self.project.dataset.set.ids.get(row as usize))
     }
 
     fn refilter(&mut self) {
@@ -266,96 +224,129 @@ impl Session {
 
     /// Runs one command. Errors leave the project and the session as they were.
     pub fn apply(&mut self, command: Command) -> Result<(), StoreError> {
-        let edited_row = self.selected;
-        let moved_only = matches!(
-            command,
-            Command::Select(_) | Command::Next | Command::Previous | Command::NextUnreviewedError
-        );
-        let single = matches!(
-            command,
-            Command::ToggleTag(_) | Command::ToggleHotkey(_) | Command::MarkReviewedAndNext
-        );
-        let whole = matches!(
-            command,
-            Command::Undo
-                | Command::Redo
-                | Command::CreateTag(_)
-                | Command::RenameTag { .. }
-                | Command::RecolourTag { .. }
-                | Command::DeleteTag(_)
-        );
         match command {
             Command::Select(row) => self.selected = Some(row),
             Command::Next => self.selected = self.step(true).or(self.selected),
             Command::Previous => self.selected = self.step(false).or(self.selected),
-            Command::NextUnreviewedError => {
+            Command::NextUnreviewedError => self.next_unreviewed_error(),
+            Command::GoTo(wanted) => self.go_to(wanted.trim()),
+            Command::Sort(order) => {
+                self.order = order;
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
-                let start = self.selected.map_or(0, |r| r as usize + 1);
-                if let Some(row) =
-                    (start..set.len()).find(|&r| !set.correct[r] && !book.is_reviewed(r))
-                {
-                    self.selected = Some(row as u32);
-                    if !self.rows.contains(&(row as u32)) {
-                        self.status = "Next unreviewed error is outside the current filter".into();
-                    }
-                } else {
-                    self.status = "No unreviewed error after this row".into();
+                order.sort(set, book, &self.presorted, &mut self.rows);
+            }
+            Command::SetFilter(filter) => {
+                self.filter = filter;
+                self.refilter();
+                if self.selected.is_none_or(|r| self.position(r).is_err()) {
+                    self.selected = self.rows.first().copied();
                 }
+            }
+            Command::RunAudit => {
+                self.run_audit();
+                self.status = "Audit checks measured".into();
             }
             Command::ToggleHotkey(key) => {
                 let tag = self
                     .project
-                    .store
-                    .tags()?
-                    .into_iter()
-                    .find(|t| t.hotkey == Some(key));
-                match tag.and_then(|t| self.project.book.id(&t.name)) {
+                    .tag_defs()
+                    .iter()
+                    .find(|t| t.hotkey == Some(key))
+                    .and_then(|t| self.project.book.id(&t.name));
+                match tag {
                     Some(id) => self.apply(Command::ToggleTag(id))?,
                     None => self.status = format!("No tag on key {key}"),
                 }
             }
-            Command::ToggleTag(tag) => {
-                let (Some(row), Some(id)) = (self.selected, self.selected_id()) else {
-                    return Ok(());
-                };
-                let name = self.project.book.names()[tag].clone();
-                let set = &self.project.dataset.set;
-                if self.project.book.has(tag, row as usize) {
-                    self.project.store.remove_tag(&name, &[&id])?;
-                    self.project.book.unassign(set, tag, row as usize);
-                    self.status = format!("Removed {name:?} from {id}");
-                } else {
-                    self.project.store.add_tag(&name, &[&id])?;
-                    self.project.book.assign(set, tag, row as usize);
-                    self.status = format!("Tagged {id} {name:?}");
-                }
-            }
             Command::MarkReviewedAndNext => {
-                if let (Some(row), Some(id)) = (self.selected, self.selected_id()) {
-                    self.project.store.set_reviewed(&[&id], true)?;
-                    self.project
-                        .book
-                        .set_marked(&self.project.dataset.set, row as usize, true);
+                if let Some((row, id)) = self.selected.zip(self.selected_id()) {
+                    let edit = Edit::MarkReviewed {
+                        rows: vec![id.clone()],
+                        reviewed: true,
+                    };
+                    self.edit(edit, Reach::SelectedRow(row))?;
                     self.status = format!("Marked {id} reviewed");
                 }
                 self.apply(Command::Next)?;
             }
+            edit => self.edit_command(edit)?,
+        }
+        Ok(())
+    }
+
+    fn next_unreviewed_error(&mut self) {
+        let (set, book) = (&self.project.dataset.set, &self.project.book);
+        let start = self.selected.map_or(0, |r| r as usize + 1);
+        match (start..set.len()).find(|&r| !set.correct[r] && !book.is_reviewed(r)) {
+            Some(row) => {
+                self.selected = Some(row as u32);
+                if !self.rows.contains(&(row as u32)) {
+                    self.status = "Next unreviewed error is outside the current filter".into();
+                }
+            }
+            None => self.status = "No unreviewed error after this row".into(),
+        }
+    }
+
+    fn go_to(&mut self, wanted: &str) {
+        let set = &self.project.dataset.set;
+        let row = set.ids.row(wanted).map(|r| r as u32).or_else(|| {
+            wanted
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| (1..=set.len()).contains(&n))
+                .map(|n| n as u32 - 1)
+        });
+        match row {
+            Some(row) => {
+                self.selected = Some(row);
+                self.status = if self.position(row).is_ok() {
+                    format!("Row {}", row + 1)
+                } else {
+                    format!("Row {} is outside the current filter", row + 1)
+                };
+            }
+            None => self.status = format!("No row with number or id {wanted:?}"),
+        }
+    }
+
+    /// Turns a command that changes the project into its [`Edit`], applies it, and says
+    /// what happened in the status bar.
+    fn edit_command(&mut self, command: Command) -> Result<(), StoreError> {
+        let selected = self.selected.zip(self.selected_id());
+        let name_of = |tag: TagId| self.project.book.names().get(tag).cloned();
+        match command {
+            Command::ToggleTag(tag) => {
+                let (Some((row, id)), Some(name)) = (selected, name_of(tag)) else {
+                    return Ok(());
+                };
+                let (edit, status) = if self.project.book.has(tag, row as usize) {
+                    let status = format!("Removed {name:?} from {id}");
+                    let rows = vec![id];
+                    (Edit::Unassign { tag: name, rows }, status)
+                } else {
+                    let status = format!("Tagged {id} {name:?}");
+                    let pairs = vec![(id, name)];
+                    let create = false;
+                    (Edit::Assign { pairs, create }, status)
+                };
+                self.edit(edit, Reach::SelectedRow(row))?;
+                self.status = status;
+            }
             Command::SetNote(note) => {
-                if let Some(id) = self.selected_id()
-                    && self.notes.get(&id).map_or("", String::as_str) != note.trim()
-                {
-                    self.project.store.set_note(&id, Some(&note))?;
-                    self.mirror(&[Op::SetNote {
-                        row: id.clone(),
-                        note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
-                    }])?;
+                let Some((_, id)) = selected else {
+                    return Ok(());
+                };
+                let edit = Edit::SetNote {
+                    row: id.clone(),
+                    note: Some(note),
+                };
+                if !self.edit(edit, Reach::NoRows)?.is_empty() {
                     self.status = format!("Note on {id} saved");
                 }
             }
             Command::CreateTag(name) => {
-                let def = self.project.store.new_tag_def(&name)?;
-                self.project.store.create_tag(def.clone())?;
-                self.mirror(&[Op::DefineTag(def)])?;
+                self.edit(Edit::CreateTag(name.clone()), Reach::AnyRows)?;
                 self.status = format!("Created tag {name:?}");
             }
             Command::RenameTag { tag, name } => {
@@ -366,11 +357,11 @@ impl Session {
                     name: name.trim().to_string(),
                     ..def.clone()
                 };
-                self.project.store.update_tag(&def.name, renamed.clone())?;
-                self.mirror(&[Op::UpdateTag {
+                let edit = Edit::UpdateTag {
                     name: def.name.clone(),
                     def: renamed,
-                }])?;
+                };
+                self.edit(edit, Reach::AnyRows)?;
                 self.status = format!("Renamed tag {:?} to {:?}", def.name, name.trim());
             }
             Command::RecolourTag { tag, color } => {
@@ -381,137 +372,93 @@ impl Session {
                     color,
                     ..def.clone()
                 };
-                self.project
-                    .store
-                    .update_tag(&def.name, recoloured.clone())?;
-                self.mirror(&[Op::UpdateTag {
+                let edit = Edit::UpdateTag {
                     name: def.name.clone(),
                     def: recoloured,
-                }])?;
+                };
+                self.edit(edit, Reach::AnyRows)?;
                 self.status = format!("New colour for {:?}", def.name);
             }
             Command::DeleteTag(tag) => {
-                let name = self.project.book.names()[tag].clone();
-                self.project.store.delete_tag(&name)?;
-                self.mirror(&[Op::DropTag { name: name.clone() }])?;
+                let Some(name) = name_of(tag) else {
+                    return Ok(());
+                };
+                self.edit(Edit::DeleteTag(name.clone()), Reach::AnyRows)?;
                 // Tag ids were renumbered: a filter on a tag no longer means the same tag.
                 self.filter.tag = None;
                 self.status = format!("Deleted tag {name:?} (Ctrl+Z brings it back)");
             }
-            Command::GoTo(wanted) => {
-                let wanted = wanted.trim();
-                let set = &self.project.dataset.set;
-                let row = set.ids.row(wanted).map(|r| r as u32).or_else(|| {
-                    wanted
-                        .parse::<usize>()
-                        .ok()
-                        .filter(|&n| (1..=set.len()).contains(&n))
-                        .map(|n| n as u32 - 1)
-                });
-                match row {
-                    Some(row) => {
-                        self.selected = Some(row);
-                        self.status = if self.position(row).is_ok() {
-                            format!("Row {}", row + 1)
-                        } else {
-                            format!("Row {} is outside the current filter", row + 1)
-                        };
-                    }
-                    None => self.status = format!("No row with number or id {wanted:?}"),
-                }
-                return Ok(());
-            }
-            Command::Sort(order) => {
-                self.order = order;
-                let (set, book) = (&self.project.dataset.set, &self.project.book);
-                order.sort(set, book, &self.presorted, &mut self.rows);
-                return Ok(());
-            }
             Command::SetAudit(text) => {
-                if let Some(text) = &text {
-                    self.check_audit(text)
-                        .map_err(|problem| StoreError::Invalid {
-                            path: self.project.store.path().to_path_buf(),
-                            problem,
-                        })?;
-                }
-                self.project.store.set_audit_spec(text.as_deref())?;
-                self.mirror(&[Op::SetAudit { spec: text }])?;
+                self.edit(Edit::SetAudit(text), Reach::NoRows)?;
                 self.status = "Audit checklist saved".into();
             }
-            Command::RunAudit => {
-                self.run_audit();
-                self.status = "Audit checks measured".into();
-                return Ok(());
-            }
             Command::SetHlp { subject, accuracy } => {
-                self.project.store.set_hlp(&subject, accuracy)?;
-                self.status = match accuracy {
+                let status = match accuracy {
                     Some(a) => format!("HLP of {subject} set to {:.1} %", a * 100.0),
                     None => format!("HLP of {subject} cleared"),
                 };
-                self.mirror(&[Op::SetHlp { subject, accuracy }])?;
+                self.edit(Edit::SetHlp { subject, accuracy }, Reach::NoRows)?;
+                self.status = status;
             }
             Command::SetRating { subject, rating } => {
-                self.project.store.set_rating(&subject, rating)?;
-                self.status = format!("Rated {subject}");
-                self.mirror(&[Op::SetRating { subject, rating }])?;
+                let status = format!("Rated {subject}");
+                self.edit(Edit::SetRating { subject, rating }, Reach::NoRows)?;
+                self.status = status;
             }
             Command::Undo | Command::Redo => {
-                let replayed = if command == Command::Undo {
-                    self.project.store.undo()?
-                } else {
-                    self.project.store.redo()?
+                let undo = command == Command::Undo;
+                let edit = if undo { Edit::Undo } else { Edit::Redo };
+                let replayed = self.edit(edit, Reach::AnyRows)?;
+                self.status = match (replayed.is_empty(), undo) {
+                    (true, true) => "Nothing to undo".into(),
+                    (true, false) => "Nothing to redo".into(),
+                    (false, true) => format!("Undid: {}", replayed.description),
+                    (false, false) => format!("Redid: {}", replayed.description),
                 };
-                match replayed {
-                    Some(r) => {
-                        self.mirror(&r.ops)?;
-                        let verb = if command == Command::Undo {
-                            "Undid"
-                        } else {
-                            "Redid"
-                        };
-                        self.status = format!("{verb}: {}", r.description);
-                    }
-                    None => {
-                        self.status = format!(
-                            "Nothing to {}",
-                            if command == Command::Undo {
-                                "undo"
-                            } else {
-                                "redo"
-                            }
-                        )
-                    }
-                }
             }
-            Command::SetFilter(filter) => {
-                self.filter = filter;
-                self.refilter();
-                if self.selected.is_none_or(|r| self.position(r).is_err()) {
-                    self.selected = self.rows.first().copied();
-                }
-                return Ok(());
-            }
-        }
-        if !moved_only {
-            self.analysis.refresh(&self.project.book, &self.inputs);
-        }
-        // Edits can move rows in or out of a filter on tags or review state (correctness never
-        // changes), or within an order on them. A one-row edit updates that row's place in
-        // the list; undo and redo, which may touch many rows, filter again.
-        if self.filter.unreviewed_only
-            || self.filter.tag.is_some()
-            || self.filter.untagged
-            || self.order.follows_edits()
-        {
-            if whole {
-                self.refilter();
-            } else if let Some(row) = edited_row.filter(|_| single) {
-                self.update_membership(row);
-            }
+            // Commands that only move through the table are handled by `apply`.
+            Command::Select(_)
+            | Command::Next
+            | Command::Previous
+            | Command::NextUnreviewedError
+            | Command::ToggleHotkey(_)
+            | Command::MarkReviewedAndNext
+            | Command::GoTo(_)
+            | Command::Sort(_)
+            | Command::SetFilter(_)
+            | Command::RunAudit => {}
         }
         Ok(())
+    }
+
+    /// Applies an edit to the project, then brings the figures and the shown rows up to
+    /// date: the analysis from its running counts, the audit when its spec changed, the
+    /// edited row's place in the table (or the whole filter when any row may have moved).
+    fn edit(&mut self, edit: Edit, reach: Reach) -> Result<Committed, StoreError> {
+        let committed = self.project.apply(edit)?;
+        if committed.is_empty() {
+            return Ok(committed);
+        }
+        self.analysis
+            .refresh(&self.project.book, self.project.inputs());
+        if committed
+            .ops
+            .iter()
+            .any(|op| matches!(op, Op::SetAudit { .. }))
+        {
+            self.run_audit();
+        }
+        let follows = self.filter.unreviewed_only
+            || self.filter.tag.is_some()
+            || self.filter.untagged
+            || self.order.follows_edits();
+        match reach {
+            _ if !follows => {}
+            Reach::SelectedRow(row) => self.update_membership(row),
+            Reach::AnyRows => self.refilter(),
+            Reach::NoRows => {}
+        }
+        Ok(committed)
     }
 
     fn update_membership(&mut self, row: u32) {
@@ -535,70 +482,6 @@ impl Session {
             Err(i) if matches => self.rows.insert(i, row),
             _ => {}
         }
-    }
-
-    /// Brings the tag book in line with operations the store has just applied.
-    fn mirror(&mut self, ops: &[Op]) -> Result<(), StoreError> {
-        let mut rerun_audit = false;
-        let set = &self.project.dataset.set;
-        for op in ops {
-            match op {
-                Op::Assign { tag, rows } | Op::Unassign { tag, rows } => {
-                    let Some(id) = self.project.book.id(tag) else {
-                        continue;
-                    };
-                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
-                        if matches!(op, Op::Assign { .. }) {
-                            self.project.book.assign(set, id, row);
-                        } else {
-                            self.project.book.unassign(set, id, row);
-                        }
-                    }
-                }
-                Op::MarkReviewed { rows, reviewed } => {
-                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
-                        self.project.book.set_marked(set, row, *reviewed);
-                    }
-                }
-                // Tag definitions change rarely: rebuild the book from the store.
-                Op::DefineTag(_) | Op::DropTag { .. } | Op::UpdateTag { .. } => {
-                    self.tag_defs = self.project.store.tags()?;
-                    return self.project.reload_book();
-                }
-                Op::SetNote { row, note } => match note {
-                    Some(text) => {
-                        self.notes.insert(row.clone(), text.clone());
-                    }
-                    None => {
-                        self.notes.remove(row);
-                    }
-                },
-                Op::SetAudit { spec } => {
-                    self.audit_text = spec.clone();
-                    rerun_audit = true;
-                }
-                Op::SetHlp { subject, accuracy } => match accuracy {
-                    Some(a) => {
-                        self.inputs.hlp.insert(subject.clone(), *a);
-                    }
-                    None => {
-                        self.inputs.hlp.remove(subject);
-                    }
-                },
-                Op::SetRating { subject, rating } => match rating {
-                    Some(r) => {
-                        self.inputs.ratings.insert(subject.clone(), *r);
-                    }
-                    None => {
-                        self.inputs.ratings.remove(subject);
-                    }
-                },
-            }
-        }
-        if rerun_audit {
-            self.run_audit();
-        }
-        Ok(())
     }
 }
 

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::audit::{AuditSpec, Check, Metric, Scope, SignOff, Threshold};
+use crate::model::audit::{self, AuditSpec, Check, Metric, Scope, SignOff, Threshold};
+use crate::model::{EvalSet, TagBook};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditSpecError {
@@ -131,6 +132,40 @@ pub fn parse_with_lines(
         },
         lines,
     ))
+}
+
+/// Fails with the first check that does not fit the dataset (a slice column, class or tag
+/// it lacks), naming the check's line. `lines` are those [`parse_with_lines`] gave.
+pub fn check(
+    spec: &AuditSpec,
+    lines: &[usize],
+    path: &Path,
+    set: &EvalSet,
+    book: &TagBook,
+) -> Result<(), AuditSpecError> {
+    match audit::validate(spec, set, book).first() {
+        Some(problem) => Err(AuditSpecError::Invalid {
+            path: path.to_path_buf(),
+            line: lines[problem.check],
+            message: format!(
+                "check {:?}: {}",
+                spec.checks[problem.check].risk, problem.message
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Parses spec text and checks it against the dataset ([`check`]).
+pub fn parse_checked(
+    text: &str,
+    path: &Path,
+    set: &EvalSet,
+    book: &TagBook,
+) -> Result<AuditSpec, AuditSpecError> {
+    let (spec, lines) = parse_with_lines(text, path)?;
+    check(&spec, &lines, path, set, book)?;
+    Ok(spec)
 }
 
 /// Reads a spec file; also gives the line where each check starts.

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::encode::{Dictionary, detect_task};
+use super::encode::{Dictionary, Encoded, detect_task};
 use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
-use super::progress::Progress;
+use super::progress::{Progress, Step};
 use super::slicing::{SliceSource, slice_column};
 use super::table::{self, Fingerprint, TableFile};
 use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
@@ -109,7 +109,7 @@ fn read_table(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<(TableFile, DataFrame, Fingerprint), LoadError> {
-    progress.enter(0)?;
+    progress.enter(Step::ReadingTable)?;
     let table = table::locate(path, request.table.as_deref())?;
     let (frame, fingerprint) = table::read(&table)?;
     progress.set_rows(frame.height());
@@ -123,7 +123,7 @@ fn build(
     fingerprint: Fingerprint,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    progress.enter(1)?;
+    progress.enter(Step::Encoding)?;
     Loader { table, frame }.build(request, fingerprint)
 }
 
@@ -168,6 +168,96 @@ struct MediaColumn {
     paths: Vec<Option<String>>,
     missing: usize,
     warning: Option<String>,
+}
+
+/// Labels, predictions, human labels and baseline predictions of every row, as codes into
+/// one vocabulary, and the task.
+struct LabelCodes<'a> {
+    dictionary: Dictionary<'a>,
+    labels: Vec<u32>,
+    predictions: Vec<u32>,
+    human: Option<Vec<u32>>,
+    baseline: Option<Vec<u32>>,
+    task: Task,
+}
+
+impl LabelCodes<'_> {
+    /// The final vocabulary and the codes of the kept rows; a missing transcript
+    /// hypothesis is the empty text.
+    fn finish(&mut self, kept: &[usize]) -> Encoded {
+        let empty_text = self.dictionary.code("");
+        let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
+        let predictions: Vec<u32> = kept
+            .iter()
+            .map(|&r| match self.predictions[r] {
+                MISSING => empty_text,
+                code => code,
+            })
+            .collect();
+        let (human, baseline) = (
+            self.human.as_deref().map(pick),
+            self.baseline.as_deref().map(pick),
+        );
+        self.dictionary.finish(
+            [&pick(&self.labels), &predictions],
+            [human.as_deref(), baseline.as_deref()],
+        )
+    }
+}
+
+/// The text of the label columns, which the vocabulary borrows from.
+struct LabelColumns {
+    label: StringChunked,
+    prediction: StringChunked,
+    human: Option<StringChunked>,
+    baseline: Option<StringChunked>,
+}
+
+/// Labels, predictions, human labels and baseline predictions as codes into one vocabulary,
+/// and the task (detected from labels and predictions unless given).
+fn encode_labels<'a>(columns: &'a LabelColumns, request: &MappingRequest) -> LabelCodes<'a> {
+    let mut dictionary = Dictionary::default();
+    let labels = dictionary.encode(cell_iter(&columns.label), |_| true);
+    let predictions =
+        dictionary.encode(cell_iter(&columns.prediction), |row| labels[row] != MISSING);
+    // Detected before human labels and baselines join the vocabulary.
+    let task = request
+        .task
+        .unwrap_or_else(|| detect_task(dictionary.names(), &labels, &predictions));
+    let human = columns
+        .human
+        .as_ref()
+        .map(|c| dictionary.encode(cell_iter(c), |_| true));
+    let baseline = columns
+        .baseline
+        .as_ref()
+        .map(|c| dictionary.encode(cell_iter(c), |_| true));
+    LabelCodes {
+        dictionary,
+        labels,
+        predictions,
+        human,
+        baseline,
+        task,
+    }
+}
+
+/// The rows that can be scored, and how many were left out.
+struct KeptRows {
+    rows: Vec<usize>,
+    excluded: usize,
+}
+
+/// The columns read for the kept rows besides labels and predictions.
+struct OtherColumns {
+    ids: Ids,
+    media: Option<MediaColumn>,
+    confidence: Option<Vec<f64>>,
+    slices: Vec<SliceColumn>,
+    /// Notes about slice columns (those left out, and why).
+    notes: Vec<String>,
+    tags: Option<StringChunked>,
+    warnings: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -260,6 +350,8 @@ impl Loader<'_> {
         }
     }
 
+    /// The dataset from the table under `request`'s roles, in named steps: labels and
+    /// predictions encoded, the rows that can be scored kept, the other columns read.
     fn build(
         &self,
         request: &MappingRequest,
@@ -273,50 +365,85 @@ impl Loader<'_> {
             .collect();
         let mut roles = resolve_roles(self.path(), &columns, request)?;
         let mut warnings = Vec::new();
-
-        let (label_column, prediction_column) =
-            (self.text(&roles.label)?, self.text(&roles.prediction)?);
-        let human_column = roles.human.as_deref().map(|c| self.text(c)).transpose()?;
-        let baseline_column = roles
-            .baseline
-            .as_deref()
-            .map(|c| self.text(c))
-            .transpose()?;
-        let mut dictionary = Dictionary::default();
-        let label_codes = dictionary.encode(cell_iter(&label_column), |_| true);
-        let prediction_codes = dictionary.encode(cell_iter(&prediction_column), |row| {
-            label_codes[row] != MISSING
+        let label_columns = self.label_columns(&roles)?;
+        let mut labels = encode_labels(&label_columns, request);
+        let kept = self.kept_rows(&labels, &roles, &mut warnings)?;
+        let encoded = labels.finish(&kept.rows);
+        let read = self.read_other_columns(&roles, &kept.rows, request)?;
+        warnings.extend(read.warnings);
+        roles.slices = read.slices.iter().map(|s| s.name.clone()).collect();
+        let set = EvalSet::new(EvalSetParts {
+            task: labels.task,
+            ids: read.ids,
+            vocab: encoded.names,
+            n_classes: encoded.n_classes,
+            labels: encoded.labels,
+            predictions: encoded.predictions,
+            confidence: read.confidence,
+            human: encoded.human,
+            baseline: encoded.baseline,
+            slices: read.slices,
         });
-        let task = request
-            .task
-            .unwrap_or_else(|| detect_task(dictionary.names(), &label_codes, &prediction_codes));
+        let tags = tag_book(&set, read.tags.as_ref(), &kept.rows);
+        Ok(Dataset {
+            table: self.table.clone(),
+            fingerprint,
+            roles,
+            set: Arc::new(set),
+            tags,
+            missing_media: read.media.as_ref().map_or(0, |m| m.missing),
+            media: read.media.map(|m| m.paths),
+            excluded_rows: kept.excluded,
+            warnings,
+            notes: read.notes,
+        })
+    }
 
-        // Rows without ground truth cannot be scored; a classifier's empty prediction neither.
-        // An empty transcript hypothesis is a real (all-deletions) answer.
-        let mut kept = Vec::with_capacity(label_codes.len());
+    /// The text of the columns holding labels: truth, prediction, human label, baseline.
+    fn label_columns(&self, roles: &ColumnRoles) -> Result<LabelColumns, LoadError> {
+        let optional =
+            |column: &Option<String>| column.as_deref().map(|c| self.text(c)).transpose();
+        Ok(LabelColumns {
+            label: self.text(&roles.label)?,
+            prediction: self.text(&roles.prediction)?,
+            human: optional(&roles.human)?,
+            baseline: optional(&roles.baseline)?,
+        })
+    }
+
+    /// The rows that can be scored: rows without ground truth cannot, nor a classifier's
+    /// empty prediction (an empty transcript hypothesis is a real, all-deletions answer).
+    /// Excluded rows are counted and named in a warning; with none left, loading fails.
+    fn kept_rows(
+        &self,
+        codes: &LabelCodes<'_>,
+        roles: &ColumnRoles,
+        warnings: &mut Vec<String>,
+    ) -> Result<KeptRows, LoadError> {
+        let mut rows = Vec::with_capacity(codes.labels.len());
         let (mut no_label, mut no_prediction) = (Vec::new(), Vec::new());
-        for row in 0..label_codes.len() {
-            if label_codes[row] == MISSING {
+        for row in 0..codes.labels.len() {
+            if codes.labels[row] == MISSING {
                 no_label.push(row);
-            } else if prediction_codes[row] == MISSING && task == Task::Classification {
+            } else if codes.predictions[row] == MISSING && codes.task == Task::Classification {
                 no_prediction.push(row);
             } else {
-                kept.push(row);
+                rows.push(row);
             }
         }
-        for (rows, column) in [
+        for (excluded, column) in [
             (&no_label, &roles.label),
             (&no_prediction, &roles.prediction),
         ] {
-            if !rows.is_empty() {
+            if !excluded.is_empty() {
                 warnings.push(format!(
                     "{} rows excluded: empty {column:?} (rows {})",
-                    rows.len(),
-                    example_rows(rows)
+                    excluded.len(),
+                    example_rows(excluded)
                 ));
             }
         }
-        if kept.is_empty() {
+        if rows.is_empty() {
             let column = if no_label.is_empty() {
                 &roles.prediction
             } else {
@@ -327,45 +454,30 @@ impl Loader<'_> {
                 column: column.clone(),
             });
         }
+        Ok(KeptRows {
+            rows,
+            excluded: no_label.len() + no_prediction.len(),
+        })
+    }
 
-        let human_codes = human_column
-            .as_ref()
-            .map(|c| dictionary.encode(cell_iter(c), |_| true));
-        let baseline_codes = baseline_column
-            .as_ref()
-            .map(|c| dictionary.encode(cell_iter(c), |_| true));
-        let empty_text = dictionary.code("");
-        let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
-        let kept_predictions: Vec<u32> = kept
-            .iter()
-            .map(|&r| {
-                if prediction_codes[r] == MISSING {
-                    empty_text
-                } else {
-                    prediction_codes[r]
-                }
-            })
-            .collect();
-        let (kept_human, kept_baseline) = (
-            human_codes.as_deref().map(pick),
-            baseline_codes.as_deref().map(pick),
-        );
-        let encoded = dictionary.finish(
-            [&pick(&label_codes), &kept_predictions],
-            [kept_human.as_deref(), kept_baseline.as_deref()],
-        );
-
-        // The remaining columns are independent of each other: read them in parallel.
+    /// Ids, media paths, confidences and slices of the kept rows: independent of each
+    /// other, so read in parallel.
+    fn read_other_columns(
+        &self,
+        roles: &ColumnRoles,
+        kept: &[usize],
+        request: &MappingRequest,
+    ) -> Result<OtherColumns, LoadError> {
         let media_column = roles.media.as_deref().map(|c| self.text(c)).transpose()?;
         let media_cells = media_column.as_ref().map(cells);
-        let tag_column = roles.tags.as_deref().map(|c| self.text(c)).transpose()?;
+        let tags = roles.tags.as_deref().map(|c| self.text(c)).transpose()?;
         let explicit_slices = !request.slices.is_empty();
         let ((ids, media), (confidence, slices)) = rayon::join(
             || {
                 rayon::join(
-                    || self.ids(&roles, &kept, media_cells.as_deref()),
+                    || self.ids(roles, kept, media_cells.as_deref()),
                     || match (&roles.media, &media_cells) {
-                        (Some(c), Some(values)) => self.media(c, values, &kept).map(Some),
+                        (Some(c), Some(values)) => self.media(c, values, kept).map(Some),
                         _ => Ok(None),
                     },
                 )
@@ -376,49 +488,30 @@ impl Loader<'_> {
                         roles
                             .confidence
                             .as_deref()
-                            .map(|c| self.confidence(c, &kept))
+                            .map(|c| self.confidence(c, kept))
                             .transpose()
                     },
-                    || self.slices(&roles.slices, &kept, explicit_slices),
+                    || self.slices(&roles.slices, kept, explicit_slices),
                 )
             },
         );
         let (ids, id_warning) = ids?;
         let media = media?;
-        let confidence = confidence?;
         let (slices, notes) = slices?;
-        warnings.extend(id_warning);
+        let mut warnings: Vec<String> = id_warning.into_iter().collect();
         warnings.extend(media.as_ref().and_then(|m| m.warning.clone()));
-        let confidence = confidence.map(|(values, warning)| {
+        let confidence = confidence?.map(|(values, warning)| {
             warnings.extend(warning);
             values
         });
-        roles.slices = slices.iter().map(|s| s.name.clone()).collect();
-
-        let set = EvalSet::new(EvalSetParts {
-            task,
+        Ok(OtherColumns {
             ids,
-            vocab: encoded.names,
-            n_classes: encoded.n_classes,
-            labels: encoded.labels,
-            predictions: encoded.predictions,
+            media,
             confidence,
-            human: encoded.human,
-            baseline: encoded.baseline,
             slices,
-        });
-        let tags = tag_book(&set, tag_column.as_ref(), &kept);
-        Ok(Dataset {
-            table: self.table.clone(),
-            fingerprint,
-            roles,
-            set: Arc::new(set),
-            tags,
-            missing_media: media.as_ref().map_or(0, |m| m.missing),
-            media: media.map(|m| m.paths),
-            excluded_rows: no_label.len() + no_prediction.len(),
-            warnings,
             notes,
+            tags,
+            warnings,
         })
     }
 

@@ -7,16 +7,40 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::error::LoadError;
 
 /// The steps of opening a dataset or project, in order.
-pub const STEPS: [&str; 5] = [
-    "Reading the table",
-    "Checking columns and encoding labels",
-    "Reading tags from the project",
-    "Creating the project",
-    "Computing the figures",
-];
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    ReadingTable,
+    Encoding,
+    ReadingTags,
+    CreatingProject,
+    Computing,
+}
 
-/// The step of [`STEPS`] in which an opened project's figures are computed.
-pub const COMPUTING: usize = 4;
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::ReadingTable,
+        Step::Encoding,
+        Step::ReadingTags,
+        Step::CreatingProject,
+        Step::Computing,
+    ];
+
+    /// What the progress screen says, "Reading the table".
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::ReadingTable => "Reading the table",
+            Step::Encoding => "Checking columns and encoding labels",
+            Step::ReadingTags => "Reading tags from the project",
+            Step::CreatingProject => "Creating the project",
+            Step::Computing => "Computing the figures",
+        }
+    }
+
+    /// Its place in [`Step::ALL`], from 0.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -26,12 +50,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Records that `step` (an index into [`STEPS`]) starts; fails if the user cancelled.
-    pub fn enter(&self, step: usize) -> Result<(), LoadError> {
+    /// Records that `step` starts; fails if the user cancelled.
+    pub fn enter(&self, step: Step) -> Result<(), LoadError> {
         if self.cancelled.load(Ordering::Relaxed) {
             return Err(LoadError::Cancelled);
         }
-        self.step.store(step, Ordering::Relaxed);
+        self.step.store(step.index(), Ordering::Relaxed);
         Ok(())
     }
 
@@ -43,10 +67,14 @@ impl Progress {
         self.cancelled.store(true, Ordering::Relaxed);
     }
 
-    /// The current step (index into [`STEPS`]) and the rows read so far.
-    pub fn snapshot(&self) -> (usize, usize) {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// The current step and the rows read so far.
+    pub fn snapshot(&self) -> (Step, usize) {
         (
-            self.step.load(Ordering::Relaxed),
+            Step::ALL[self.step.load(Ordering::Relaxed)],
             self.rows.load(Ordering::Relaxed),
         )
     }

@@ -1,16 +1,25 @@
 //! A project opened for work: the project file, its dataset loaded and reconciled with the
-//! stored tags by row id. What the CLI and the app operate on.
+//! stored tags by row id, and what the analyst added (tag definitions, notes, entered values,
+//! the audit checklist) held in memory. What the CLI and the app operate on.
+//!
+//! Every change goes through [`Project::apply`]: the store commits the edit and returns the
+//! operations it applied, and the same operations are mirrored into the tag book and the
+//! cached values, so memory and file never disagree and no edit re-reads the project.
 
 use std::path::{Path, PathBuf};
 
 use polars::prelude::PlHashMap;
 
+use super::audit_spec::{self, AuditSpecError};
 use super::load::{Dataset, load, load_with};
 use super::mapping::MappingRequest;
-use super::progress::Progress;
-use super::store::{DatasetRecord, Store, StoreError, TagDef};
+use super::progress::{Progress, Step};
+use super::store::{Committed, DatasetRecord, Op, Store, StoreError, TagDef};
 use crate::model::TagBook;
 use crate::model::analysis::ManualInputs;
+use crate::model::audit::AuditSpec;
+use crate::model::hlp::Subject;
+use crate::model::priorities::Rating;
 
 /// How many ids a message lists.
 const EXAMPLES: usize = 5;
@@ -25,6 +34,62 @@ pub struct Project {
     pub book: TagBook,
     /// Problems found while reconciling (dataset changed, ids no longer in the dataset).
     pub warnings: Vec<String>,
+    /// Tag definitions as stored, in name order (the tag book's order).
+    tag_defs: Vec<TagDef>,
+    /// Notes by row id.
+    notes: PlHashMap<String, String>,
+    /// Entered HLP values and ratings.
+    inputs: ManualInputs,
+    /// The audit checklist's spec text (TOML).
+    audit_text: Option<String>,
+}
+
+/// A change to a project, as the CLI and the app ask for it. [`Project::apply`] commits it
+/// as one undoable edit (undo and redo replay one).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Put tags on rows, given as (row id, tag) pairs; `create` first defines the tags that
+    /// do not exist yet, in the same edit.
+    Assign {
+        pairs: Vec<(String, String)>,
+        create: bool,
+    },
+    /// Take a tag off rows.
+    Unassign {
+        tag: String,
+        rows: Vec<String>,
+    },
+    MarkReviewed {
+        rows: Vec<String>,
+        reviewed: bool,
+    },
+    /// Set (or with `None` remove) a row's note.
+    SetNote {
+        row: String,
+        note: Option<String>,
+    },
+    /// Define a tag with the next palette colour and the first free hotkey.
+    CreateTag(String),
+    /// Change a tag's name, colour, hotkey or description.
+    UpdateTag {
+        name: String,
+        def: TagDef,
+    },
+    /// Delete a tag and its assignments.
+    DeleteTag(String),
+    /// Save (or with `None` remove) the audit checklist; the spec is checked against the
+    /// dataset first.
+    SetAudit(Option<String>),
+    SetHlp {
+        subject: Subject,
+        accuracy: Option<f64>,
+    },
+    SetRating {
+        subject: Subject,
+        rating: Option<Rating>,
+    },
+    Undo,
+    Redo,
 }
 
 /// The default project file for a dataset: `<folder>.errata` beside a dataset folder,
@@ -160,7 +225,7 @@ impl Project {
             });
         };
         let dataset = load_with(&dataset_path, &record.mapping, progress)?;
-        progress.enter(2)?;
+        progress.enter(Step::ReadingTags)?;
         Project::assemble(store, dataset_path, dataset, &record)
     }
 
@@ -180,6 +245,10 @@ impl Project {
         }
         let mut project = Project {
             book: TagBook::new(dataset.set.len()),
+            tag_defs: store.tags()?,
+            notes: store.notes()?.into_iter().collect(),
+            inputs: store.manual_inputs()?,
+            audit_text: store.audit_spec()?,
             store,
             dataset_path,
             dataset,
@@ -187,6 +256,159 @@ impl Project {
         };
         project.reload_book()?;
         Ok(project)
+    }
+
+    /// Commits one edit and mirrors the operations it applied into the tag book and the
+    /// cached values. Returns what was committed: no operations when nothing changed (or
+    /// there was nothing to undo or redo). On error nothing changed, in the file or here.
+    pub fn apply(&mut self, edit: Edit) -> Result<Committed, StoreError> {
+        let store = &mut self.store;
+        let committed = match edit {
+            Edit::Assign { pairs, create } => store.import_assignments(&pairs, create)?,
+            Edit::Unassign { tag, rows } => {
+                store.remove_tag(&tag, &rows.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            Edit::MarkReviewed { rows, reviewed } => store.set_reviewed(
+                &rows.iter().map(String::as_str).collect::<Vec<_>>(),
+                reviewed,
+            )?,
+            Edit::SetNote { row, note } => store.set_note(&row, note.as_deref())?,
+            Edit::CreateTag(name) => {
+                let def = super::store::next_tag_def(&self.tag_defs, name.trim());
+                store.create_tag(def)?
+            }
+            Edit::UpdateTag { name, def } => store.update_tag(&name, def)?,
+            Edit::DeleteTag(name) => store.delete_tag(&name)?,
+            Edit::SetAudit(text) => {
+                if let Some(text) = &text {
+                    self.check_audit(text)?;
+                }
+                self.store.set_audit_spec(text.as_deref())?
+            }
+            Edit::SetHlp { subject, accuracy } => store.set_hlp(&subject, accuracy)?,
+            Edit::SetRating { subject, rating } => store.set_rating(&subject, rating)?,
+            Edit::Undo => store.undo()?.unwrap_or_default(),
+            Edit::Redo => store.redo()?.unwrap_or_default(),
+        };
+        self.mirror(&committed.ops);
+        Ok(committed)
+    }
+
+    /// Brings the tag book and the cached values in line with operations the store has
+    /// just applied: O(rows the operations name), never a read of the project.
+    fn mirror(&mut self, ops: &[Op]) {
+        let set = &self.dataset.set;
+        let book = &mut self.book;
+        for op in ops {
+            match op {
+                Op::Assign { tag, rows } | Op::Unassign { tag, rows } => {
+                    let Some(id) = book.id(tag) else {
+                        continue;
+                    };
+                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
+                        if matches!(op, Op::Assign { .. }) {
+                            book.assign(set, id, row);
+                        } else {
+                            book.unassign(set, id, row);
+                        }
+                    }
+                }
+                Op::MarkReviewed { rows, reviewed } => {
+                    for row in rows.iter().filter_map(|r| set.ids.row(r)) {
+                        book.set_marked(set, row, *reviewed);
+                    }
+                }
+                Op::DefineTag(def) => {
+                    book.define_in_order(&def.name);
+                    let at = self.tag_defs.partition_point(|d| d.name < def.name);
+                    self.tag_defs.insert(at, def.clone());
+                }
+                Op::DropTag { name } => {
+                    if let Some(id) = book.id(name) {
+                        book.remove(set, id);
+                    }
+                    self.tag_defs.retain(|d| &d.name != name);
+                }
+                Op::UpdateTag { name, def } => {
+                    if let Some(id) = book.id(name) {
+                        book.rename(id, &def.name);
+                    }
+                    self.tag_defs.retain(|d| &d.name != name);
+                    let at = self.tag_defs.partition_point(|d| d.name < def.name);
+                    self.tag_defs.insert(at, def.clone());
+                }
+                Op::SetNote { row, note } => match note {
+                    Some(text) => {
+                        self.notes.insert(row.clone(), text.clone());
+                    }
+                    None => {
+                        self.notes.remove(row);
+                    }
+                },
+                Op::SetAudit { spec } => self.audit_text = spec.clone(),
+                Op::SetHlp { subject, accuracy } => match accuracy {
+                    Some(a) => {
+                        self.inputs.hlp.insert(subject.clone(), *a);
+                    }
+                    None => {
+                        self.inputs.hlp.remove(subject);
+                    }
+                },
+                Op::SetRating { subject, rating } => match rating {
+                    Some(r) => {
+                        self.inputs.ratings.insert(subject.clone(), *r);
+                    }
+                    None => {
+                        self.inputs.ratings.remove(subject);
+                    }
+                },
+            }
+        }
+    }
+
+    /// Tag definitions (colour, hotkey, description), in name order: the tag book's order.
+    pub fn tag_defs(&self) -> &[TagDef] {
+        &self.tag_defs
+    }
+
+    /// The definition of the tag called `name`.
+    pub fn tag_def(&self, name: &str) -> Option<&TagDef> {
+        self.tag_defs.iter().find(|d| d.name == name)
+    }
+
+    /// The note on the row with this id.
+    pub fn note(&self, id: &str) -> Option<&str> {
+        self.notes.get(id).map(String::as_str)
+    }
+
+    /// Entered HLP values and ratings.
+    pub fn inputs(&self) -> &ManualInputs {
+        &self.inputs
+    }
+
+    /// The audit checklist's spec text, if one was saved.
+    pub fn audit_text(&self) -> Option<&str> {
+        self.audit_text.as_deref()
+    }
+
+    /// Where messages about the stored audit checklist point.
+    pub fn audit_source(&self) -> PathBuf {
+        let mut name = self.store.path().as_os_str().to_owned();
+        name.push(" (audit checklist)");
+        name.into()
+    }
+
+    /// Checks audit spec text against the dataset: the parsed spec, or the first problem
+    /// with its line.
+    pub fn check_audit(&self, text: &str) -> Result<AuditSpec, AuditSpecError> {
+        audit_spec::parse_checked(text, &self.audit_source(), &self.dataset.set, &self.book)
+    }
+
+    /// The stored audit checklist, checked against the dataset; `None` without one.
+    pub fn audit_checklist(&self) -> Option<Result<AuditSpec, AuditSpecError>> {
+        self.audit_text
+            .as_deref()
+            .map(|text| self.check_audit(text))
     }
 
     /// Rebuilds the tag book from the project file. Assignments and marks whose row id is no
@@ -257,10 +479,6 @@ impl Project {
                 .map(|s| s.to_string())
                 .collect(),
         })
-    }
-
-    pub fn inputs(&self) -> Result<ManualInputs, StoreError> {
-        self.store.manual_inputs()
     }
 
     /// Points the project at the dataset in its new place; returns how many stored ids are

@@ -196,7 +196,7 @@ fn priorities_of(
             let rating = rated(&Subject::Tag(t.tag.clone()));
             Priority {
                 kind: PriorityKind::Tag,
-                name: t.tag.clone(),
+                subject: Subject::Tag(t.tag.clone()),
                 gap: t.gap,
                 share_of_data: t.share_of_data,
                 potential_gain: t.potential_gain,
@@ -215,7 +215,7 @@ fn priorities_of(
         let share = ratio(s.n, rows);
         Priority {
             kind: PriorityKind::Slice,
-            name: subject.to_string(),
+            subject,
             gap,
             share_of_data: share,
             potential_gain: priorities::potential_gain(gap, share),
@@ -290,7 +290,7 @@ mod tests {
         assert!((n.gap.unwrap() - 0.4).abs() < 1e-12);
         assert!((n.potential_gain.unwrap() - 0.2).abs() < 1e-12);
         assert_eq!(a.tags[0].hlp, None, "no human labels and nothing entered");
-        assert_eq!(a.priorities[0].name, "noise");
+        assert_eq!(a.priorities[0].name(), "noise");
         assert_eq!(a.tags_note, None);
     }
 

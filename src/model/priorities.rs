@@ -5,6 +5,8 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use super::hlp::Subject;
+
 /// The user's judgement of a category, each 1–5.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rating {
@@ -22,12 +24,25 @@ pub enum PriorityKind {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Priority {
     pub kind: PriorityKind,
-    pub name: String,
+    /// The tag or slice value ranked; reports write it by name ("accent=scottish").
+    #[serde(rename = "name", serialize_with = "by_name")]
+    pub subject: Subject,
     pub gap: Option<f64>,
     pub share_of_data: Option<f64>,
     pub potential_gain: Option<f64>,
     pub ease: Option<u8>,
     pub importance: Option<u8>,
+}
+
+fn by_name<S: serde::Serializer>(subject: &Subject, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(subject)
+}
+
+impl Priority {
+    /// The name reports show: the tag, or `column=value`.
+    pub fn name(&self) -> String {
+        self.subject.to_string()
+    }
 }
 
 /// gap = max(0, HLP − accuracy); `None` when either is unknown.
@@ -55,7 +70,7 @@ pub fn rank(priorities: &mut [Priority]) {
         by_gain
             .then_with(|| score(b).cmp(&score(a)))
             .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.name().cmp(&b.name()))
     });
 }
 
@@ -66,7 +81,7 @@ mod tests {
     fn p(name: &str, gain: Option<f64>, rating: Option<(u8, u8)>) -> Priority {
         Priority {
             kind: PriorityKind::Tag,
-            name: name.into(),
+            subject: Subject::Tag(name.into()),
             gap: None,
             share_of_data: None,
             potential_gain: gain,
@@ -94,7 +109,7 @@ mod tests {
             p("b-same", Some(0.006), Some((2, 6))),
         ];
         rank(&mut list);
-        let names: Vec<_> = list.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<_> = list.iter().map(Priority::name).collect();
         assert_eq!(names, ["b-same", "tie-high", "tie-low", "small", "unknown"]);
     }
 }

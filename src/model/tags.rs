@@ -92,6 +92,44 @@ impl TagBook {
         self.names.len() - 1
     }
 
+    /// Defines `name` at its place in name order, the order a project lists its tags in;
+    /// the ids of the tags after it move up by one. Returns its id (the existing one when
+    /// it is defined already).
+    pub fn define_in_order(&mut self, name: &str) -> TagId {
+        if let Some(id) = self.id(name) {
+            return id;
+        }
+        let at = self.names.partition_point(|n| n.as_str() < name);
+        self.names.insert(at, name.to_string());
+        self.members
+            .insert(at, RowSet::new(self.tags_per_row.len()));
+        self.counts.insert(at, GroupCounts::default());
+        at
+    }
+
+    /// Removes a tag and its assignments (O(its rows)); the ids after it move down by one.
+    pub fn remove(&mut self, set: &EvalSet, tag: TagId) {
+        for row in self.rows(tag) {
+            self.unassign(set, tag, row as usize);
+        }
+        self.names.remove(tag);
+        self.members.remove(tag);
+        self.counts.remove(tag);
+    }
+
+    /// Renames a tag, keeping its rows, and moves it to its place in name order; returns
+    /// its new id.
+    pub fn rename(&mut self, tag: TagId, name: &str) -> TagId {
+        let members = self.members.remove(tag);
+        let counts = self.counts.remove(tag);
+        self.names.remove(tag);
+        let at = self.names.partition_point(|n| n.as_str() < name);
+        self.names.insert(at, name.to_string());
+        self.members.insert(at, members);
+        self.counts.insert(at, counts);
+        at
+    }
+
     pub fn id(&self, name: &str) -> Option<TagId> {
         self.names.iter().position(|n| n == name)
     }
@@ -233,6 +271,24 @@ mod tests {
             !book.unassign(&set, blur, 4),
             "removing an absent tag changes nothing"
         );
+    }
+
+    #[test]
+    fn tags_defined_renamed_and_removed_keep_name_order_and_counts() {
+        let set = classification(&["a", "b", "a"], &["a", "a", "b"]);
+        let mut book = TagBook::new(set.len());
+        let noise = book.define_in_order("noise");
+        book.assign(&set, noise, 1);
+        assert_eq!(book.define_in_order("blur"), 0, "blur sorts before noise");
+        let noise = book.id("noise").unwrap();
+        assert_eq!((noise, book.rows(noise)), (1, vec![1]));
+        let renamed = book.rename(noise, "accent");
+        assert_eq!(book.names(), ["accent", "blur"]);
+        assert_eq!(book.rows(renamed), [1]);
+        assert_eq!(book.counts(renamed).n, 1);
+        book.remove(&set, renamed);
+        assert_eq!(book.names(), ["blur"]);
+        assert_eq!(book.reviewed().n, 0, "its rows are no longer reviewed");
     }
 
     #[test]

@@ -202,7 +202,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
         vec![
             (i + 1).to_string(),
             format!("{:?}", p.kind).to_lowercase(),
-            text_cell(&p.name),
+            text_cell(&p.name()),
             number(p.gap),
             number(p.share_of_data),
             number(p.potential_gain),

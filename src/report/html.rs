@@ -4,11 +4,10 @@
 
 use std::fmt::Write;
 
-use super::markdown::percent;
+use super::format::{hlp_source as source, interval, percent};
 use super::{AuditResults, Report};
 use crate::model::Task;
 use crate::model::audit::Verdict;
-use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
 /// Makes text inert in HTML element content and attribute values.
@@ -44,21 +43,6 @@ svg text{font-family:inherit;font-size:12px;fill:#1d232a}
 .signoff td{text-align:left;min-width:14em}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}table,svg{break-inside:avoid}}
 ";
-
-fn interval(ci: Option<Interval>) -> String {
-    ci.map_or_else(
-        || "—".into(),
-        |Interval(lo, hi)| format!("{:.1}–{:.1} %", lo * 100.0, hi * 100.0),
-    )
-}
-
-fn source(s: Option<HlpSource>) -> &'static str {
-    match s {
-        Some(HlpSource::HumanLabels) => "human labels",
-        Some(HlpSource::Entered) => "entered",
-        None => "—",
-    }
-}
 
 /// A table; cells are already escaped. Columns listed in `text` are left-aligned.
 fn table(
@@ -323,10 +307,27 @@ fn audit_section(out: &mut String, audit: &AuditResults) {
     out.push_str("</tbody></table>\n");
 }
 
+/// The whole report: a header, then one section per part of the analysis.
 pub fn render(report: &Report) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    header(&mut out, report);
+    overall(&mut out, report);
+    classes(&mut out, report);
+    priorities(&mut out, report);
+    slices(&mut out, report);
+    tags(&mut out, report);
+    automation(&mut out, report);
+    if let Some(audit) = &report.audit {
+        audit_section(&mut out, audit);
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The document head, the title and the dataset summary line, warnings.
+fn header(out: &mut String, report: &Report) {
     let a = &report.analysis;
     let d = &report.dataset;
-    let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>errata audit report: {}</title><style>{STYLE}</style></head><body>\n",
@@ -361,7 +362,11 @@ pub fn render(report: &Report) -> String {
     for w in &d.warnings {
         let _ = writeln!(out, "<div class=\"warn\">Warning: {}</div>", escape(w));
     }
+}
 
+/// Overall accuracy with its interval (and WER/CER for transcripts).
+fn overall(out: &mut String, report: &Report) {
+    let a = &report.analysis;
     out.push_str("<h2>Overall</h2>\n");
     let o = &a.overall;
     let mut header = vec!["n", "correct", "errors", "accuracy", "95% interval"];
@@ -376,8 +381,13 @@ pub fn render(report: &Report) -> String {
         header.extend(["WER", "CER"]);
         row.extend([percent(o.wer, 2), percent(o.cer, 2)]);
     }
-    table(&mut out, &header, &[], [row]);
+    table(out, &header, &[], [row]);
+}
 
+/// Per-class metrics with the averages, and the confusion matrix.
+fn classes(out: &mut String, report: &Report) {
+    let a = &report.analysis;
+    let o = &a.overall;
     if let (Some(averages), Some(confusion)) = (&a.averages, &a.confusion) {
         out.push_str("<h2>Per class</h2>\n");
         let rows = a
@@ -410,15 +420,19 @@ pub fn render(report: &Report) -> String {
                 }),
             );
         table(
-            &mut out,
+            out,
             &["class", "precision", "recall", "F1", "support"],
             &[0],
             rows,
         );
         out.push_str("<h2>Confusion matrix</h2>\n<p>Rows are the ground truth, columns the prediction.</p>\n");
-        heatmap(&mut out, &confusion.labels, &confusion.matrix);
+        heatmap(out, &confusion.labels, &confusion.matrix);
     }
+}
 
+/// The prioritisation table and the chart of potential gains.
+fn priorities(out: &mut String, report: &Report) {
+    let a = &report.analysis;
     out.push_str("<h2>Prioritisation</h2>\n<p>Potential gain = gap to human-level performance × share of data: how much overall accuracy would rise if the category reached HLP.</p>\n");
     if let Some(note) = a.tags_note {
         let _ = writeln!(out, "<div class=\"warn\">{}</div>", escape(note));
@@ -430,7 +444,7 @@ pub fn render(report: &Report) -> String {
             vec![
                 (i + 1).to_string(),
                 format!("{:?}", p.kind).to_lowercase(),
-                escape(&p.name),
+                escape(&p.name()),
                 percent(p.gap, 2),
                 percent(p.share_of_data, 1),
                 percent(p.potential_gain, 2),
@@ -439,7 +453,7 @@ pub fn render(report: &Report) -> String {
             ]
         });
         table(
-            &mut out,
+            out,
             &[
                 "rank",
                 "kind",
@@ -456,12 +470,17 @@ pub fn render(report: &Report) -> String {
         let bars: Vec<(String, f64)> = a
             .priorities
             .iter()
-            .filter_map(|p| Some((p.name.clone(), p.potential_gain?)))
+            .filter_map(|p| Some((p.name(), p.potential_gain?)))
             .take(15)
             .collect();
-        bar_chart(&mut out, "potential gain per tag and slice value", &bars);
+        bar_chart(out, "potential gain per tag and slice value", &bars);
     }
+}
 
+/// Per slice column: values with intervals, gaps and flags, and a chart.
+fn slices(out: &mut String, report: &Report) {
+    let a = &report.analysis;
+    let o = &a.overall;
     if !a.slices.is_empty() {
         out.push_str("<h2>Slices</h2>\n<p>Values whose 95 % interval lies entirely below the overall accuracy are flagged; n is given for every value (small values have wide intervals).</p>\n");
         let transcription = report.task == Task::Transcription;
@@ -503,20 +522,19 @@ pub fn render(report: &Report) -> String {
                 });
                 r
             });
-            table(&mut out, &header, &[0, header.len() - 1], rows);
+            table(out, &header, &[0, header.len() - 1], rows);
             let points: Vec<(String, Option<f64>, Option<Interval>)> = values
                 .iter()
                 .map(|s| (format!("{} (n={})", s.value, s.n), s.accuracy, s.ci95))
                 .collect();
-            interval_chart(
-                &mut out,
-                &format!("accuracy per {column}"),
-                &points,
-                o.accuracy,
-            );
+            interval_chart(out, &format!("accuracy per {column}"), &points, o.accuracy);
         }
     }
+}
 
+/// Per-tag figures, tag definitions and example ids.
+fn tags(out: &mut String, report: &Report) {
+    let a = &report.analysis;
     out.push_str("<h2>Tags</h2>\n");
     let _ = writeln!(
         out,
@@ -542,7 +560,7 @@ pub fn render(report: &Report) -> String {
             ]
         });
         table(
-            &mut out,
+            out,
             &[
                 "tag",
                 "n",
@@ -573,13 +591,17 @@ pub fn render(report: &Report) -> String {
             ]
         });
         table(
-            &mut out,
+            out,
             &["tag", "definition", "rows", "example ids"],
             &[0, 1, 3],
             rows,
         );
     }
+}
 
+/// The partial-automation table.
+fn automation(out: &mut String, report: &Report) {
+    let a = &report.analysis;
     if !a.automation.is_empty() {
         out.push_str("<h2>Partial automation</h2>\n<p>Automating only predictions with confidence ≥ threshold.</p>\n");
         let rows = a.automation.iter().map(|p| {
@@ -591,18 +613,12 @@ pub fn render(report: &Report) -> String {
             ]
         });
         table(
-            &mut out,
+            out,
             &["threshold", "coverage", "rows", "accuracy"],
             &[],
             rows,
         );
     }
-
-    if let Some(audit) = &report.audit {
-        audit_section(&mut out, audit);
-    }
-    out.push_str("</body></html>\n");
-    out
 }
 
 #[cfg(test)]

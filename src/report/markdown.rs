@@ -3,10 +3,9 @@
 use std::fmt::Write;
 
 use super::Report;
+use super::format::{fixed, hlp_source as source, interval, percent};
 use crate::model::Task;
 use crate::model::audit::Verdict;
-use crate::model::hlp::HlpSource;
-use crate::model::stats::Interval;
 
 /// Makes dataset text safe inside a Markdown table cell: no column breaks, no line breaks,
 /// no live HTML.
@@ -25,33 +24,6 @@ pub fn cell(text: &str) -> String {
         }
     }
     out
-}
-
-/// A fraction as a percentage with `decimals` places, or an em dash when unknown.
-pub fn percent(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(
-        || "—".to_string(),
-        |v| format!("{:.decimals$} %", v * 100.0),
-    )
-}
-
-fn interval(ci: Option<Interval>) -> String {
-    ci.map_or_else(
-        || "—".to_string(),
-        |Interval(lo, hi)| format!("{:.1}–{:.1} %", lo * 100.0, hi * 100.0),
-    )
-}
-
-fn fixed(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "—".to_string(), |v| format!("{v:.decimals$}"))
-}
-
-fn source(s: Option<HlpSource>) -> &'static str {
-    match s {
-        Some(HlpSource::HumanLabels) => "human labels",
-        Some(HlpSource::Entered) => "entered",
-        None => "—",
-    }
 }
 
 fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
@@ -266,7 +238,7 @@ pub fn render(report: &Report) -> String {
             vec![
                 (i + 1).to_string(),
                 format!("{:?}", p.kind).to_lowercase(),
-                cell(&p.name),
+                cell(&p.name()),
                 percent(p.gap, 2),
                 percent(p.share_of_data, 1),
                 percent(p.potential_gain, 2),

@@ -2,6 +2,7 @@
 //! analysis; each format renders the same content.
 
 pub mod csv;
+pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 pub use crate::data::files::write_atomically;
 
+use crate::data::project::Project;
 use crate::data::table::{Fingerprint, TableFormat};
 use crate::data::{ColumnRoles, Dataset};
 use crate::model::analysis::{Analysis, ManualInputs};
@@ -51,15 +53,7 @@ impl Format {
     }
 }
 
-/// A difference of two fractions in percentage points, signed to one decimal ("+1.2",
-/// "-0.4"); differences that round to zero print "0.0" rather than "-0.0".
-pub fn signed_points(difference: f64) -> String {
-    let shown = format!("{:+.1}", difference * 100.0);
-    match shown.as_str() {
-        "+0.0" | "-0.0" => "0.0".into(),
-        _ => shown,
-    }
-}
+pub use format::signed_points;
 
 #[derive(Debug, Serialize)]
 pub struct DatasetSummary {
@@ -236,6 +230,22 @@ impl Report {
         .with_sorted_tags()
     }
 
+    /// The report of a project: its dataset, tags and entered values, the project's warnings
+    /// and tag definitions, around `analysis` (computed from the project, or the one the app
+    /// keeps current). The audit checklist's results are the caller's to add.
+    pub fn of_project(project: &Project, analysis: Analysis) -> Self {
+        let mut report = Report::from_analysis(
+            &project.dataset_path,
+            &project.dataset,
+            &project.book,
+            analysis,
+        );
+        report.dataset.warnings = project.warnings.clone();
+        report.dataset.project = Some(project.store.path().display().to_string());
+        report.describe_tags(project.tag_defs());
+        report
+    }
+
     fn with_sorted_tags(mut self) -> Self {
         self.tag_definitions.sort_by(|a, b| a.name.cmp(&b.name));
         self
@@ -261,13 +271,5 @@ mod tests {
         assert_eq!(format_epoch(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_epoch(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(format_epoch(1_795_395_660), "2026-11-23 01:01 UTC");
-    }
-
-    #[test]
-    fn differences_print_signed_without_a_negative_zero() {
-        assert_eq!(signed_points(0.0123), "+1.2");
-        assert_eq!(signed_points(-0.004), "-0.4");
-        assert_eq!(signed_points(-0.0001), "0.0");
-        assert_eq!(signed_points(0.0), "0.0");
     }
 }

@@ -3,37 +3,25 @@
 
 use std::time::Duration;
 
-use crate::app::ImageView;
-use crate::app::audio::{AudioAction, AudioLoader, Clip, Player};
-use crate::app::images::ImageLoader;
+use super::state::{ImageView, UiState};
+use crate::app::audio::{AudioAction, Clip, Player};
 use crate::app::session::{Command, Session};
+use crate::app::{AppCommand, ErrataApp};
 use crate::data::media::{MediaKind, media_kind};
 use crate::model::Task;
 use crate::model::text::{WordDiff, word_diff};
 
-/// Rows around the selection whose media are decoded ahead.
-const PREFETCH: usize = 3;
 /// Height of the image viewer and of the waveform.
 const IMAGE_HEIGHT: f32 = 420.0;
 const WAVEFORM_HEIGHT: f32 = 90.0;
 const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.05..=32.0;
 
-/// The parts of the app the inspector reads and drives besides the session.
-pub struct InspectorState<'a> {
-    pub images: &'a mut ImageLoader,
-    pub audio: &'a mut AudioLoader,
-    pub player: &'a Player,
-    pub audio_actions: &'a mut Vec<AudioAction>,
-    pub autoplay: &'a mut bool,
-    pub image_view: &'a mut ImageView,
-    pub note_draft: &'a mut Option<(u32, String)>,
-}
-
 pub fn inspector_ui(
     ui: &mut egui::Ui,
+    app: &ErrataApp,
     session: &Session,
-    state: InspectorState<'_>,
-    commands: &mut Vec<Command>,
+    state: &mut UiState,
+    commands: &mut Vec<AppCommand>,
 ) {
     let Some(row) = session.selected else {
         ui.weak("No row selected.");
@@ -47,22 +35,27 @@ pub fn inspector_ui(
         .media
         .as_ref()
         .and_then(|m| m[i].clone());
-    prefetch(session, row, state.images, state.audio);
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(set.ids.get(i));
         if let Some(path) = &media {
             match media_kind(path) {
-                MediaKind::Image => match state.images.get(row) {
-                    Some(Ok(texture)) => image_ui(ui, texture, row, state.image_view),
+                MediaKind::Image => match app.images().get(row) {
+                    Some(Ok(texture)) => image_ui(ui, texture, row, &mut state.image),
                     Some(Err(message)) => error_tile(ui, "Cannot show the image", message),
                     None => {
                         ui.spinner();
                     }
                 },
-                MediaKind::Audio => match state.audio.get(row) {
+                MediaKind::Audio => match app.audio().get(row) {
                     Some(Ok(clip)) => {
-                        audio_ui(ui, clip, row, state.player, state.audio_actions);
-                        ui.checkbox(state.autoplay, "Play each clip when its row is selected");
+                        audio_ui(ui, clip, row, app.player(), commands);
+                        let mut autoplay = app.autoplay();
+                        if ui
+                            .checkbox(&mut autoplay, "Play each clip when its row is selected")
+                            .changed()
+                        {
+                            commands.push(AppCommand::SetAutoplay(autoplay));
+                        }
                     }
                     Some(Err(message)) => error_tile(ui, "Cannot play the clip", message),
                     None => {
@@ -121,7 +114,7 @@ pub fn inspector_ui(
                 .and_then(|t| t.hotkey)
                 .map_or(String::new(), |k| format!(" [{k}]"));
             if ui.checkbox(&mut on, format!("{name}{key}")).changed() {
-                commands.push(Command::ToggleTag(id));
+                commands.push(Command::ToggleTag(id).into());
             }
         }
         ui.label(if book.is_reviewed(i) {
@@ -131,7 +124,7 @@ pub fn inspector_ui(
         });
         ui.add_space(4.0);
         ui.strong("Note");
-        let note_draft = state.note_draft;
+        let note_draft = &mut state.drafts.note;
         if note_draft.as_ref().is_none_or(|(r, _)| *r != row) {
             *note_draft = Some((row, session.note(row).unwrap_or_default().to_string()));
         }
@@ -142,34 +135,10 @@ pub fn inspector_ui(
                     .hint_text("A note on this row"),
             );
             if field.lost_focus() {
-                commands.push(Command::SetNote(draft.clone()));
+                commands.push(Command::SetNote(draft.clone()).into());
             }
         }
     });
-}
-
-/// Decodes the media of the selection and of its neighbours in the table ahead of time, so
-/// stepping shows them at once.
-fn prefetch(session: &Session, row: u32, images: &mut ImageLoader, audio: &mut AudioLoader) {
-    let Some(media) = session.project.dataset.media.as_ref() else {
-        return;
-    };
-    let root = &session.project.dataset.table.root;
-    let at = session.position(row).unwrap_or_else(|i| i);
-    let neighbours = (1..=PREFETCH)
-        .flat_map(|d| [at.checked_add(d), at.checked_sub(d)])
-        .flatten()
-        .filter_map(|p| session.rows.get(p).copied());
-    for r in std::iter::once(row).chain(neighbours) {
-        let Some(path) = &media[r as usize] else {
-            continue;
-        };
-        match media_kind(path) {
-            MediaKind::Image => images.request(r, root.join(path)),
-            MediaKind::Audio => audio.request(r, root.join(path)),
-            _ => {}
-        }
-    }
 }
 
 /// A message in place of media that cannot be shown, naming the file.
@@ -261,7 +230,7 @@ fn audio_ui(
     clip: &Clip,
     row: u32,
     player: &Player,
-    actions: &mut Vec<AudioAction>,
+    commands: &mut Vec<AppCommand>,
 ) {
     let (rect, response) = ui.allocate_exact_size(
         egui::vec2(ui.available_width(), WAVEFORM_HEIGHT),
@@ -297,7 +266,7 @@ fn audio_ui(
     if (response.clicked() || response.dragged())
         && let Some(pointer) = response.interact_pointer_pos()
     {
-        actions.push(AudioAction::Seek((pointer.x - rect.left()) / rect.width()));
+        commands.push(AudioAction::Seek((pointer.x - rect.left()) / rect.width()).into());
     }
     ui.horizontal(|ui| {
         let playing = player.is_playing(row);
@@ -306,14 +275,14 @@ fn audio_ui(
             .on_hover_text("Space")
             .clicked()
         {
-            actions.push(AudioAction::PlayPause);
+            commands.push(AudioAction::PlayPause.into());
         }
         if ui.button("Replay").on_hover_text("R").clicked() {
-            actions.push(AudioAction::Replay);
+            commands.push(AudioAction::Replay.into());
         }
         let mut looping = player.looping;
         if ui.toggle_value(&mut looping, "Loop").clicked() {
-            actions.push(AudioAction::ToggleLoop);
+            commands.push(AudioAction::ToggleLoop.into());
         }
         ui.label(format!("{} / {}", clock(position), clock(clip.duration)));
     });

@@ -3,8 +3,8 @@
 //! with these roles gives (rows, classes, warnings, or why it fails), a preview of the first
 //! rows, and where the project will be created.
 
+use crate::app::AppCommand;
 use crate::app::opening::MappingDialog;
-use crate::app::{ErrataApp, Screen};
 use crate::data::{ColumnRoles, MappingRequest};
 use crate::model::Task;
 
@@ -36,16 +36,15 @@ const ROLES: [(&str, RequestField, RoleField); 8] = [
     ("Tags", |r| &mut r.tags, |c| c.tags.as_deref()),
 ];
 
-pub fn mapping_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
-    let Screen::Mapping(dialog) = &mut app.screen else {
-        return;
-    };
+pub fn mapping_ui(ui: &mut egui::Ui, dialog: &MappingDialog, commands: &mut Vec<AppCommand>) {
+    // The user's choices are edited on a copy and sent back as one command when they change.
+    let (mut request, mut project) = (dialog.request.clone(), dialog.project.clone());
     let (mut create, mut cancel) = (false, false);
     egui::Panel::bottom("mapping-actions").show(ui, |ui| {
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let label = ui.label("Project file:");
-            ui.add(egui::TextEdit::singleline(&mut dialog.project).desired_width(520.0))
+            ui.add(egui::TextEdit::singleline(&mut project).desired_width(520.0))
                 .labelled_by(label.id);
             let ready = dialog.can_create();
             create = ui
@@ -57,17 +56,19 @@ pub fn mapping_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
         ui.add_space(6.0);
     });
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| dialog_ui(ui, dialog));
+        egui::ScrollArea::vertical().show(ui, |ui| dialog_ui(ui, dialog, &mut request));
     });
-    let ctx = ui.ctx().clone();
+    if request != dialog.request || project != dialog.project {
+        commands.push(AppCommand::EditMapping { request, project });
+    }
     if create {
-        app.create_project(&ctx);
+        commands.push(AppCommand::CreateProject);
     } else if cancel {
-        app.cancel_loading();
+        commands.push(AppCommand::Cancel);
     }
 }
 
-fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
+fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingRequest) {
     ui.heading("Column mapping");
     ui.label(format!("Dataset: {}", dialog.dataset.display()));
     ui.add_space(8.0);
@@ -79,7 +80,7 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
         .show(ui, |ui| {
             for (name, field, role) in ROLES {
                 let label = ui.strong(name);
-                let choice = field(&mut dialog.request);
+                let choice = field(request);
                 let shown = match (&*choice, detected.and_then(role)) {
                     (Some(column), _) => column.clone(),
                     (None, Some(column)) => format!("{column} (detected)"),
@@ -99,7 +100,7 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
                 ui.end_row();
             }
             let label = ui.strong("Task");
-            let shown = match (dialog.request.task, &dialog.preview.dataset) {
+            let shown = match (request.task, &dialog.preview.dataset) {
                 (Some(task), _) => task.as_str().to_string(),
                 (None, Ok(d)) => format!("{} (detected)", d.set.task.as_str()),
                 (None, Err(_)) => "detect automatically".into(),
@@ -108,7 +109,7 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
                 .selected_text(shown)
                 .width(260.0)
                 .show_ui(ui, |ui| {
-                    let task = &mut dialog.request.task;
+                    let task = &mut request.task;
                     ui.selectable_value(task, None, "detect automatically");
                     ui.selectable_value(task, Some(Task::Classification), "classification");
                     ui.selectable_value(task, Some(Task::Transcription), "transcription");
@@ -119,7 +120,7 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
         });
     ui.add_space(8.0);
     ui.strong("Slices (columns to break results down by)");
-    let sliced: Vec<String> = match (&dialog.request.slices, detected) {
+    let sliced: Vec<String> = match (&request.slices, detected) {
         (chosen, _) if !chosen.is_empty() => chosen.clone(),
         (_, Some(roles)) => roles.slices.clone(),
         _ => Vec::new(),
@@ -143,14 +144,14 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &mut MappingDialog) {
                 } else {
                     slices.retain(|c| c != column);
                 }
-                dialog.request.slices = slices;
+                request.slices = slices;
             }
         }
     });
     ui.add_space(8.0);
     ui.separator();
     ui.strong("Check");
-    if dialog.pending.is_some() || dialog.request != dialog.previewed {
+    if dialog.pending.is_some() || *request != dialog.previewed {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Loading with these columns...");

@@ -1,77 +1,121 @@
-//! The desktop UI: one panel per file, functions named `*_ui` that read the app state and
-//! return the commands the user gave. Nothing here writes to the project.
+//! The desktop UI: [`Window`] is the `eframe::App`; it draws the [`ErrataApp`] it owns with
+//! one panel per file (`*_ui` functions that read the app and push [`AppCommand`]s), then
+//! hands the commands to [`ErrataApp::apply`]. Dependencies point one way: `ui` uses `app`,
+//! never the reverse. Panels edit only [`UiState`] (text being typed, zoom, sort columns).
 
 mod dashboard;
 mod inspector;
 mod keys;
 mod mapping;
 mod sidebar;
+pub mod state;
 mod table;
 mod welcome;
 
-use crate::app::opening::Job;
-use crate::app::session::Command;
-use crate::app::{ErrataApp, Screen, View};
-use crate::data::progress::STEPS;
+use std::path::PathBuf;
 
-/// Draws the whole window for one frame and returns the commands to apply.
-pub fn app_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
-    let mut commands = Vec::new();
-    if let Some(error) = app.error.clone() {
+use crate::app::opening::Job;
+use crate::app::shortcuts::SHORTCUTS;
+use crate::app::{AppCommand, ErrataApp, Options, RECENT_KEY, Screen, View};
+use crate::data::progress::Step;
+pub use state::{DashboardView, ImageView, PAGE_ROWS, TableView, UiState};
+
+/// The errata window: the app and what the window remembers between frames.
+pub struct Window {
+    pub app: ErrataApp,
+    pub state: UiState,
+}
+
+impl Window {
+    pub fn new(cc: &eframe::CreationContext<'_>, open: Option<PathBuf>, options: Options) -> Self {
+        let mut state = UiState::default();
+        if let Some(section) = options.dashboard {
+            state.dashboard.section = section;
+        }
+        Window {
+            app: ErrataApp::new(&cc.egui_ctx, cc.storage, open, options),
+            state,
+        }
+    }
+}
+
+impl eframe::App for Window {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, RECENT_KEY, &self.app.recent());
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.app.poll(&ctx);
+        let mut commands = Vec::new();
+        app_ui(ui, &self.app, &mut self.state, &mut commands);
+        self.app.apply(commands, &ctx);
+    }
+}
+
+/// Opens the desktop window and runs it until it is closed.
+pub fn run_window(open: Option<PathBuf>, options: Options) -> Result<(), eframe::Error> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_title("errata"),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "errata",
+        native,
+        Box::new(move |cc| Ok(Box::new(Window::new(cc, open, options)))),
+    )
+}
+
+/// Draws the whole window for one frame, pushing the commands the user gave.
+pub fn app_ui(
+    ui: &mut egui::Ui,
+    app: &ErrataApp,
+    state: &mut UiState,
+    commands: &mut Vec<AppCommand>,
+) {
+    if let Some(error) = app.error() {
         egui::Panel::top("error").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Error: {error}"));
                 if ui.button("Dismiss").clicked() {
-                    app.error = None;
+                    commands.push(AppCommand::DismissError);
                 }
             });
         });
     }
-    match &app.screen {
-        Screen::Welcome => welcome::welcome_ui(ui, app),
-        Screen::Loading(job) => {
-            if loading_ui(ui, job) {
-                app.cancel_loading();
-            }
-        }
-        Screen::Mapping(_) => mapping::mapping_ui(ui, app),
-        Screen::Review(_) => commands = review_ui(ui, app),
+    match app.screen() {
+        Screen::Welcome => welcome::welcome_ui(ui, app, &mut state.drafts.path, commands),
+        Screen::Loading(job) => loading_ui(ui, job, commands),
+        Screen::Mapping(dialog) => mapping::mapping_ui(ui, dialog, commands),
+        Screen::Review(_) => review_ui(ui, app, state, commands),
     }
-    commands
 }
 
 /// A count with thousands separators ("10,000,000"): long tables show eight-digit counts.
 pub fn thousands(n: impl ToString) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (at, digit) in digits.chars().enumerate() {
-        if at > 0 && (digits.len() - at).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    crate::report::format::thousands(n)
 }
 
-/// The progress of an open: the step, the rows read, the time so far. Returns whether the
-/// user cancelled.
-fn loading_ui(ui: &mut egui::Ui, job: &Job) -> bool {
+/// The progress of an open: the step, the rows read, the time so far, and Cancel.
+fn loading_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<AppCommand>) {
     let (step, rows) = job.progress.snapshot();
-    let mut cancel = false;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
             ui.heading(format!("Opening {}", job.target.display()));
             ui.add_space(12.0);
-            let done = step as f32 / STEPS.len() as f32;
+            let done = step.index() as f32 / Step::ALL.len() as f32;
             ui.add(
                 egui::ProgressBar::new(done)
                     .desired_width(480.0)
                     .text(format!(
                         "step {} of {}: {}",
-                        step + 1,
-                        STEPS.len(),
-                        STEPS[step]
+                        step.index() + 1,
+                        Step::ALL.len(),
+                        step.label()
                     )),
             );
             ui.horizontal(|ui| {
@@ -88,20 +132,25 @@ fn loading_ui(ui: &mut egui::Ui, job: &Job) -> bool {
                 });
             });
             ui.add_space(12.0);
-            cancel =
-                ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape));
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                commands.push(AppCommand::Cancel);
+            }
         });
     });
     // Keep the elapsed time moving.
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(100));
-    cancel
 }
 
-fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
-    let mut commands = keys::commands_from_keys(ui.ctx(), app);
-    let Screen::Review(session) = &app.screen else {
-        return commands;
+fn review_ui(
+    ui: &mut egui::Ui,
+    app: &ErrataApp,
+    state: &mut UiState,
+    commands: &mut Vec<AppCommand>,
+) {
+    keys::keys_ui(ui.ctx(), commands);
+    let Some(session) = app.session() else {
+        return;
     };
     let title = format!(
         "errata - {}",
@@ -114,10 +163,10 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
             .unwrap_or_default()
     );
     // Only when it changes: a viewport command asks for another frame.
-    if app.window_title != title {
+    if state.window_title != title {
         ui.ctx()
             .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-        app.window_title = title;
+        state.window_title = title;
     }
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -136,96 +185,64 @@ fn review_ui(ui: &mut egui::Ui, app: &mut ErrataApp) -> Vec<Command> {
             });
         });
     });
-    let mut export = false;
     egui::Panel::top("views").show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut app.view, View::Review, "Review");
-            ui.selectable_value(&mut app.view, View::Dashboard, "Dashboard");
+            for (view, title) in [(View::Review, "Review"), (View::Dashboard, "Dashboard")] {
+                if ui.selectable_label(app.view() == view, title).clicked() {
+                    commands.push(AppCommand::Show(view));
+                }
+            }
             ui.separator();
             if ui
-                .add_enabled(
-                    app.file_dialog.is_none(),
-                    egui::Button::new("Export report..."),
-                )
+                .add_enabled(!app.dialog_open(), egui::Button::new("Export report..."))
                 .on_hover_text("Write the audit report as HTML, Markdown or JSON")
                 .clicked()
             {
-                export = true;
+                commands.push(AppCommand::Pick(crate::app::dialogs::Pick::SaveReport));
             }
         });
     });
     egui::Panel::left("sidebar")
         .default_size(230.0)
         .show(ui, |ui| {
-            sidebar::sidebar_ui(ui, session, &mut app.focus_search, &mut commands);
+            sidebar::sidebar_ui(ui, session, app.focus_search(), commands);
         });
-    if app.view == View::Dashboard {
+    if app.view() == View::Dashboard {
         egui::CentralPanel::default().show(ui, |ui| {
-            dashboard::dashboard_ui(
-                ui,
-                session,
-                &mut app.dashboard,
-                &mut app.view,
-                &mut commands,
-            );
+            dashboard::dashboard_ui(ui, session, &mut state.dashboard, commands);
         });
     } else {
         egui::Panel::right("inspector")
             .default_size(420.0)
             .show(ui, |ui| {
-                let state = inspector::InspectorState {
-                    images: &mut app.images,
-                    audio: &mut app.audio,
-                    player: &app.player,
-                    audio_actions: &mut app.audio_actions,
-                    autoplay: &mut app.autoplay,
-                    image_view: &mut app.image_view,
-                    note_draft: &mut app.note_draft,
-                };
-                inspector::inspector_ui(ui, session, state, &mut commands);
+                inspector::inspector_ui(ui, app, session, state, commands);
             });
         egui::CentralPanel::default().show(ui, |ui| {
             table::table_ui(
                 ui,
                 session,
-                &mut app.goto_input,
-                &mut app.table,
-                &mut commands,
+                &mut state.drafts.goto,
+                &mut state.table,
+                commands,
             );
         });
     }
-    if app.show_help {
+    if app.show_help() {
+        let mut open = true;
         egui::Window::new("Keyboard shortcuts")
             .collapsible(false)
-            .open(&mut app.show_help)
+            .open(&mut open)
             .show(ui.ctx(), |ui| {
                 egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
-                    for (key, action) in keys::SHORTCUTS {
-                        ui.strong(*key);
-                        ui.label(*action);
+                    for shortcut in SHORTCUTS {
+                        ui.strong(shortcut.label);
+                        ui.label(shortcut.help);
                         ui.end_row();
                     }
                 });
             });
-    }
-    if export {
-        app.pick(crate::app::dialogs::Pick::SaveReport, &ui.ctx().clone());
-    }
-    commands
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        for (n, shown) in [
-            (0, "0"),
-            (999, "999"),
-            (1000, "1,000"),
-            (123456, "123,456"),
-            (10_000_000, "10,000,000"),
-        ] {
-            assert_eq!(super::thousands(n), shown);
+        if !open {
+            commands.push(AppCommand::ToggleHelp);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! recolour or delete it; a field adds one), and the filters of the review table.
 
 use super::thousands;
+use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
 use crate::model::Task;
 use crate::model::filter::{Outcome, RowFilter};
@@ -10,8 +11,8 @@ use crate::model::tags::TagId;
 pub fn sidebar_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    focus_search: &mut bool,
-    commands: &mut Vec<Command>,
+    focus_search: bool,
+    commands: &mut Vec<AppCommand>,
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         tags_ui(ui, session, commands);
@@ -26,7 +27,7 @@ fn draft(ui: &egui::Ui, id: egui::Id) -> String {
     ui.data(|d| d.get_temp::<String>(id)).unwrap_or_default()
 }
 
-fn tag_menu_ui(ui: &mut egui::Ui, session: &Session, tag: TagId, commands: &mut Vec<Command>) {
+fn tag_menu_ui(ui: &mut egui::Ui, session: &Session, tag: TagId, commands: &mut Vec<AppCommand>) {
     let name = &session.project.book.names()[tag];
     let id = ui.scope_id().with(("rename", tag));
     let mut text = ui
@@ -40,10 +41,13 @@ fn tag_menu_ui(ui: &mut egui::Ui, session: &Session, tag: TagId, commands: &mut 
             && text.trim() != name
             && !text.trim().is_empty()
         {
-            commands.push(Command::RenameTag {
-                tag,
-                name: text.trim().to_string(),
-            });
+            commands.push(
+                Command::RenameTag {
+                    tag,
+                    name: text.trim().to_string(),
+                }
+                .into(),
+            );
             ui.close();
         }
     });
@@ -59,20 +63,23 @@ fn tag_menu_ui(ui: &mut egui::Ui, session: &Session, tag: TagId, commands: &mut 
             )
             .changed()
             {
-                commands.push(Command::RecolourTag {
-                    tag,
-                    color: format!("#{:02x}{:02x}{:02x}", color.r(), color.g(), color.b()),
-                });
+                commands.push(
+                    Command::RecolourTag {
+                        tag,
+                        color: format!("#{:02x}{:02x}{:02x}", color.r(), color.g(), color.b()),
+                    }
+                    .into(),
+                );
             }
         });
     }
     if ui.button("Delete tag").clicked() {
-        commands.push(Command::DeleteTag(tag));
+        commands.push(Command::DeleteTag(tag).into());
         ui.close();
     }
 }
 
-fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
+fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
     let book = &session.project.book;
     ui.heading("Tags");
     for (id, name) in book.names().iter().enumerate() {
@@ -94,10 +101,13 @@ fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
             response.context_menu(|ui| tag_menu_ui(ui, session, id, commands));
             if response.clicked() {
                 let tag = if selected { None } else { Some(id) };
-                commands.push(Command::SetFilter(RowFilter {
-                    tag,
-                    ..session.filter.clone()
-                }));
+                commands.push(
+                    Command::SetFilter(RowFilter {
+                        tag,
+                        ..session.filter.clone()
+                    })
+                    .into(),
+                );
             }
         });
     }
@@ -113,7 +123,7 @@ fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
             .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Add tag").clicked() || enter) && !name.trim().is_empty() {
-            commands.push(Command::CreateTag(name.trim().to_string()));
+            commands.push(Command::CreateTag(name.trim().to_string()).into());
             name.clear();
         }
     });
@@ -123,8 +133,8 @@ fn tags_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<Command>) {
 fn filters_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    focus_search: &mut bool,
-    commands: &mut Vec<Command>,
+    focus_search: bool,
+    commands: &mut Vec<AppCommand>,
 ) {
     let book = &session.project.book;
     let set = &session.project.dataset.set;
@@ -208,14 +218,14 @@ fn filters_ui(
     let search = ui
         .add(egui::TextEdit::singleline(&mut filter.search).hint_text("Ctrl+F"))
         .labelled_by(label.id);
-    if std::mem::take(focus_search) {
+    if focus_search {
         search.request_focus();
     }
     if !session.filter.is_empty() && ui.button("Clear filter").clicked() {
         filter = RowFilter::default();
     }
     if filter != session.filter {
-        commands.push(Command::SetFilter(filter));
+        commands.push(Command::SetFilter(filter).into());
     }
     ui.add_space(8.0);
     ui.separator();

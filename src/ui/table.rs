@@ -1,13 +1,14 @@
 //! The review table: virtualised (only visible rows are laid out), so it stays smooth at a
 //! million rows. Clicking a row selects it; clicking a column title sorts by it (again:
 //! the other way); when the selection moves, the table scrolls to it; a field jumps to a
-//! row by number or id. Long tables are shown in pages (`app::PAGE_ROWS`) so that row
+//! row by number or id. Long tables are shown in pages (`ui::state::PAGE_ROWS`) so that row
 //! positions stay exact; the page follows the selection.
 
 use egui_extras::{Column, TableBuilder};
 
+use super::state::TableView;
 use super::thousands;
-use crate::app::TableView;
+use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
 use crate::model::order::{Order, SortKey};
 
@@ -28,7 +29,7 @@ pub fn table_ui(
     session: &Session,
     goto_input: &mut String,
     view: &mut TableView,
-    commands: &mut Vec<Command>,
+    commands: &mut Vec<AppCommand>,
 ) {
     let page_rows = view.page_rows.max(1);
     let pages = session.rows.len().div_ceil(page_rows).max(1);
@@ -56,7 +57,7 @@ pub fn table_ui(
             && ui.input(|i| i.key_pressed(egui::Key::Enter))
             && !goto_input.trim().is_empty()
         {
-            commands.push(Command::GoTo(std::mem::take(goto_input)));
+            commands.push(Command::GoTo(std::mem::take(goto_input)).into());
         }
         if pages == 1 {
             // Long tables need the room for the pager; the titles say it on hover too.
@@ -123,10 +124,13 @@ pub fn table_ui(
                         .on_hover_text("Sort by this column")
                         .clicked();
                     if clicked {
-                        commands.push(Command::Sort(Order {
-                            key,
-                            descending: current && !session.order.descending,
-                        }));
+                        commands.push(
+                            Command::Sort(Order {
+                                key,
+                                descending: current && !session.order.descending,
+                            })
+                            .into(),
+                        );
                     }
                 });
             }
@@ -177,7 +181,7 @@ pub fn table_ui(
                     ui.label(names.join(", "));
                 });
                 if row.response().clicked() {
-                    commands.push(Command::Select(r));
+                    commands.push(Command::Select(r).into());
                 }
             });
         });

@@ -3,15 +3,20 @@
 
 use std::path::PathBuf;
 
-use crate::app::ErrataApp;
 use crate::app::dialogs::Pick;
+use crate::app::{AppCommand, ErrataApp};
 
 const SAMPLES: [(&str, &str); 2] = [
     ("speech", "60 spoken commands with ASR transcripts"),
     ("phones", "80 phone-screen photos with defect labels"),
 ];
 
-pub fn welcome_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
+pub fn welcome_ui(
+    ui: &mut egui::Ui,
+    app: &ErrataApp,
+    path_input: &mut String,
+    commands: &mut Vec<AppCommand>,
+) {
     let mut chosen: Option<PathBuf> = ui
         .ctx()
         .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()))
@@ -25,7 +30,7 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
             ui.add_space(30.0);
             ui.horizontal(|ui| {
                 ui.add_space((ui.available_width() - 430.0).max(0.0) / 2.0);
-                let waiting = app.file_dialog.is_some();
+                let waiting = app.dialog_open();
                 ui.add_enabled_ui(!waiting, |ui| {
                     if ui.button("Open dataset folder...").clicked() {
                         pick = Some(Pick::DatasetFolder);
@@ -44,25 +49,25 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
             ui.add_space(12.0);
             ui.label("or type the path of a dataset folder, a table (CSV, TSV, Parquet, JSON Lines) or a project (.errata):");
             let field = ui.add(
-                egui::TextEdit::singleline(&mut app.path_input)
+                egui::TextEdit::singleline(path_input)
                     .hint_text("path")
                     .desired_width(480.0),
             );
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Open").clicked() || enter) && !app.path_input.trim().is_empty() {
-                chosen = Some(PathBuf::from(app.path_input.trim()));
+            if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
+                chosen = Some(PathBuf::from(path_input.trim()));
             }
             ui.weak("or drop a dataset folder, a table or a project on this window");
-            if !app.recent.is_empty() {
+            if !app.recent().is_empty() {
                 ui.add_space(20.0);
                 ui.label("Recent projects:");
-                for path in &app.recent {
+                for path in app.recent() {
                     if ui.button(path.display().to_string()).clicked() {
                         chosen = Some(path.clone());
                     }
                 }
             }
-            if let Some(samples) = &app.samples {
+            if let Some(samples) = app.samples() {
                 ui.add_space(20.0);
                 ui.label("Bundled samples:");
                 for (name, what) in SAMPLES {
@@ -73,11 +78,10 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut ErrataApp) {
             }
         });
     });
-    let ctx = ui.ctx().clone();
     if let Some(pick) = pick {
-        app.pick(pick, &ctx);
+        commands.push(AppCommand::Pick(pick));
     }
     if let Some(path) = chosen {
-        app.open(path, &ctx);
+        commands.push(AppCommand::Open(path));
     }
 }

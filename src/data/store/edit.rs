@@ -62,7 +62,7 @@ fn tag_id(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
     tx.query_row("SELECT id FROM tags WHERE name = ?1", [name], |r| r.get(0))
 }
 
-fn subject_key(subject: &Subject) -> String {
+pub(super) fn subject_key(subject: &Subject) -> String {
     serde_json::to_string(subject).unwrap_or_default()
 }
 

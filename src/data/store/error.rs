@@ -70,6 +70,10 @@ pub enum StoreError {
     #[error(transparent)]
     Dataset(#[from] LoadError),
 
+    /// An audit spec that does not parse or does not fit the dataset (names its line).
+    #[error(transparent)]
+    AuditSpec(#[from] crate::data::audit_spec::AuditSpecError),
+
     #[error("{}: {source}", path.display())]
     Sqlite {
         path: PathBuf,

@@ -1,0 +1,206 @@
+//! The command line's arguments as clap parses them: plain values, resolved into datasets,
+//! projects and edits by the subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::data::MappingRequest;
+use crate::model::Task;
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "errata",
+    version,
+    about = "Error analysis and auditing of machine-learning evaluation sets"
+)]
+pub struct Cli {
+    /// Without a command, the desktop app opens on its welcome screen.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the desktop app on a dataset or project.
+    Open {
+        /// A project file (.errata), a dataset folder or a table file. A dataset is opened
+        /// through the project beside it, created on first open.
+        path: PathBuf,
+        /// Start on this section of the dashboard instead of the review view.
+        #[arg(long, value_enum)]
+        dashboard: Option<DashboardSection>,
+    },
+    /// Run the audit checks of a spec file (TOML, docs/audit-spec.md) on a dataset or
+    /// project: prints a pass/fail table; exit status 1 when any check fails.
+    Audit {
+        /// A project file (.errata), a dataset folder or a table file.
+        dataset: PathBuf,
+        /// The audit spec (optional for a project that has its own checklist).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
+    /// Compute every metric of a dataset or project and write a report.
+    Report {
+        /// A project file (.errata), a dataset folder (with metadata.csv, .tsv, .parquet or
+        /// .jsonl) or a table file.
+        dataset: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Output file (json, md, html) or folder (csv). Without it, the report goes to
+        /// stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Include the audit checklist of this spec (TOML, docs/audit-spec.md).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
+    /// Create a project file for a dataset (beside it unless -o says where).
+    Init {
+        dataset: PathBuf,
+        /// The project file to create (default: <dataset>.errata beside the dataset).
+        #[arg(short, long, value_name = "FILE.errata")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
+    /// Put tags on a row (or take them off with --remove).
+    Tag {
+        project: PathBuf,
+        row_id: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+        /// Take the tags off instead.
+        #[arg(long)]
+        remove: bool,
+        /// Create tags that do not exist yet.
+        #[arg(long, conflicts_with = "remove")]
+        create: bool,
+    },
+    /// Mark rows as reviewed.
+    Review {
+        project: PathBuf,
+        #[arg(required = true)]
+        row_ids: Vec<String>,
+    },
+    /// Add tag assignments from a CSV file of `id,tag` lines (one edit, all or nothing).
+    ImportTags {
+        project: PathBuf,
+        csv: PathBuf,
+        /// Create tags that do not exist yet.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Save an audit spec (TOML, docs/audit-spec.md) in a project as its audit checklist,
+    /// after checking it against the dataset; undoable in the app.
+    ImportAudit { project: PathBuf, spec: PathBuf },
+    /// Write a project's audit checklist as an audit spec file.
+    ExportAudit {
+        project: PathBuf,
+        /// Output file (stdout without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Write every tag assignment as `id,tag` CSV.
+    ExportTags {
+        project: PathBuf,
+        /// Output file (stdout without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Enter the human-level performance of a tag or slice value (a fraction, e.g. 0.95).
+    #[command(group(clap::ArgGroup::new("subject").required(true).args(["tag", "slice"])))]
+    Hlp {
+        project: PathBuf,
+        /// The tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// The slice value, as COLUMN=VALUE.
+        #[arg(long, value_name = "COLUMN=VALUE")]
+        slice: Option<String>,
+        accuracy: f64,
+    },
+    /// Point a project at its dataset's new location.
+    Relocate { project: PathBuf, new_path: PathBuf },
+}
+
+/// Column-mapping flags shared by every command that reads a dataset.
+#[derive(Debug, Default, Args)]
+pub struct MappingArgs {
+    /// Column holding the row ids.
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// Column holding the ground truth.
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// Column holding the model's prediction.
+    #[arg(long, value_name = "COLUMN")]
+    pub prediction: Option<String>,
+    /// Column holding the model's confidence (0 to 1).
+    #[arg(long, value_name = "COLUMN")]
+    pub confidence: Option<String>,
+    /// Column holding media paths, relative to the dataset folder.
+    #[arg(long, value_name = "COLUMN")]
+    pub media: Option<String>,
+    /// Column holding a human's label, for human-level performance.
+    #[arg(long, value_name = "COLUMN")]
+    pub human: Option<String>,
+    /// Column holding a baseline model's prediction.
+    #[arg(long, value_name = "COLUMN")]
+    pub baseline: Option<String>,
+    /// Column holding `;`-separated tags.
+    #[arg(long = "tags-column", value_name = "COLUMN")]
+    pub tags_column: Option<String>,
+    /// Use this column as a slice (repeatable); without it every other column is tried.
+    #[arg(long = "slice", value_name = "COLUMN")]
+    pub slices: Vec<String>,
+    /// The kind of task; detected from the labels when omitted.
+    #[arg(long, value_enum)]
+    pub task: Option<TaskArg>,
+    /// The table file inside a dataset folder holding several.
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TaskArg {
+    Classification,
+    Transcription,
+}
+
+impl From<MappingArgs> for MappingRequest {
+    fn from(a: MappingArgs) -> Self {
+        MappingRequest {
+            id: a.id,
+            label: a.label,
+            prediction: a.prediction,
+            confidence: a.confidence,
+            media: a.media,
+            human: a.human,
+            baseline: a.baseline,
+            tags: a.tags_column,
+            slices: a.slices,
+            task: a.task.map(|t| match t {
+                TaskArg::Classification => Task::Classification,
+                TaskArg::Transcription => Task::Transcription,
+            }),
+            table: a.table,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DashboardSection {
+    Priorities,
+    Slices,
+    Classes,
+    Confidence,
+    Comparison,
+    Audit,
+}

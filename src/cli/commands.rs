@@ -1,0 +1,331 @@
+//! One function per subcommand. Edits go through `Project::apply`, the same path the app
+//! takes; reports through `Target::report`, the same assembly the app's export uses.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use super::target::Target;
+use super::{print_warnings, write_output};
+use crate::data::project::{self, Edit, Project};
+use crate::data::store::{Store, tag_csv};
+use crate::data::{self, MappingRequest};
+use crate::model::audit::AuditSpec;
+use crate::model::hlp::Subject;
+use crate::report::{self, Format};
+
+pub fn init(dataset: &Path, output: Option<PathBuf>, request: MappingRequest) -> Result<ExitCode> {
+    let target = output.unwrap_or_else(|| project::default_project_path(dataset));
+    let project = Project::init(dataset, &request, &target)?;
+    print_warnings(&project.warnings);
+    let tags = project.book.names().len();
+    eprintln!(
+        "created {} for {} rows ({} tags from the dataset)",
+        target.display(),
+        project.dataset.set.len(),
+        tags
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn tag(
+    path: &Path,
+    row_id: String,
+    tags: Vec<String>,
+    remove: bool,
+    create: bool,
+) -> Result<ExitCode> {
+    let mut p = Project::open(path)?;
+    p.check_ids(&[row_id.as_str()])?;
+    let changed = if remove {
+        let mut changed = 0;
+        for tag in tags {
+            let rows = vec![row_id.clone()];
+            changed += p.apply(Edit::Unassign { tag, rows })?.rows_changed();
+        }
+        changed
+    } else {
+        // All the tags, and those it creates, in one edit: one undo step.
+        let pairs = tags.into_iter().map(|t| (row_id.clone(), t)).collect();
+        p.apply(Edit::Assign { pairs, create })?.rows_changed()
+    };
+    eprintln!("{changed} change(s) saved to {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn review(path: &Path, row_ids: Vec<String>) -> Result<ExitCode> {
+    let mut p = Project::open(path)?;
+    p.check_ids(&row_ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let edit = Edit::MarkReviewed {
+        rows: row_ids,
+        reviewed: true,
+    };
+    let changed = p.apply(edit)?.rows_changed();
+    eprintln!("{changed} row(s) marked reviewed in {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn import_tags(path: &Path, csv: &Path, create: bool) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(csv).with_context(|| {
+        format!(
+            "{}: cannot read the tag file (expected UTF-8 CSV with id,tag lines)",
+            csv.display()
+        )
+    })?;
+    let pairs = tag_csv::parse(csv, &text)?;
+    let lines = pairs.len();
+    let mut p = Project::open(path)?;
+    p.check_ids(&pairs.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())?;
+    let added = p.apply(Edit::Assign { pairs, create })?.rows_changed();
+    eprintln!(
+        "{added} new assignment(s) of {lines} line(s) saved to {}",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn import_audit(path: &Path, spec: &Path) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(spec)
+        .with_context(|| format!("{}: cannot read the audit spec", spec.display()))?;
+    let (parsed, lines) = data::audit_spec::parse_with_lines(&text, spec)?;
+    let mut p = Project::open(path)?;
+    print_warnings(&p.warnings);
+    // Checked here too so that messages name the spec file the user gave.
+    data::audit_spec::check(&parsed, &lines, spec, &p.dataset.set, &p.book)?;
+    p.apply(Edit::SetAudit(Some(text)))?;
+    eprintln!(
+        "saved the audit checklist ({} checks) in {}",
+        parsed.checks.len(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export_audit(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
+    let store = Store::open(path)?;
+    let Some(text) = store.audit_spec()? else {
+        bail!(
+            "{}: the project has no audit checklist yet (errata import-audit adds one)",
+            path.display()
+        );
+    };
+    write_output(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export_tags(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
+    let store = Store::open(path)?;
+    let text = tag_csv::render(&store.assignments()?);
+    write_output(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn hlp(
+    path: &Path,
+    tag: Option<String>,
+    slice: Option<String>,
+    accuracy: f64,
+) -> Result<ExitCode> {
+    let subject = match (tag, slice) {
+        (Some(tag), _) => Subject::Tag(tag),
+        (None, Some(slice)) => {
+            let Some((column, value)) = slice.split_once('=') else {
+                bail!(
+                    "--slice {slice:?}: expected COLUMN=VALUE, for example --slice accent=scottish"
+                );
+            };
+            Subject::Slice {
+                column: column.to_string(),
+                value: value.to_string(),
+            }
+        }
+        (None, None) => bail!("give --tag NAME or --slice COLUMN=VALUE"),
+    };
+    let mut p = Project::open(path)?;
+    if let Subject::Slice { column, value } = &subject {
+        let set = &p.dataset.set;
+        let Some(slice) = set.slice(column) else {
+            let known: Vec<&str> = set.slices.iter().map(|s| s.name.as_str()).collect();
+            bail!(
+                "{}: no slice column {column:?}; slice columns: {}",
+                path.display(),
+                known.join(", ")
+            );
+        };
+        if !slice.values.iter().any(|v| v == value) {
+            bail!(
+                "{}: column {column:?} has no value {value:?}; values: {}",
+                path.display(),
+                slice.values.join(", ")
+            );
+        }
+    }
+    let shown = subject.to_string();
+    p.apply(Edit::SetHlp {
+        subject,
+        accuracy: Some(accuracy),
+    })?;
+    eprintln!("HLP of {shown} set to {accuracy} in {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn relocate(path: &Path, new_path: &Path) -> Result<ExitCode> {
+    let p = Project::relocate(path, new_path)?;
+    print_warnings(&p.warnings);
+    eprintln!(
+        "{} now uses the dataset at {}",
+        path.display(),
+        new_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads a dataset or project with the audit spec that applies: the spec file given (read
+/// first, so a bad spec is reported before a long load), else a project's own checklist;
+/// either is checked against the dataset.
+fn load_with_spec(
+    path: &Path,
+    spec_path: Option<&Path>,
+    request: MappingRequest,
+) -> Result<(Target, Option<AuditSpec>)> {
+    let given = spec_path
+        .map(|p| data::audit_spec::read(p).map(|read| (p, read)))
+        .transpose()?;
+    let target = Target::load(path, request)?;
+    let spec = match given {
+        Some((spec_path, (spec, lines))) => {
+            data::audit_spec::check(&spec, &lines, spec_path, target.set(), target.book())?;
+            Some(spec)
+        }
+        None => target.stored_audit()?,
+    };
+    Ok((target, spec))
+}
+
+/// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
+/// check fails.
+pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> Result<ExitCode> {
+    use crate::model::audit::{self, Verdict};
+    let (target, spec) = load_with_spec(path, spec_path, request)?;
+    let (set, book) = (target.set(), target.book());
+    let Some(spec) = spec else {
+        bail!(
+            "{}: no audit spec: give one with --spec AUDIT.toml (docs/audit-spec.md)",
+            path.display()
+        );
+    };
+    let measured = audit::evaluate(&spec, set, book);
+    let value = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    let mut rows = vec![[
+        "check".to_string(),
+        "metric".into(),
+        "group".into(),
+        "value".into(),
+        "threshold".into(),
+        "n".into(),
+        "result".into(),
+    ]];
+    for m in &measured {
+        let check = &spec.checks[m.check];
+        let metric = match &check.class {
+            Some(class) => format!("{} of {class}", check.metric.as_str()),
+            None => check.metric.as_str().to_string(),
+        };
+        let shown = match m.reference {
+            Some(r) => format!("{} (refs {})", value(m.value), value(Some(r))),
+            None => value(m.value),
+        };
+        let threshold = match check.threshold {
+            audit::Threshold::MaxGap(_) => {
+                format!("{} (overall {})", check.threshold, value(m.overall))
+            }
+            _ => check.threshold.to_string(),
+        };
+        let result = match m.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::TooFew => "not judged (n < min_support)",
+        };
+        rows.push([
+            check.risk.clone(),
+            metric,
+            m.group.clone(),
+            shown,
+            threshold,
+            m.n.to_string(),
+            result.into(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    let count = |v: Verdict| measured.iter().filter(|m| m.verdict == v).count();
+    let failed = count(Verdict::Fail);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "\n{}, {}: {} pass, {failed} fail, {} not judged\n",
+        plural(spec.checks.len(), "check"),
+        plural(measured.len(), "group"),
+        count(Verdict::Pass),
+        count(Verdict::TooFew)
+    ));
+    let s = &spec.signoff;
+    if !(s.owner.is_empty() && s.decision.is_empty() && s.date.is_empty()) {
+        let or_none = |v: &str| {
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        out.push_str(&format!(
+            "sign-off: owner {}, decision {}, date {}\n",
+            or_none(&s.owner),
+            or_none(&s.decision),
+            or_none(&s.date)
+        ));
+    }
+    write_output(None, &out)?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn report(
+    path: &Path,
+    format: Format,
+    output: Option<&Path>,
+    spec: Option<&Path>,
+    request: MappingRequest,
+) -> Result<ExitCode> {
+    let (target, spec) = load_with_spec(path, spec, request)?;
+    let mut report = target.report();
+    if let Some(spec) = spec {
+        let (set, book) = (target.set(), target.book());
+        report.audit = Some(report::AuditResults::evaluate(&spec, set, book));
+    }
+    let Some(text) = format.render(&report) else {
+        let Some(folder) = output else {
+            bail!("--format csv writes one file per table: give the folder with -o FOLDER");
+        };
+        let written = report::csv::write(&report, folder)
+            .with_context(|| format!("{}: cannot write the CSV tables", folder.display()))?;
+        eprintln!("wrote {} tables to {}", written.len(), folder.display());
+        return Ok(ExitCode::SUCCESS);
+    };
+    write_output(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,286 @@
+//! Opening and creating project files: the checks that a file is a project this errata can
+//! read, migrations of older files, and the dataset record.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, params};
+
+use super::{
+    BUSY_TIMEOUT, CURRENT_VERSION, DatasetRecord, Op, SQLITE_HEADER, Store, StoreError, TagDef,
+    edit, schema,
+};
+use crate::data::files;
+use std::collections::BTreeMap;
+
+impl Store {
+    /// Creates a new project file (it must not exist). The file is built under a temporary
+    /// name and renamed into place, so an interrupted creation leaves nothing behind.
+    pub fn create(
+        path: &Path,
+        record: &DatasetRecord,
+        tags: &[TagDef],
+        assignments: &[(String, String)],
+    ) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        let io = |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let temp = files::temporary_beside(path, ".errata-new-").map_err(io)?;
+        {
+            let sql = |source| StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut conn = Connection::open(temp.path()).map_err(sql)?;
+            schema::migrate(&mut conn, 0).map_err(sql)?;
+            let tx = conn.transaction().map_err(sql)?;
+            tx.execute(
+                "INSERT INTO dataset (id, relative_path, absolute_path, fingerprint, mapping) VALUES (1, ?1, ?2, ?3, ?4)",
+                params![
+                    record.relative_path.to_string_lossy(),
+                    record.absolute_path.to_string_lossy(),
+                    serde_json::to_string(&record.fingerprint).unwrap_or_default(),
+                    serde_json::to_string(&record.mapping).unwrap_or_default()
+                ],
+            )
+            .map_err(sql)?;
+            for def in tags {
+                edit::apply(&tx, &Op::DefineTag(def.clone())).map_err(sql)?;
+            }
+            let mut by_tag: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            for (row, tag) in assignments {
+                by_tag.entry(tag).or_default().push(row.clone());
+            }
+            for (tag, rows) in by_tag {
+                edit::apply(
+                    &tx,
+                    &Op::Assign {
+                        tag: tag.to_string(),
+                        rows,
+                    },
+                )
+                .map_err(sql)?;
+            }
+            tx.commit().map_err(sql)?;
+        }
+        temp.persist_noclobber(path).map_err(|e| {
+            if path.exists() {
+                StoreError::Exists(path.to_path_buf())
+            } else {
+                io(e.error)
+            }
+        })?;
+        Store::open(path)
+    }
+
+    /// Opens a project, checking that it is one, that this errata can read it, and bringing
+    /// an older file up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let path_buf = path.to_path_buf();
+        if !path.exists() {
+            return Err(StoreError::NotFound(path_buf));
+        }
+        let mut header = [0u8; 16];
+        let io = |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let read = std::fs::File::open(path)
+            .map_err(io)?
+            .read(&mut header)
+            .map_err(io)?;
+        if read < 16 || &header != SQLITE_HEADER {
+            let reason = if read == 0 {
+                "the file is empty"
+            } else {
+                "it is not an SQLite database"
+            };
+            return Err(StoreError::NotAProject {
+                path: path_buf,
+                reason,
+            });
+        }
+        let read_only = std::fs::metadata(path)
+            .map_err(io)?
+            .permissions()
+            .readonly();
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::Sqlite {
+                path: path_buf.clone(),
+                source,
+            })?;
+        let mut store = Store {
+            conn,
+            path: path_buf,
+            read_only,
+        };
+        store.configure()?;
+        Ok(store)
+    }
+
+    pub(super) fn configure(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.error(e))?;
+        let app_id: i64 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(StoreError::NotAProject {
+                path: self.path.clone(),
+                reason: "an SQLite database written by another program",
+            });
+        }
+        if version > CURRENT_VERSION {
+            return Err(StoreError::NewerVersion {
+                path: self.path.clone(),
+                found: version,
+                supported: CURRENT_VERSION,
+            });
+        }
+        if !self.read_only {
+            self.conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| self.error(e))?;
+            self.conn
+                .pragma_update(None, "synchronous", "FULL")
+                .map_err(|e| self.error(e))?;
+            if version < CURRENT_VERSION {
+                schema::migrate(&mut self.conn, version).map_err(|e| self.error(e))?;
+            }
+        } else if version < CURRENT_VERSION {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| self.error(e))?;
+        // Reading the dataset record touches the file's pages: damage shows up here.
+        self.dataset()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How long a write waits for another writer before reporting the project busy.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout).map_err(|e| self.error(e))
+    }
+
+    /// The schema version of the open file.
+    pub fn version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error(e))
+    }
+
+    /// Turns an SQLite error into the message the user needs.
+    pub(super) fn error(&self, e: rusqlite::Error) -> StoreError {
+        let code = e.sqlite_error_code();
+        match code {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Busy(self.path.clone())
+            }
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(self.path.clone()),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: self.integrity_report(&e),
+            },
+            _ => StoreError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            },
+        }
+    }
+
+    /// What `PRAGMA integrity_check` says is wrong (first lines), or the original error.
+    pub(super) fn integrity_report(&self, original: &rusqlite::Error) -> String {
+        let lines: Result<Vec<String>, _> = self
+            .conn
+            .prepare("PRAGMA integrity_check(5)")
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+        match lines {
+            Ok(lines) if lines != ["ok"] => format!("integrity check: {}", lines.join("; ")),
+            _ => original.to_string(),
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok(())` when the file is sound.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let lines: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
+            .map_err(|e| self.error(e))?;
+        if lines == ["ok"] {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: lines.join("; "),
+            })
+        }
+    }
+
+    pub fn dataset(&self) -> Result<DatasetRecord, StoreError> {
+        let (relative, absolute, fingerprint, mapping): (String, String, String, String) = self
+            .conn
+            .query_row("SELECT relative_path, absolute_path, fingerprint, mapping FROM dataset WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(|e| self.error(e))?;
+        let invalid = |what: &str, e: serde_json::Error| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("the stored {what} cannot be read ({e})"),
+        };
+        Ok(DatasetRecord {
+            relative_path: relative.into(),
+            absolute_path: absolute.into(),
+            fingerprint: serde_json::from_str(&fingerprint)
+                .map_err(|e| invalid("dataset fingerprint", e))?,
+            mapping: serde_json::from_str(&mapping).map_err(|e| invalid("column mapping", e))?,
+        })
+    }
+
+    /// Points the project at a dataset in a new place (not an undoable edit: it changes
+    /// where the data is, not the analysis).
+    pub fn set_dataset(&mut self, record: &DatasetRecord) -> Result<(), StoreError> {
+        self.writable()?;
+        self.conn
+            .execute(
+                "UPDATE dataset SET relative_path = ?1, absolute_path = ?2, fingerprint = ?3, mapping = ?4 WHERE id = 1",
+                params![
+                    record.relative_path.to_string_lossy(),
+                    record.absolute_path.to_string_lossy(),
+                    serde_json::to_string(&record.fingerprint).unwrap_or_default(),
+                    serde_json::to_string(&record.mapping).unwrap_or_default()
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub(super) fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            Err(StoreError::ReadOnly(self.path.clone()))
+        } else {
+            Ok(())
+        }
+    }
+}

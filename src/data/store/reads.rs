@@ -1,0 +1,228 @@
+//! Reading a project: tag definitions and assignments, reviewed marks, notes, the audit
+//! checklist, entered HLP values and ratings, and the app's view state.
+
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, TagDef};
+use crate::model::analysis::ManualInputs;
+use crate::model::hlp::Subject;
+use crate::model::priorities::Rating;
+
+impl Store {
+    pub(super) fn strings(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Tag definitions, by name.
+    pub fn tags(&self) -> Result<Vec<TagDef>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT name, color, hotkey, description FROM tags ORDER BY name")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(TagDef {
+                        name: r.get(0)?,
+                        color: r.get(1)?,
+                        hotkey: r.get(2)?,
+                        description: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn tag(&self, name: &str) -> Result<Option<TagDef>, StoreError> {
+        Ok(self.tags()?.into_iter().find(|t| t.name == name))
+    }
+
+    /// Every (row id, tag name) assignment, ordered by tag then row id.
+    pub fn assignments(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT a.row_id, t.name FROM assignments a JOIN tags t ON t.id = a.tag_id ORDER BY t.name, a.row_id")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Calls `f(row_id, tag_id)` for every assignment, in storage order, without building a
+    /// list: opening a project with a million assignments streams them straight into the
+    /// tag book. Tag ids index [`Store::tag_ids`].
+    pub fn for_each_assignment(&self, mut f: impl FnMut(&str, i64)) -> Result<(), StoreError> {
+        let mut run = || -> rusqlite::Result<()> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT row_id, tag_id FROM assignments")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                f(row.get_ref(0)?.as_str()?, row.get(1)?);
+            }
+            Ok(())
+        };
+        run().map_err(|e| self.error(e))
+    }
+
+    /// (tag id, tag name) pairs, for [`Store::for_each_assignment`].
+    pub fn tag_ids(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id, name FROM tags ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Which of `rows` carry `tag`: one indexed lookup per row for a few rows (a single
+    /// edit stays O(1) however large the tag), one scan of the tag for many.
+    pub(super) fn tagged_among(
+        &self,
+        tag: &str,
+        rows: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        if rows.len() > 256 {
+            return self.rows_with_tag(tag);
+        }
+        let lookup = || -> rusqlite::Result<HashSet<String>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT 1 FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE t.name = ?1 AND a.row_id = ?2",
+            )?;
+            let mut found = HashSet::new();
+            for row in rows {
+                if stmt.exists(params![tag, row])? {
+                    found.insert(row.to_string());
+                }
+            }
+            Ok(found)
+        };
+        lookup().map_err(|e| self.error(e))
+    }
+
+    pub(super) fn rows_with_tag(&self, tag: &str) -> Result<HashSet<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT a.row_id FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE t.name = ?1")
+            .and_then(|mut s| s.query_map([tag], |r| r.get(0))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Which of `rows` are explicitly marked reviewed: one indexed lookup per row for a few
+    /// rows (marking one row stays O(1) however many are marked), one scan for many.
+    pub(super) fn marked_among(&self, rows: &[&str]) -> Result<HashSet<String>, StoreError> {
+        if rows.len() > 256 {
+            return Ok(self.reviewed()?.into_iter().collect());
+        }
+        let lookup = || -> rusqlite::Result<HashSet<String>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT 1 FROM reviewed WHERE row_id = ?1")?;
+            let mut found = HashSet::new();
+            for row in rows {
+                if stmt.exists([row])? {
+                    found.insert(row.to_string());
+                }
+            }
+            Ok(found)
+        };
+        lookup().map_err(|e| self.error(e))
+    }
+
+    /// The HLP entered for one tag or slice value.
+    pub fn hlp(&self, subject: &Subject) -> Result<Option<f64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT accuracy FROM hlp WHERE subject = ?1",
+                [super::edit::subject_key(subject)],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The ease and importance entered for one tag or slice value.
+    pub fn rating(&self, subject: &Subject) -> Result<Option<Rating>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT ease, importance FROM ratings WHERE subject = ?1",
+                [super::edit::subject_key(subject)],
+                |r| {
+                    Ok(Rating {
+                        ease: r.get(0)?,
+                        importance: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Rows explicitly marked reviewed, in id order.
+    pub fn reviewed(&self) -> Result<Vec<String>, StoreError> {
+        self.strings("SELECT row_id FROM reviewed ORDER BY row_id")
+    }
+
+    pub fn notes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT row_id, note FROM notes ORDER BY row_id")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn note(&self, row: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT note FROM notes WHERE row_id = ?1", [row], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The audit checklist's spec text (TOML), if one was saved.
+    pub fn audit_spec(&self) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT spec FROM audit WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Entered HLP values and ratings, as the metrics take them.
+    pub fn manual_inputs(&self) -> Result<ManualInputs, StoreError> {
+        let subject = |text: String| {
+            serde_json::from_str::<Subject>(&text).map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("a stored subject cannot be read ({e})"),
+            })
+        };
+        let hlp: Vec<(String, f64)> = self
+            .conn
+            .prepare_cached("SELECT subject, accuracy FROM hlp")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.error(e))?;
+        let ratings: Vec<(String, u8, u8)> = self
+            .conn
+            .prepare_cached("SELECT subject, ease, importance FROM ratings")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        let mut inputs = ManualInputs::default();
+        for (s, a) in hlp {
+            inputs.hlp.insert(subject(s)?, a);
+        }
+        for (s, ease, importance) in ratings {
+            inputs
+                .ratings
+                .insert(subject(s)?, Rating { ease, importance });
+        }
+        Ok(inputs)
+    }
+
+    pub fn view_state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM view_state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+}

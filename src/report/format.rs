@@ -1,0 +1,96 @@
+//! How figures are written, in one place for every report format and the app: percentages,
+//! intervals, signed differences in points, the source of an HLP, counts. The reports'
+//! forms are the reference; the dashboard shows the same text.
+
+use crate::model::hlp::HlpSource;
+use crate::model::stats::Interval;
+
+/// What is shown for a figure that cannot be computed.
+pub const UNKNOWN: &str = "—";
+
+/// A fraction as a percentage with `decimals` places ("93.8 %"), or "—" when unknown.
+pub fn percent(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(
+        || UNKNOWN.to_string(),
+        |v| format!("{:.decimals$} %", v * 100.0),
+    )
+}
+
+/// A 95 % interval as percentages ("81.2–97.4 %"), or "—" when unknown.
+pub fn interval(ci: Option<Interval>) -> String {
+    ci.map_or_else(
+        || UNKNOWN.to_string(),
+        |Interval(lo, hi)| format!("{:.1}–{:.1} %", lo * 100.0, hi * 100.0),
+    )
+}
+
+/// A number with `decimals` places, or "—" when unknown.
+pub fn fixed(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| UNKNOWN.to_string(), |v| format!("{v:.decimals$}"))
+}
+
+/// A difference of two fractions in percentage points, signed to one decimal ("+1.2",
+/// "-0.4"); differences that round to zero print "0.0" rather than "-0.0".
+pub fn signed_points(difference: f64) -> String {
+    let shown = format!("{:+.1}", difference * 100.0);
+    match shown.as_str() {
+        "+0.0" | "-0.0" => "0.0".into(),
+        _ => shown,
+    }
+}
+
+/// Where an HLP comes from ("human labels", "entered"), or "—" without one.
+pub fn hlp_source(source: Option<HlpSource>) -> &'static str {
+    match source {
+        Some(HlpSource::HumanLabels) => "human labels",
+        Some(HlpSource::Entered) => "entered",
+        None => UNKNOWN,
+    }
+}
+
+/// A count with thousands separators ("10,000,000").
+pub fn thousands(n: impl ToString) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_print_signed_without_a_negative_zero() {
+        assert_eq!(signed_points(0.0123), "+1.2");
+        assert_eq!(signed_points(-0.004), "-0.4");
+        assert_eq!(signed_points(-0.0001), "0.0");
+        assert_eq!(signed_points(0.0), "0.0");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        for (n, shown) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (123456, "123,456"),
+            (10_000_000, "10,000,000"),
+        ] {
+            assert_eq!(thousands(n), shown);
+        }
+    }
+
+    #[test]
+    fn unknown_figures_print_a_dash() {
+        assert_eq!(percent(None, 1), "—");
+        assert_eq!(interval(Some(Interval(0.812, 0.974))), "81.2–97.4 %");
+        assert_eq!(hlp_source(Some(HlpSource::Entered)), "entered");
+        assert_eq!(fixed(Some(0.5), 3), "0.500");
+    }
+}

@@ -1,0 +1,137 @@
+//! Audit: the checklist's results and its spec as TOML, checked before it is saved.
+
+use crate::app::AppCommand;
+use crate::app::session::{Command, Session};
+use crate::ui::state::DashboardView;
+
+/// A starting point for a new checklist (docs/audit-spec.md has every key).
+const AUDIT_TEMPLATE: &str = r#"# Risks the team listed, each tied to a check (docs/audit-spec.md).
+[signoff]
+owner = ""
+decision = ""
+date = ""
+
+[[check]]
+risk = "overall accuracy below the launch bar"
+metric = "accuracy"
+min = 0.9
+"#;
+
+/// The audit checklist: results (failures first in red), and the spec as TOML to edit; it
+/// is checked against the dataset before it is saved in the project.
+pub(super) fn audit_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    state: &mut DashboardView,
+    commands: &mut Vec<AppCommand>,
+) {
+    match &session.audit {
+        None => {
+            ui.label("No audit checklist yet: write the risks and their checks below, then save.");
+        }
+        Some(Err(problem)) => {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        Some(Ok(results)) => {
+            let failed = results.failed();
+            ui.horizontal(|ui| {
+                if failed == 0 {
+                    ui.strong("Every judged group passes.");
+                } else {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("{failed} of {} groups fail.", results.results.len()),
+                    );
+                }
+                if ui
+                    .button("Run checks again")
+                    .on_hover_text("Measure again after tagging")
+                    .clicked()
+                {
+                    commands.push(Command::RunAudit.into());
+                }
+            });
+            egui::Grid::new("audit-results")
+                .striped(true)
+                .show(ui, |ui| {
+                    for title in [
+                        "risk",
+                        "metric",
+                        "group",
+                        "value",
+                        "threshold",
+                        "n",
+                        "result",
+                    ] {
+                        ui.strong(title);
+                    }
+                    ui.end_row();
+                    for m in &results.results {
+                        let check = &results.checks[m.check];
+                        ui.label(&check.risk);
+                        ui.label(match &check.class {
+                            Some(class) => format!("{} of {class}", check.metric.as_str()),
+                            None => check.metric.as_str().to_string(),
+                        });
+                        ui.label(&m.group);
+                        ui.label(m.value.map_or("-".into(), |v| format!("{v:.3}")));
+                        ui.label(check.threshold.to_string());
+                        ui.label(m.n.to_string());
+                        match m.verdict {
+                            crate::model::audit::Verdict::Pass => ui.label("pass"),
+                            crate::model::audit::Verdict::Fail => {
+                                ui.colored_label(ui.visuals().error_fg_color, "FAIL")
+                            }
+                            crate::model::audit::Verdict::TooFew => {
+                                ui.weak("not judged (few rows)")
+                            }
+                        };
+                        ui.end_row();
+                    }
+                });
+            let s = &results.signoff;
+            ui.label(format!(
+                "Sign-off: owner {}, decision {}, date {}",
+                if s.owner.is_empty() { "-" } else { &s.owner },
+                if s.decision.is_empty() {
+                    "-"
+                } else {
+                    &s.decision
+                },
+                if s.date.is_empty() { "-" } else { &s.date }
+            ));
+        }
+    }
+    ui.add_space(8.0);
+    ui.separator();
+    let label = ui.strong("Audit spec (TOML)");
+    let draft = state.audit_draft.get_or_insert_with(|| {
+        session
+            .project
+            .audit_text()
+            .unwrap_or(AUDIT_TEMPLATE)
+            .to_string()
+    });
+    ui.add(
+        egui::TextEdit::multiline(draft)
+            .code_editor()
+            .desired_rows(16)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    let changed = session.project.audit_text() != Some(draft.as_str());
+    let mut discard = false;
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(changed, egui::Button::new("Check and save"))
+            .clicked()
+        {
+            commands.push(Command::SetAudit(Some(draft.clone())).into());
+        }
+        discard = changed && ui.button("Discard changes").clicked();
+        ui.weak("Keys: docs/audit-spec.md. Ctrl+Z undoes a save.");
+    });
+    if discard {
+        state.audit_draft = None;
+    }
+}

@@ -1,0 +1,79 @@
+//! The analysis dashboard: prioritisation against HLP (with the HLP and rating editor and a
+//! chart of potential gain), slices, classes (with a clickable confusion matrix) and the
+//! partial-automation curve. It draws `Session::analysis`, which edits keep current; every
+//! name and cell is a link that shows exactly those rows in the review table.
+
+mod audit;
+mod classes;
+mod comparison;
+mod confidence;
+mod priorities;
+mod slices;
+
+use super::state::DashboardView;
+use crate::app::session::{Command, Session};
+use crate::app::{AppCommand, Section, View};
+use crate::model::filter::RowFilter;
+use crate::model::hlp::HlpSource;
+use crate::model::stats::Interval;
+use crate::report::format;
+
+/// Slice values with fewer rows than this are marked small: their figures are unreliable.
+const SMALL: u64 = 30;
+const PLOT_HEIGHT: f32 = 190.0;
+
+/// Figures are written as in the reports (`report::format`).
+fn pct(value: Option<f64>) -> String {
+    format::percent(value, 1)
+}
+
+/// Potential gains are often fractions of a point: two decimals.
+fn gain(value: Option<f64>) -> String {
+    format::percent(value, 2)
+}
+
+fn interval(ci: Option<&Interval>) -> String {
+    format::interval(ci.copied())
+}
+
+/// The source of an HLP after its value: " (entered)", nothing without one.
+fn source(s: Option<HlpSource>) -> String {
+    s.map_or_else(String::new, |s| {
+        format!(" ({})", format::hlp_source(Some(s)))
+    })
+}
+
+/// Shows `filter`'s rows in the review table.
+fn show_rows(filter: RowFilter, commands: &mut Vec<AppCommand>) {
+    commands.push(Command::SetFilter(filter).into());
+    commands.push(AppCommand::Show(View::Review));
+}
+
+pub fn dashboard_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    state: &mut DashboardView,
+    commands: &mut Vec<AppCommand>,
+) {
+    ui.horizontal(|ui| {
+        for (section, title) in [
+            (Section::Priorities, "Prioritisation"),
+            (Section::Slices, "Slices"),
+            (Section::Classes, "Classes"),
+            (Section::Confidence, "Confidence"),
+            (Section::Comparison, "Model comparison"),
+            (Section::Audit, "Audit"),
+        ] {
+            ui.selectable_value(&mut state.section, section, title);
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::both().show(ui, |ui| match state.section {
+        Section::Priorities => priorities::priorities_ui(ui, session, state, commands),
+        Section::Slices => slices::slices_ui(ui, session, state, commands),
+        Section::Classes => classes::classes_ui(ui, session, state, commands),
+        Section::Confidence => confidence::confidence_ui(ui, session, state, commands),
+        Section::Comparison => comparison::comparison_ui(ui, session, commands),
+        Section::Audit => audit::audit_ui(ui, session, state, commands),
+    });
+}

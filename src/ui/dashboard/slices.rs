@@ -1,0 +1,184 @@
+//! Slices: accuracy per value of each slice column with its interval, gap, HLP, WER and
+//! recall of a chosen class, flagged when far below overall or small.
+
+use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
+
+use super::{PLOT_HEIGHT, SMALL, interval, pct, show_rows, source};
+use crate::app::AppCommand;
+use crate::app::session::Session;
+use crate::model::Task;
+use crate::model::filter::RowFilter;
+use crate::report::format::signed_points;
+use crate::ui::state::DashboardView;
+
+pub(super) fn slices_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    state: &mut DashboardView,
+    commands: &mut Vec<AppCommand>,
+) {
+    let analysis = &session.analysis;
+    let set = &session.project.dataset.set;
+    if set.slices.is_empty() {
+        ui.weak("This dataset has no slice columns.");
+        return;
+    }
+    let overall = analysis.overall.accuracy;
+    ui.horizontal(|ui| {
+        ui.label(format!("Overall accuracy {}.", pct(overall)));
+        let label = ui.label("Flag values more than");
+        ui.add(
+            egui::DragValue::new(&mut state.flag_points)
+                .range(0.0..=100.0)
+                .speed(0.5)
+                .suffix(" points"),
+        )
+        .labelled_by(label.id);
+        ui.label("below it.");
+        if set.task == Task::Classification {
+            let label = ui.label("Recall of class:");
+            let names = set.class_names();
+            egui::ComboBox::from_id_salt("recall-class")
+                .selected_text(state.recall_class.map_or("(none)", |c| names[c].as_str()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.recall_class, None, "(none)");
+                    for (c, name) in names.iter().enumerate() {
+                        ui.selectable_value(&mut state.recall_class, Some(c), name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        }
+    });
+    for (column_index, column) in set.slices.iter().enumerate() {
+        let values: Vec<_> = analysis
+            .slices
+            .iter()
+            .filter(|s| s.column == column.name)
+            .collect();
+        egui::CollapsingHeader::new(format!("{} ({} values)", column.name, values.len()))
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new(("slice", column_index))
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for title in ["value", "n", "accuracy [95% CI]", "gap to overall", "HLP"] {
+                            ui.strong(title);
+                        }
+                        if set.task == Task::Transcription {
+                            ui.strong("WER");
+                        }
+                        if let Some(c) = state.recall_class {
+                            ui.strong(format!("recall of {}", set.class_names()[c]));
+                        }
+                        ui.strong("flag");
+                        ui.end_row();
+                        for s in &values {
+                            let code = column.values.iter().position(|v| *v == s.value);
+                            if ui.link(&s.value).clicked()
+                                && let Some(code) = code
+                            {
+                                show_rows(
+                                    RowFilter {
+                                        slice: Some((column_index, code as u32)),
+                                        ..RowFilter::default()
+                                    },
+                                    commands,
+                                );
+                            }
+                            ui.label(s.n.to_string());
+                            ui.label(format!("{} {}", pct(s.accuracy), interval(s.ci95.as_ref())));
+                            ui.label(
+                                s.gap_to_overall
+                                    .map_or("-".into(), |g| format!("{} points", signed_points(g))),
+                            );
+                            ui.label(format!("{}{}", pct(s.hlp), source(s.hlp_source)));
+                            if set.task == Task::Transcription {
+                                ui.label(pct(s.wer));
+                            }
+                            if let Some(c) = state.recall_class {
+                                let recall = s.class_recall.get(c);
+                                ui.label(recall.map_or("-".into(), |r| {
+                                    format!("{} (n={})", pct(r.recall), r.support)
+                                }));
+                            }
+                            let low = s
+                                .gap_to_overall
+                                .is_some_and(|g| g * 100.0 < -state.flag_points);
+                            let small = s.n < SMALL;
+                            let flag = match (low, small) {
+                                (true, true) => "below overall (small)",
+                                (true, false) => "below overall",
+                                (false, true) => "small",
+                                (false, false) => "",
+                            };
+                            if low {
+                                ui.colored_label(ui.visuals().error_fg_color, flag);
+                            } else {
+                                ui.weak(flag);
+                            }
+                            ui.end_row();
+                        }
+                    });
+                slice_plot_ui(ui, column_index, &values, overall);
+            });
+    }
+}
+
+/// Accuracy per value with its 95 % interval, and the overall accuracy as a line.
+fn slice_plot_ui(
+    ui: &mut egui::Ui,
+    column: usize,
+    values: &[&crate::model::slices::SliceStats],
+    overall: Option<f64>,
+) {
+    let names: Vec<String> = values
+        .iter()
+        .map(|s| format!("{} (n={})", s.value, s.n))
+        .collect();
+    let count = names.len();
+    let colour = egui::Color32::from_rgb(86, 156, 214);
+    Plot::new(("slice-plot", column))
+        .height(PLOT_HEIGHT)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .y_axis_label("accuracy (%)")
+        .include_y(0.0)
+        .include_y(100.0)
+        .include_x(-0.5)
+        .include_x(count as f64 - 0.5)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= count {
+                return String::new();
+            }
+            names[i as usize].clone()
+        })
+        .show(ui, |plot| {
+            let points: Vec<[f64; 2]> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.accuracy.map(|a| [i as f64, a * 100.0]))
+                .collect();
+            for (i, s) in values.iter().enumerate() {
+                if let Some(ci) = &s.ci95 {
+                    let x = i as f64;
+                    let bar = vec![[x, ci.0 * 100.0], [x, ci.1 * 100.0]];
+                    plot.line(
+                        Line::new("95% interval", PlotPoints::from(bar))
+                            .color(colour)
+                            .width(2.5),
+                    );
+                }
+            }
+            plot.points(
+                Points::new("accuracy", PlotPoints::from(points))
+                    .radius(4.0)
+                    .color(colour),
+            );
+            if let Some(a) = overall {
+                plot.hline(HLine::new("overall", a * 100.0).color(egui::Color32::GRAY));
+            }
+        });
+}

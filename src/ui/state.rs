@@ -1,0 +1,109 @@
+//! What the window remembers between frames that is not the app's or the project's: the
+//! text being typed, the image's zoom, the dashboard's sort and chart settings, the table's
+//! page. Panels edit it directly; everything else they change goes through an
+//! [`crate::app::AppCommand`].
+
+use crate::app::Section;
+
+/// Text typed into fields, until it is submitted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Drafts {
+    /// The welcome screen's path field.
+    pub path: String,
+    /// The table's "go to row" field.
+    pub goto: String,
+    /// The note being edited, and the row it belongs to.
+    pub note: Option<(u32, String)>,
+}
+
+/// Everything the window keeps between frames, besides the app.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UiState {
+    pub dashboard: DashboardView,
+    pub table: TableView,
+    pub image: ImageView,
+    pub drafts: Drafts,
+    /// The window title last set.
+    pub window_title: String,
+}
+
+/// How the inspector shows the image: fitted to the panel, or at a zoom factor, panned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImageView {
+    /// The row the view belongs to (a new row starts fitted).
+    pub row: Option<u32>,
+    /// `None` fits the image to the panel; otherwise screen pixels per image pixel.
+    pub zoom: Option<f32>,
+    pub offset: egui::Vec2,
+}
+
+/// How the dashboard is shown (not part of the project).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DashboardView {
+    pub section: Section,
+    /// The tag or slice value whose HLP and rating are being edited.
+    pub editing: Option<crate::model::hlp::Subject>,
+    /// The HLP being typed, in percent, and why it was refused.
+    pub hlp_draft: String,
+    pub hlp_error: Option<String>,
+    /// Priorities sorted by this column (index into the table's columns), largest first
+    /// unless `ascending`.
+    pub sort_column: usize,
+    pub ascending: bool,
+    /// Slice values more than this many points below overall accuracy are flagged.
+    pub flag_points: f64,
+    /// The class whose recall is shown per slice value.
+    pub recall_class: Option<usize>,
+    /// Confusion matrix as row-normalised shares rather than counts.
+    pub normalised: bool,
+    /// The accuracy the automation curve is read at.
+    pub target_accuracy: f64,
+    /// The class whose precision-recall curve is shown.
+    pub pr_class: usize,
+    /// The audit spec being edited (TOML), once the editor is opened.
+    pub audit_draft: Option<String>,
+}
+
+impl Default for DashboardView {
+    fn default() -> Self {
+        DashboardView {
+            section: Section::default(),
+            editing: None,
+            hlp_draft: String::new(),
+            hlp_error: None,
+            sort_column: 0,
+            ascending: false,
+            flag_points: 5.0,
+            recall_class: None,
+            normalised: false,
+            target_accuracy: 0.95,
+            pr_class: 0,
+            audit_draft: None,
+        }
+    }
+}
+
+/// Rows per page of the review table. egui lays rows out at f32 offsets, exact only to
+/// about 2^24 px; 500,000 rows of 22 px stay well inside, so every row keeps its exact place
+/// however long the table.
+pub const PAGE_ROWS: usize = 500_000;
+
+/// How the review table is shown (not part of the project).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableView {
+    /// The selected row the table last scrolled to (it scrolls again when the selection moves).
+    pub revealed: Option<u32>,
+    /// The page shown, of `page_rows` rows each.
+    pub page: usize,
+    pub page_rows: usize,
+}
+
+impl Default for TableView {
+    fn default() -> Self {
+        TableView {
+            revealed: None,
+            page: 0,
+            page_rows: PAGE_ROWS,
+        }
+    }
+}
