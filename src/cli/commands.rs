@@ -13,7 +13,7 @@ use crate::data::store::{Store, tag_csv};
 use crate::data::{self, MappingRequest};
 use crate::model::audit::AuditSpec;
 use crate::model::hlp::Subject;
-use crate::report::{self, Format};
+use crate::report::{self, Format, format};
 
 pub fn init(dataset: &Path, output: Option<PathBuf>, request: MappingRequest) -> Result<ExitCode> {
     let target = output.unwrap_or_else(|| project::default_project_path(dataset));
@@ -206,7 +206,7 @@ fn load_with_spec(
 /// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
 /// check fails.
 pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> Result<ExitCode> {
-    use crate::model::audit::{self, Verdict};
+    use crate::model::audit::Verdict;
     let (target, spec) = load_with_spec(path, spec_path, request)?;
     let (set, book) = (target.set(), target.book());
     let Some(spec) = spec else {
@@ -215,48 +215,13 @@ pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> 
             path.display()
         );
     };
-    let measured = audit::evaluate(&spec, set, book);
-    let value = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
-    let mut rows = vec![[
-        "check".to_string(),
-        "metric".into(),
-        "group".into(),
-        "value".into(),
-        "threshold".into(),
-        "n".into(),
-        "result".into(),
-    ]];
-    for m in &measured {
-        let check = &spec.checks[m.check];
-        let metric = match &check.class {
-            Some(class) => format!("{} of {class}", check.metric.as_str()),
-            None => check.metric.as_str().to_string(),
-        };
-        let shown = match m.reference {
-            Some(r) => format!("{} (refs {})", value(m.value), value(Some(r))),
-            None => value(m.value),
-        };
-        let threshold = match check.threshold {
-            audit::Threshold::MaxGap(_) => {
-                format!("{} (overall {})", check.threshold, value(m.overall))
-            }
-            _ => check.threshold.to_string(),
-        };
-        let result = match m.verdict {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "FAIL",
-            Verdict::TooFew => "not judged (n < min_support)",
-        };
-        rows.push([
-            check.risk.clone(),
-            metric,
-            m.group.clone(),
-            shown,
-            threshold,
-            m.n.to_string(),
-            result.into(),
-        ]);
-    }
+    let results = report::AuditResults::evaluate(&spec, set, book);
+    let mut rows = vec![format::AUDIT_COLUMNS.map(str::to_string)];
+    rows.extend(
+        format::audit_lines(&results)
+            .into_iter()
+            .map(|line| line.cells),
+    );
     let widths: Vec<usize> = (0..7)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
@@ -270,6 +235,7 @@ pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> 
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    let measured = &results.results;
     let count = |v: Verdict| measured.iter().filter(|m| m.verdict == v).count();
     let failed = count(Verdict::Fail);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

@@ -2,6 +2,8 @@
 //! intervals, signed differences in points, the source of an HLP, counts. The reports'
 //! forms are the reference; the dashboard shows the same text.
 
+use super::AuditResults;
+use crate::model::audit::Verdict;
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
@@ -59,6 +61,73 @@ pub fn thousands(n: impl ToString) -> String {
         grouped.push(digit);
     }
     grouped
+}
+
+/// The audit table's columns, in every format.
+pub const AUDIT_COLUMNS: [&str; 7] = [
+    "risk",
+    "metric",
+    "group",
+    "value",
+    "threshold",
+    "n",
+    "result",
+];
+
+/// One line of the audit table as plain text (each format escapes it its own way); the
+/// verdict is kept so that formats can colour it.
+pub struct AuditLine {
+    pub cells: [String; 7],
+    pub verdict: Verdict,
+}
+
+/// What a verdict says in the audit table.
+pub fn verdict(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "FAIL",
+        Verdict::TooFew => "not judged (n < min support)",
+    }
+}
+
+/// The audit table: one line per check and group measured.
+pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
+    audit
+        .results
+        .iter()
+        .map(|m| {
+            let check = &audit.checks[m.check];
+            let metric = match &check.class {
+                Some(class) => format!("{} of {class}", check.metric.as_str()),
+                None => check.metric.as_str().to_string(),
+            };
+            let value = match m.reference {
+                Some(r) => format!("{} (references {r:.3})", fixed(m.value, 3)),
+                None => fixed(m.value, 3),
+            };
+            AuditLine {
+                cells: [
+                    check.risk.clone(),
+                    metric,
+                    m.group.clone(),
+                    value,
+                    check.threshold.to_string(),
+                    m.n.to_string(),
+                    verdict(m.verdict).to_string(),
+                ],
+                verdict: m.verdict,
+            }
+        })
+        .collect()
+}
+
+/// The audit's one-line outcome: "every judged group passes" or "2 groups fail".
+pub fn audit_outcome(audit: &AuditResults) -> String {
+    match audit.failed() {
+        0 => "every judged group passes".into(),
+        1 => "1 group fails".into(),
+        n => format!("{n} groups fail"),
+    }
 }
 
 #[cfg(test)]

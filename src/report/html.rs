@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::format::{hlp_source as source, interval, percent};
+use super::format::{self, hlp_source as source, interval, percent};
 use super::{AuditResults, Report};
 use crate::model::Task;
 use crate::model::audit::Verdict;
@@ -236,61 +236,24 @@ fn heatmap(out: &mut String, labels: &[String], matrix: &[Vec<u64>]) {
 
 fn audit_section(out: &mut String, audit: &AuditResults) {
     out.push_str("<h2>Audit checklist</h2>\n");
-    let failed = audit.failed();
+    let class = if audit.failed() == 0 { "pass" } else { "fail" };
     let _ = writeln!(
         out,
-        "<p>{} checks; {}.</p>",
+        "<p>{} checks; <span class=\"{class}\">{}</span>.</p>",
         audit.checks.len(),
-        if failed == 0 {
-            "<span class=\"pass\">every judged group passes</span>".to_string()
-        } else {
-            format!(
-                "<span class=\"fail\">{failed} {} fail{}</span>",
-                if failed == 1 { "group" } else { "groups" },
-                if failed == 1 { "s" } else { "" }
-            )
-        }
+        format::audit_outcome(audit)
     );
-    let rows = audit.results.iter().map(|m| {
-        let check = &audit.checks[m.check];
-        let metric = match &check.class {
-            Some(class) => format!("{} of {}", check.metric.as_str(), escape(class)),
-            None => check.metric.as_str().to_string(),
+    let rows = format::audit_lines(audit).into_iter().map(|line| {
+        let mut cells: Vec<String> = line.cells.iter().map(|c| escape(c)).collect();
+        let class = match line.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::TooFew => "skip",
         };
-        let value = m.value.map_or("—".into(), |v| format!("{v:.3}"));
-        let value = match m.reference {
-            Some(r) => format!("{value} (references {r:.3})"),
-            None => value,
-        };
-        let result = match m.verdict {
-            Verdict::Pass => "<span class=\"pass\">pass</span>",
-            Verdict::Fail => "<span class=\"fail\">FAIL</span>",
-            Verdict::TooFew => "<span class=\"skip\">not judged (n &lt; min support)</span>",
-        };
-        vec![
-            escape(&check.risk),
-            metric,
-            escape(&m.group),
-            value,
-            escape(&check.threshold.to_string()),
-            m.n.to_string(),
-            result.to_string(),
-        ]
+        cells[6] = format!("<span class=\"{class}\">{}</span>", cells[6]);
+        cells
     });
-    table(
-        out,
-        &[
-            "risk",
-            "metric",
-            "group",
-            "value",
-            "threshold",
-            "n",
-            "result",
-        ],
-        &[0, 1, 2, 4, 6],
-        rows,
-    );
+    table(out, &format::AUDIT_COLUMNS, &[0, 1, 2, 4, 6], rows);
     let s = &audit.signoff;
     out.push_str("<h3>Sign-off</h3>\n<table class=\"signoff\"><tbody>");
     for (name, value) in [

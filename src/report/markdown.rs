@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::format::{fixed, hlp_source as source, interval, percent};
+use super::format::{self, fixed, hlp_source as source, interval, percent};
 use crate::model::Task;
 use crate::model::audit::Verdict;
 
@@ -282,59 +282,25 @@ pub fn render(report: &Report) -> String {
     }
     if let Some(audit) = &report.audit {
         out.push_str("## Audit checklist\n\n");
-        let failed = audit.failed();
+        let outcome = format::audit_outcome(audit);
         let _ = writeln!(
             out,
             "{} checks; {}.\n",
             audit.checks.len(),
-            if failed == 0 {
-                "every judged group passes".to_string()
+            if audit.failed() == 0 {
+                outcome
             } else {
-                format!(
-                    "**{failed} {} fail{}**",
-                    if failed == 1 { "group" } else { "groups" },
-                    if failed == 1 { "s" } else { "" }
-                )
+                format!("**{outcome}**")
             }
         );
-        let rows = audit.results.iter().map(|m| {
-            let check = &audit.checks[m.check];
-            let metric = match &check.class {
-                Some(class) => format!("{} of {}", check.metric.as_str(), cell(class)),
-                None => check.metric.as_str().to_string(),
-            };
-            let value = fixed(m.value, 3);
-            let value = match m.reference {
-                Some(r) => format!("{value} (references {r:.3})"),
-                None => value,
-            };
-            vec![
-                cell(&check.risk),
-                metric,
-                cell(&m.group),
-                value,
-                cell(&check.threshold.to_string()),
-                m.n.to_string(),
-                match m.verdict {
-                    Verdict::Pass => "pass".into(),
-                    Verdict::Fail => "**FAIL**".into(),
-                    Verdict::TooFew => "not judged (n < min support)".replace('<', "&lt;"),
-                },
-            ]
+        let rows = format::audit_lines(audit).into_iter().map(|line| {
+            let mut cells: Vec<String> = line.cells.iter().map(|c| cell(c)).collect();
+            if line.verdict == Verdict::Fail {
+                cells[6] = format!("**{}**", cells[6]);
+            }
+            cells
         });
-        table(
-            &mut out,
-            &[
-                "risk",
-                "metric",
-                "group",
-                "value",
-                "threshold",
-                "n",
-                "result",
-            ],
-            rows,
-        );
+        table(&mut out, &format::AUDIT_COLUMNS, rows);
         let s = &audit.signoff;
         out.push_str("### Sign-off\n\n");
         table(

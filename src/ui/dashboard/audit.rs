@@ -2,6 +2,8 @@
 
 use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
+use crate::model::audit::Verdict;
+use crate::report::format;
 use crate::ui::state::DashboardView;
 
 /// A starting point for a new checklist (docs/audit-spec.md has every key).
@@ -54,37 +56,19 @@ pub(super) fn audit_ui(
             egui::Grid::new("audit-results")
                 .striped(true)
                 .show(ui, |ui| {
-                    for title in [
-                        "risk",
-                        "metric",
-                        "group",
-                        "value",
-                        "threshold",
-                        "n",
-                        "result",
-                    ] {
+                    for title in format::AUDIT_COLUMNS {
                         ui.strong(title);
                     }
                     ui.end_row();
-                    for m in &results.results {
-                        let check = &results.checks[m.check];
-                        ui.label(&check.risk);
-                        ui.label(match &check.class {
-                            Some(class) => format!("{} of {class}", check.metric.as_str()),
-                            None => check.metric.as_str().to_string(),
-                        });
-                        ui.label(&m.group);
-                        ui.label(m.value.map_or("-".into(), |v| format!("{v:.3}")));
-                        ui.label(check.threshold.to_string());
-                        ui.label(m.n.to_string());
-                        match m.verdict {
-                            crate::model::audit::Verdict::Pass => ui.label("pass"),
-                            crate::model::audit::Verdict::Fail => {
-                                ui.colored_label(ui.visuals().error_fg_color, "FAIL")
-                            }
-                            crate::model::audit::Verdict::TooFew => {
-                                ui.weak("not judged (few rows)")
-                            }
+                    for line in format::audit_lines(results) {
+                        let [cells @ .., result] = &line.cells;
+                        for cell in cells {
+                            ui.label(cell);
+                        }
+                        match line.verdict {
+                            Verdict::Pass => ui.label(result),
+                            Verdict::Fail => ui.colored_label(ui.visuals().error_fg_color, result),
+                            Verdict::TooFew => ui.weak(result),
                         };
                         ui.end_row();
                     }
