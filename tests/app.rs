@@ -721,3 +721,28 @@ fn long_tables_are_paged_and_the_page_follows_the_selection() {
         "paging does not move the selection"
     );
 }
+
+#[test]
+fn the_shortcut_list_shows_every_shortcut_the_keyboard_handles() {
+    use errata::app::shortcuts::SHORTCUTS;
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    harness.key_press(Key::Questionmark);
+    harness.run();
+    assert!(harness.state().app.show_help());
+    for shortcut in SHORTCUTS {
+        harness.get_by_label(shortcut.label);
+        harness.get_by_label(shortcut.help);
+    }
+    // Each listed key does what the list says: N goes to the next unreviewed error.
+    harness.key_press(Key::Questionmark);
+    harness.run();
+    assert!(!harness.state().app.show_help());
+    let before = selected(&harness);
+    harness.key_press(Key::N);
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    let row = session.selected.unwrap() as usize;
+    assert_ne!(session.selected, before);
+    assert!(!session.project.dataset.set.correct[row]);
+}

@@ -631,3 +631,123 @@ fn a_second_writer_waits_then_reports_busy() {
     assert_eq!(store.reviewed().unwrap(), ["r30", "r31"]);
     store.check_integrity().unwrap();
 }
+
+/// What a project holds in memory (tag book, tag definitions, notes, entered values, audit
+/// checklist), as comparable text.
+fn memory(p: &Project) -> String {
+    let set = &p.dataset.set;
+    let book = &p.book;
+    let tags: Vec<(String, Vec<u32>, u64, u64)> = book
+        .names()
+        .iter()
+        .enumerate()
+        .map(|(id, name)| {
+            let counts = book.counts(id);
+            (name.clone(), book.rows(id), counts.n, counts.errors())
+        })
+        .collect();
+    let reviewed: Vec<usize> = (0..set.len()).filter(|&r| book.is_reviewed(r)).collect();
+    let notes: Vec<(usize, Option<&str>)> = (0..set.len())
+        .map(|r| (r, p.note(set.ids.get(r))))
+        .filter(|(_, n)| n.is_some())
+        .collect();
+    format!(
+        "{tags:?}\n{reviewed:?}\n{:?}\n{:?}\n{notes:?}\n{:?}\n{:?}\n{:?}",
+        book.reviewed().n,
+        p.tag_defs(),
+        p.inputs().hlp,
+        p.inputs().ratings,
+        p.audit_text()
+    )
+}
+
+#[test]
+fn every_edit_through_the_project_leaves_memory_as_a_reopened_project_has_it() {
+    use errata::data::project::Edit;
+    let (_dir, _data, path) = fixture();
+    let mut p = Project::open(&path).unwrap();
+    let pairs = |rows: &[&str], tag: &str| -> Vec<(String, String)> {
+        rows.iter().map(|r| (r.to_string(), tag.into())).collect()
+    };
+    let noise = Subject::Tag("noise".into());
+    let spec = "[[check]]\nrisk = \"r\"\nmetric = \"accuracy\"\nslice = \"site\"\nmin = 0.5\n";
+    let edits = vec![
+        Edit::Assign {
+            pairs: pairs(&["r1", "r2", "r5"], "noise"),
+            create: true,
+        },
+        Edit::Assign {
+            pairs: pairs(&["r5", "r6"], "blurry"),
+            create: false,
+        },
+        Edit::Unassign {
+            tag: "blurry".into(),
+            rows: vec!["r0".into(), "r6".into()],
+        },
+        Edit::MarkReviewed {
+            rows: vec!["r9".into(), "r10".into()],
+            reviewed: true,
+        },
+        Edit::MarkReviewed {
+            rows: vec!["r9".into()],
+            reviewed: false,
+        },
+        Edit::SetNote {
+            row: "r3".into(),
+            note: Some("  clipped  ".into()),
+        },
+        Edit::CreateTag("accent".into()),
+        Edit::UpdateTag {
+            name: "noise".into(),
+            def: TagDef {
+                name: "car noise".into(),
+                color: "#123456".into(),
+                hotkey: Some(7),
+                description: "engine".into(),
+            },
+        },
+        Edit::SetHlp {
+            subject: Subject::Tag("car noise".into()),
+            accuracy: Some(0.9),
+        },
+        Edit::SetRating {
+            subject: noise.clone(),
+            rating: Some(Rating {
+                ease: 2,
+                importance: 5,
+            }),
+        },
+        Edit::SetAudit(Some(spec.into())),
+        Edit::DeleteTag("blurry".into()),
+        Edit::Undo,
+        Edit::Undo,
+        Edit::Redo,
+        Edit::Undo,
+        Edit::Undo,
+        Edit::Undo,
+        Edit::Redo,
+    ];
+    for (i, edit) in edits.into_iter().enumerate() {
+        let shown = format!("{edit:?}");
+        p.apply(edit).unwrap();
+        let reopened = Project::open(&path).unwrap();
+        assert_eq!(memory(&p), memory(&reopened), "after edit {i}: {shown}");
+    }
+    // An edit that changes nothing commits nothing: no step for undo to take back.
+    let again = Edit::MarkReviewed {
+        rows: vec!["r10".into()],
+        reviewed: true,
+    };
+    let committed = p.apply(again).unwrap();
+    assert!(committed.is_empty(), "{committed:?}");
+    // A refused edit leaves memory and file as they were.
+    let before = memory(&p);
+    let bad = Edit::SetAudit(Some(spec.replace("site", "gender")));
+    let error = p.apply(bad).unwrap_err().to_string();
+    assert!(
+        error.contains("line 1") && error.contains("gender"),
+        "{error}"
+    );
+    assert_eq!(memory(&p), before);
+    assert_eq!(memory(&Project::open(&path).unwrap()), before);
+}

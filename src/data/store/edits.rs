@@ -180,6 +180,9 @@ impl Store {
             .map(|r| r.to_string())
             .collect();
         let n = gone.len();
+        if n == 0 {
+            return Ok(Committed::default());
+        }
         self.commit(
             describe_rows(&format!("Remove tag {tag:?} from"), n),
             vec![Op::Unassign {
@@ -203,6 +206,9 @@ impl Store {
             .map(|r| r.to_string())
             .collect();
         let n = changed.len();
+        if n == 0 {
+            return Ok(Committed::default());
+        }
         let verb = if reviewed {
             "Mark reviewed:"
         } else {
