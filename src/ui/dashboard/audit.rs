@@ -76,13 +76,21 @@ pub(super) fn audit_ui(
             let s = &results.signoff;
             ui.label(format!(
                 "Sign-off: owner {}, decision {}, date {}",
-                if s.owner.is_empty() { "-" } else { &s.owner },
+                if s.owner.is_empty() {
+                    format::UNKNOWN
+                } else {
+                    &s.owner
+                },
                 if s.decision.is_empty() {
-                    "-"
+                    format::UNKNOWN
                 } else {
                     &s.decision
                 },
-                if s.date.is_empty() { "-" } else { &s.date }
+                if s.date.is_empty() {
+                    format::UNKNOWN
+                } else {
+                    &s.date
+                }
             ));
         }
     }

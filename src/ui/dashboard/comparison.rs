@@ -8,7 +8,7 @@ use crate::model::comparison::Change;
 use crate::model::filter::RowFilter;
 use crate::model::group::GroupCounts;
 use crate::model::stats::ratio;
-use crate::report::format::signed_points;
+use crate::report::format::{self, signed_points};
 
 /// The model against the baseline: accuracy of both per tag and slice value, and the
 /// regressions and fixes (each a link to its rows).
@@ -62,7 +62,7 @@ pub(super) fn comparison_ui(ui: &mut egui::Ui, session: &Session, commands: &mut
         ui.label(pct(baseline));
         ui.label(match (model, baseline) {
             (Some(m), Some(b)) => format!("{} points", signed_points(m - b)),
-            _ => "-".into(),
+            _ => format::UNKNOWN.to_string(),
         });
         ui.end_row();
     };

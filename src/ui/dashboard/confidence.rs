@@ -8,6 +8,7 @@ use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::automation::lowest_threshold_reaching;
 use crate::model::filter::RowFilter;
+use crate::report::format;
 use crate::ui::state::DashboardView;
 
 pub(super) fn confidence_ui(
@@ -99,7 +100,10 @@ fn reliability_ui(ui: &mut egui::Ui, session: &Session) {
         "Reliability diagram: expected calibration error (ECE) {}",
         reliability
             .ece
-            .map_or("-".into(), |e| format!("{:.1} points", e * 100.0))
+            .map_or(format::UNKNOWN.to_string(), |e| format!(
+                "{:.1} points",
+                e * 100.0
+            ))
     ));
     let bars: Vec<Bar> = reliability
         .bins

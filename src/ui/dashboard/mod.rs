@@ -27,7 +27,7 @@ fn pct(value: Option<f64>) -> String {
     format::percent(value, 1)
 }
 
-/// Potential gains are often fractions of a point: two decimals.
+/// Potential gains are often fractions of a point: two decimals, as in the reports.
 fn gain(value: Option<f64>) -> String {
     format::percent(value, 2)
 }

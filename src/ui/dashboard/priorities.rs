@@ -10,6 +10,7 @@ use crate::model::filter::RowFilter;
 use crate::model::hlp::{HlpSource, Subject};
 use crate::model::priorities::Rating;
 use crate::model::stats::Interval;
+use crate::report::format;
 use crate::ui::state::DashboardView;
 use crate::ui::thousands;
 
@@ -207,8 +208,14 @@ pub(super) fn priorities_ui(
                 ui.label(format!("{}{}", pct(line.hlp), source(line.hlp_source)));
                 ui.label(pct(line.gap));
                 ui.strong(gain(line.gain));
-                ui.label(line.rating.map_or("-".into(), |r| r.ease.to_string()));
-                ui.label(line.rating.map_or("-".into(), |r| r.importance.to_string()));
+                ui.label(
+                    line.rating
+                        .map_or(format::UNKNOWN.to_string(), |r| r.ease.to_string()),
+                );
+                ui.label(
+                    line.rating
+                        .map_or(format::UNKNOWN.to_string(), |r| r.importance.to_string()),
+                );
                 let edit = ui
                     .small_button("Edit")
                     .on_hover_text("Enter the HLP, ease and importance");

@@ -8,7 +8,7 @@ use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::Task;
 use crate::model::filter::RowFilter;
-use crate::report::format::signed_points;
+use crate::report::format::{self, signed_points};
 use crate::ui::state::DashboardView;
 
 pub(super) fn slices_ui(
@@ -88,17 +88,16 @@ pub(super) fn slices_ui(
                             }
                             ui.label(s.n.to_string());
                             ui.label(format!("{} {}", pct(s.accuracy), interval(s.ci95.as_ref())));
-                            ui.label(
-                                s.gap_to_overall
-                                    .map_or("-".into(), |g| format!("{} points", signed_points(g))),
-                            );
+                            ui.label(s.gap_to_overall.map_or(format::UNKNOWN.to_string(), |g| {
+                                format!("{} points", signed_points(g))
+                            }));
                             ui.label(format!("{}{}", pct(s.hlp), source(s.hlp_source)));
                             if set.task == Task::Transcription {
                                 ui.label(pct(s.wer));
                             }
                             if let Some(c) = state.recall_class {
                                 let recall = s.class_recall.get(c);
-                                ui.label(recall.map_or("-".into(), |r| {
+                                ui.label(recall.map_or(format::UNKNOWN.to_string(), |r| {
                                     format!("{} (n={})", pct(r.recall), r.support)
                                 }));
                             }
