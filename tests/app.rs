@@ -541,7 +541,7 @@ fn the_report_exported_from_the_app_equals_the_command_line_report() {
         .path()
         .to_path_buf();
     drop(harness);
-    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+    let cli = common::errata_command()
         .args(["report", project.to_str().unwrap(), "--format", "html"])
         .output()
         .unwrap();

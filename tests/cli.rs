@@ -1,21 +1,13 @@
 //! The `errata` binary as a user runs it: on the bundled samples and on every kind of bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn errata(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_errata"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run errata")
-}
+use common::{errata_command, root, run_errata as errata};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -512,7 +504,7 @@ fn audit_exit_status_is_0_on_pass_1_on_fail_2_on_a_bad_spec() {
 
 /// Runs errata with a fixed report date, so that reports are byte-for-byte reproducible.
 fn errata_dated(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_errata"))
+    errata_command()
         .args(args)
         .current_dir(root())
         .env("SOURCE_DATE_EPOCH", "1795395660")

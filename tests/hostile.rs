@@ -167,7 +167,7 @@ fn reports_on_hostile_media_complete() {
     let mut files = IMAGES.to_vec();
     files.extend(CLIPS);
     let (_dir, data) = hostile_dataset(&files);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+    let out = common::errata_command()
         .args(["report", data.to_str().unwrap(), "--format", "html"])
         .output()
         .unwrap();
@@ -200,7 +200,7 @@ fn an_image_path_that_is_a_folder_gets_an_error_tile() {
         format!("{csv}r1,media/folder.png,a,b\n"),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+    let out = common::errata_command()
         .args(["report", data.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();
@@ -238,7 +238,7 @@ fn a_link_out_of_the_dataset_is_refused_by_name_in_reports_and_the_app() {
         format!("{csv}r1,media/escape.jpg,a,b\n"),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errata"))
+    let out = common::errata_command()
         .args(["report", data.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();

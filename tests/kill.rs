@@ -6,6 +6,8 @@
 //! The command-line stages are killed at eight points spread over the time an uninterrupted
 //! run takes, on a table large enough (200,000 rows) for the kills to land mid-work.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ fn dataset(dir: &Path, rows: usize) -> PathBuf {
 }
 
 fn errata(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_errata"));
+    let mut command = common::errata_command();
     command
         .args(args)
         .env("SOURCE_DATE_EPOCH", "1700000000")

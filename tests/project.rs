@@ -3,7 +3,6 @@
 //! error-analysis table comes out right. (Killed writers: tests/kill.rs.)
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use errata::data::MappingRequest;
 use errata::data::project::Project;
@@ -12,12 +11,9 @@ use errata::model::hlp::Subject;
 use errata::model::priorities::Rating;
 use serde_json::Value;
 
-fn errata(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_errata"))
-        .args(args)
-        .output()
-        .expect("run errata")
-}
+mod common;
+
+use common::run_errata as errata;
 
 /// A small classification dataset in a temporary folder, and a project beside it.
 fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
