@@ -106,7 +106,7 @@ fn classification_matches_scikit_learn() {
         }
         let matrix: Vec<Vec<u64>> = serde_json::from_value(f["confusion"].clone()).unwrap();
         assert_eq!(
-            a.confusion.as_ref().unwrap().matrix,
+            a.confusion.as_ref().unwrap().matrix(),
             matrix,
             "{name}: confusion matrix"
         );

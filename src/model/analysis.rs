@@ -80,7 +80,8 @@ impl Analysis {
             Task::Transcription => (Vec::new(), None, None),
         };
         let entered = |s: &Subject| inputs.hlp.get(s).copied();
-        let slices = slices::slice_stats(set, overall.accuracy, entered);
+        let shown = confusion.as_ref().map_or(&[][..], |c| c.shown());
+        let slices = slices::slice_stats(set, overall.accuracy, shown, entered);
         let automation = set
             .confidence
             .as_ref()

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::dataset::{EvalSet, SliceColumn, Task};
+use super::dataset::{EvalSet, SliceColumn};
 use super::group::GroupCounts;
 use super::hlp::{self, HlpSource, Subject};
 use super::stats::{Interval, ratio, wilson};
@@ -35,24 +35,27 @@ pub struct SliceStats {
     pub counts: GroupCounts,
 }
 
-/// Counts for every value of one slice column in one pass over the rows.
-pub fn column_counts(set: &EvalSet, column: &SliceColumn) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+/// Counts for every value of one slice column in one pass over the rows, and [support,
+/// true positives] per (value, class) for the classes in `classes` (those the reports
+/// show, so that memory stays values × shown classes however many classes there are).
+pub fn column_counts(
+    set: &EvalSet,
+    column: &SliceColumn,
+    classes: &[usize],
+) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
     let values = column.values.len();
-    let k = set.n_classes;
+    let k = classes.len();
+    let mut at = vec![u32::MAX; set.n_classes];
+    for (i, &c) in classes.iter().enumerate() {
+        at[c] = i as u32;
+    }
     let mut counts = vec![GroupCounts::default(); values];
-    // [support, true positives] per (value, class).
-    let mut by_class = vec![
-        [0u64; 2];
-        if set.task == Task::Classification {
-            values * k
-        } else {
-            0
-        }
-    ];
+    let mut by_class = vec![[0u64; 2]; values * k];
     for (row, &code) in column.codes.iter().enumerate() {
         counts[code as usize].add_row(set, row);
-        if !by_class.is_empty() {
-            let cell = &mut by_class[code as usize * k + set.labels[row] as usize];
+        let class = at.get(set.labels[row] as usize).copied().unwrap_or(u32::MAX);
+        if class != u32::MAX {
+            let cell = &mut by_class[code as usize * k + class as usize];
             cell[0] += 1;
             cell[1] += u64::from(set.correct[row]);
         }
@@ -62,16 +65,18 @@ pub fn column_counts(set: &EvalSet, column: &SliceColumn) -> (Vec<GroupCounts>, 
 
 /// Figures for every value of every slice column, columns in dataset order, values in the
 /// column's order.
+/// `classes` are the classes whose recall is given per value (none for transcripts).
 pub fn slice_stats(
     set: &EvalSet,
     overall_accuracy: Option<f64>,
+    classes: &[usize],
     entered_hlp: impl Fn(&Subject) -> Option<f64>,
 ) -> Vec<SliceStats> {
     // Columns are independent: count them in parallel, then assemble in column order.
     let counted: Vec<_> = set
         .slices
         .par_iter()
-        .map(|column| column_counts(set, column))
+        .map(|column| column_counts(set, column, classes))
         .collect();
     let mut out = Vec::new();
     for (column, (counts, by_class)) in set.slices.iter().zip(counted) {
@@ -82,20 +87,16 @@ pub fn slice_stats(
             };
             let hlp = hlp::resolve(entered_hlp(&subject), c.human_correct, c.human_n);
             let accuracy = ratio(c.correct, c.n);
-            let class_recall = if by_class.is_empty() {
-                Vec::new()
-            } else {
-                let k = set.n_classes;
-                set.class_names()
-                    .iter()
-                    .zip(&by_class[v * k..(v + 1) * k])
-                    .map(|(label, &[support, tp])| ClassRecall {
-                        label: label.clone(),
-                        support,
-                        recall: ratio(tp, support),
-                    })
-                    .collect()
-            };
+            let k = classes.len();
+            let class_recall = classes
+                .iter()
+                .zip(&by_class[v * k..(v + 1) * k])
+                .map(|(&class, &[support, tp])| ClassRecall {
+                    label: set.class_names()[class].clone(),
+                    support,
+                    recall: ratio(tp, support),
+                })
+                .collect();
             out.push(SliceStats {
                 column: column.name.clone(),
                 value: value.clone(),
@@ -134,7 +135,7 @@ mod tests {
             }],
             ..parts_of(&base)
         });
-        let stats = slice_stats(&set, Some(0.6), |_| None);
+        let stats = slice_stats(&set, Some(0.6), &[0, 1], |_| None);
         assert_eq!(stats.len(), 2);
         let car = &stats[0];
         assert_eq!((car.n, car.correct, car.accuracy), (2, 1, Some(0.5)));
@@ -159,7 +160,7 @@ mod tests {
             Some(0.5),
             "the row without a human label is left out of HLP"
         );
-        let entered = slice_stats(&set, Some(0.6), |s| {
+        let entered = slice_stats(&set, Some(0.6), &[0, 1], |s| {
             (s.to_string() == "noise=none").then_some(0.99)
         });
         assert_eq!(

@@ -108,19 +108,33 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
             "averages.csv",
             render(&["average", "precision", "recall", "f1"], averages),
         ));
+        let labels = confusion.shown_labels();
         let mut header = vec!["truth".to_string()];
-        header.extend(confusion.labels.iter().map(|l| text_cell(l)));
+        header.extend(labels.iter().map(|l| text_cell(l)));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let rows = confusion
-            .labels
+        let rows = labels
             .iter()
-            .zip(&confusion.matrix)
+            .zip(confusion.matrix())
             .map(|(l, counts)| {
                 std::iter::once(text_cell(l))
                     .chain(counts.iter().map(u64::to_string))
                     .collect()
             });
         files.push(("confusion.csv", render(&header, rows)));
+        if confusion.omitted() > 0 {
+            // Every non-zero cell, the classes left out of the matrix included.
+            let cells = confusion.cells().iter().map(|&(t, p, n)| {
+                vec![
+                    text_cell(&confusion.labels[t as usize]),
+                    text_cell(&confusion.labels[p as usize]),
+                    n.to_string(),
+                ]
+            });
+            files.push((
+                "confusion_cells.csv",
+                render(&["truth", "prediction", "rows"], cells),
+            ));
+        }
     }
     let slices = a.slices.iter().map(|s| {
         let [lo, hi] = bounds(s.ci95);

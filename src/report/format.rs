@@ -63,6 +63,15 @@ pub fn thousands(n: impl ToString) -> String {
     grouped
 }
 
+/// The line under a table of classes that leaves some out.
+pub fn more_classes(omitted: usize) -> String {
+    format!(
+        "{} more classes with fewer rows are not shown here; every class is in the JSON and \
+         CSV reports.",
+        thousands(omitted)
+    )
+}
+
 /// The audit table's columns, in every format.
 pub const AUDIT_COLUMNS: [&str; 7] = [
     "risk",

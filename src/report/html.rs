@@ -353,9 +353,10 @@ fn classes(out: &mut String, report: &Report) {
     let o = &a.overall;
     if let (Some(averages), Some(confusion)) = (&a.averages, &a.confusion) {
         out.push_str("<h2>Per class</h2>\n");
-        let rows = a
-            .classes
+        let shown = confusion.shown();
+        let rows = shown
             .iter()
+            .map(|&c| &a.classes[c])
             .map(|c| {
                 vec![
                     escape(&c.label),
@@ -388,8 +389,15 @@ fn classes(out: &mut String, report: &Report) {
             &[0],
             rows,
         );
+        if confusion.omitted() > 0 {
+            let _ = writeln!(
+                out,
+                "<p>{}</p>",
+                escape(&format::more_classes(confusion.omitted()))
+            );
+        }
         out.push_str("<h2>Confusion matrix</h2>\n<p>Rows are the ground truth, columns the prediction.</p>\n");
-        heatmap(out, &confusion.labels, &confusion.matrix);
+        heatmap(out, &confusion.shown_labels(), &confusion.matrix());
     }
 }
 

@@ -81,7 +81,8 @@ pub fn render(report: &Report) -> String {
 
     if let (Some(averages), Some(confusion)) = (&a.averages, &a.confusion) {
         out.push_str("## Per class\n\n");
-        let classes = a.classes.iter().map(|c| {
+        let shown = confusion.shown();
+        let classes = shown.iter().map(|&c| &a.classes[c]).map(|c| {
             vec![
                 cell(&c.label),
                 fixed(Some(c.precision), 3),
@@ -110,17 +111,20 @@ pub fn render(report: &Report) -> String {
             &["class", "precision", "recall", "F1", "support"],
             classes.chain(avg),
         );
+        if confusion.omitted() > 0 {
+            let _ = writeln!(out, "{}\n", format::more_classes(confusion.omitted()));
+        }
 
         out.push_str(
             "## Confusion matrix\n\nRows are the ground truth, columns the prediction.\n\n",
         );
         let mut header: Vec<String> = vec!["truth \\ predicted".into()];
-        header.extend(confusion.labels.iter().map(|l| cell(l)));
+        let labels = confusion.shown_labels();
+        header.extend(labels.iter().map(|l| cell(l)));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let rows = confusion
-            .labels
+        let rows = labels
             .iter()
-            .zip(&confusion.matrix)
+            .zip(confusion.matrix())
             .map(|(label, counts)| {
                 std::iter::once(cell(label))
                     .chain(counts.iter().map(u64::to_string))

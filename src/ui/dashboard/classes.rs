@@ -2,6 +2,7 @@
 //! confusion matrix as a clickable heatmap.
 
 use super::{interval, pct, show_rows};
+use crate::report::format;
 use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::filter::RowFilter;
@@ -29,7 +30,8 @@ pub(super) fn classes_ui(
             ui.strong(title);
         }
         ui.end_row();
-        for (c, m) in analysis.classes.iter().enumerate() {
+        for &c in confusion.shown() {
+            let m = &analysis.classes[c];
             if ui
                 .link(&m.label)
                 .on_hover_text("Show the rows of this true class")
@@ -62,6 +64,9 @@ pub(super) fn classes_ui(
             ui.end_row();
         }
     });
+    if confusion.omitted() > 0 {
+        ui.weak(format::more_classes(confusion.omitted()));
+    }
     ui.add_space(10.0);
     ui.horizontal(|ui| {
         ui.strong("Confusion matrix (rows: truth, columns: prediction)");
@@ -85,8 +90,8 @@ fn confusion_ui(
             s.to_string()
         }
     };
-    let max = confusion
-        .matrix
+    let (shown, matrix) = (confusion.shown(), confusion.matrix());
+    let max = matrix
         .iter()
         .flatten()
         .copied()
@@ -99,15 +104,17 @@ fn confusion_ui(
         .spacing([2.0, 2.0])
         .show(ui, |ui| {
             ui.label("");
-            for label in &confusion.labels {
+            for &c in shown {
+                let label = &confusion.labels[c];
                 ui.strong(short(label)).on_hover_text(label);
             }
             ui.end_row();
-            for (t, row) in confusion.matrix.iter().enumerate() {
+            for (&t, row) in shown.iter().zip(&matrix) {
                 ui.strong(short(&confusion.labels[t]))
                     .on_hover_text(&confusion.labels[t]);
-                let total: u64 = row.iter().sum();
-                for (p, &count) in row.iter().enumerate() {
+                // Shares of the truth class's rows, those in columns not shown included.
+                let total = confusion.support(t);
+                for (&p, &count) in shown.iter().zip(row) {
                     let share = if normalised {
                         if total == 0 {
                             0.0

@@ -24,6 +24,8 @@ pub(super) fn slices_ui(
         return;
     }
     let overall = analysis.overall.accuracy;
+    // The classes whose recall each value carries (those the reports show).
+    let recall_classes = analysis.confusion.as_ref().map_or(&[][..], |c| c.shown());
     ui.horizontal(|ui| {
         ui.label(format!("Overall accuracy {}.", pct(overall)));
         let label = ui.label("Flag values more than");
@@ -39,11 +41,16 @@ pub(super) fn slices_ui(
             let label = ui.label("Recall of class:");
             let names = set.class_names();
             egui::ComboBox::from_id_salt("recall-class")
-                .selected_text(state.recall_class.map_or("(none)", |c| names[c].as_str()))
+                .selected_text(
+                    state
+                        .recall_class
+                        .and_then(|i| recall_classes.get(i))
+                        .map_or("(none)", |&c| names[c].as_str()),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut state.recall_class, None, "(none)");
-                    for (c, name) in names.iter().enumerate() {
-                        ui.selectable_value(&mut state.recall_class, Some(c), name);
+                    for (i, &c) in recall_classes.iter().enumerate() {
+                        ui.selectable_value(&mut state.recall_class, Some(i), &names[c]);
                     }
                 })
                 .response
@@ -68,7 +75,7 @@ pub(super) fn slices_ui(
                         if set.task == Task::Transcription {
                             ui.strong("WER");
                         }
-                        if let Some(c) = state.recall_class {
+                        if let Some(&c) = state.recall_class.and_then(|i| recall_classes.get(i)) {
                             ui.strong(format!("recall of {}", set.class_names()[c]));
                         }
                         ui.strong("flag");
