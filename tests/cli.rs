@@ -733,3 +733,41 @@ fn a_project_keeps_its_audit_checklist() {
     assert_eq!(report["audit"]["signoff"]["owner"], "Quality lead");
     assert_eq!(report["audit"]["results"].as_array().unwrap().len(), 6);
 }
+
+#[test]
+fn many_distinct_labels_give_a_bounded_report_and_a_free_text_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("free.csv");
+    let classes = 2000;
+    let mut csv = String::from("id,label,prediction\n");
+    for i in 0..classes {
+        // Every tenth row is wrong, predicted as the next label.
+        let prediction = if i % 10 == 0 { (i + 1) % classes } else { i };
+        csv.push_str(&format!("r{i},L{i:05},L{prediction:05}\n"));
+    }
+    std::fs::write(&table, csv).unwrap();
+    let path = table.to_str().unwrap();
+    let (json, err) = json_report(&["report", path]);
+    assert!(
+        err.contains("2000 distinct labels") && err.contains("--task transcription"),
+        "{err}"
+    );
+    assert_eq!(json["classes"].as_array().unwrap().len(), classes);
+    let confusion = &json["confusion"];
+    assert_eq!(confusion["labels"].as_array().unwrap().len(), 50);
+    assert_eq!(confusion["matrix"].as_array().unwrap().len(), 50);
+    assert_eq!(confusion["omitted_classes"], 1950);
+    let md = errata(&["report", path, "--format", "md"]);
+    assert_eq!(md.status.code(), Some(0), "{}", stderr(&md));
+    assert!(stdout(&md).contains("1,950 more classes"), "{}", stdout(&md));
+    assert!(stdout(&md).len() < 100_000, "the Markdown report stays small");
+    let folder = dir.path().join("tables");
+    let o = errata(&["report", path, "--format", "csv", "-o", folder.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cells = std::fs::read_to_string(folder.join("confusion_cells.csv")).unwrap();
+    assert_eq!(cells.lines().count(), 1 + classes, "every non-zero cell");
+    assert!(cells.contains("L00010,L00011,1"), "{cells:.200}");
+    // Told it is classification on purpose, errata does not warn.
+    let o = errata(&["report", path, "--task", "classification"]);
+    assert!(!stderr(&o).contains("distinct labels"), "{}", stderr(&o));
+}

@@ -15,6 +15,7 @@ use super::media;
 use super::progress::{Progress, Step};
 use super::slicing::{SliceSource, slice_column};
 use super::table::{self, Fingerprint, TableFile};
+use crate::model::classes::CLASSES_SHOWN;
 use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
 
 /// How many examples a warning or error lists.
@@ -205,6 +206,21 @@ impl LabelCodes<'_> {
     }
 }
 
+/// Labels detected as classes that look like free text: more classes than a table can show
+/// and most of them used once. Transcripts are then better read as such.
+fn free_text_warning(set: &EvalSet, label_column: &str) -> Option<String> {
+    let classes = set.class_names().len();
+    if set.task != Task::Classification || classes <= CLASSES_SHOWN || classes * 2 < set.len() {
+        return None;
+    }
+    Some(format!(
+        "column {label_column:?} has {classes} distinct labels in {} rows, so most values are \
+         unique: if they are sentences, add --task transcription to score them as transcripts \
+         (WER and CER)",
+        set.len()
+    ))
+}
+
 /// The text of the label columns, which the vocabulary borrows from.
 struct LabelColumns {
     label: StringChunked,
@@ -384,6 +400,9 @@ impl Loader<'_> {
             baseline: encoded.baseline,
             slices: read.slices,
         });
+        if request.task.is_none() {
+            warnings.extend(free_text_warning(&set, &roles.label));
+        }
         let tags = tag_book(&set, read.tags.as_ref(), &kept.rows);
         Ok(Dataset {
             table: self.table.clone(),
