@@ -759,10 +759,24 @@ fn many_distinct_labels_give_a_bounded_report_and_a_free_text_warning() {
     assert_eq!(confusion["omitted_classes"], 1950);
     let md = errata(&["report", path, "--format", "md"]);
     assert_eq!(md.status.code(), Some(0), "{}", stderr(&md));
-    assert!(stdout(&md).contains("1,950 more classes"), "{}", stdout(&md));
-    assert!(stdout(&md).len() < 100_000, "the Markdown report stays small");
+    assert!(
+        stdout(&md).contains("1,950 more classes"),
+        "{}",
+        stdout(&md)
+    );
+    assert!(
+        stdout(&md).len() < 100_000,
+        "the Markdown report stays small"
+    );
     let folder = dir.path().join("tables");
-    let o = errata(&["report", path, "--format", "csv", "-o", folder.to_str().unwrap()]);
+    let o = errata(&[
+        "report",
+        path,
+        "--format",
+        "csv",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let cells = std::fs::read_to_string(folder.join("confusion_cells.csv")).unwrap();
     assert_eq!(cells.lines().count(), 1 + classes, "every non-zero cell");

@@ -38,7 +38,9 @@ impl Confusion {
             if t == p {
                 true_positives[t as usize] += 1;
             } else {
-                *off_diagonal.entry(u64::from(t) << 32 | u64::from(p)).or_default() += 1;
+                *off_diagonal
+                    .entry(u64::from(t) << 32 | u64::from(p))
+                    .or_default() += 1;
             }
         }
         let mut cells: Vec<(u32, u32, u64)> = off_diagonal
@@ -111,10 +113,7 @@ impl Confusion {
 
     /// The labels of the classes shown.
     pub fn shown_labels(&self) -> Vec<String> {
-        self.shown
-            .iter()
-            .map(|&c| self.labels[c].clone())
-            .collect()
+        self.shown.iter().map(|&c| self.labels[c].clone()).collect()
     }
 }
 
@@ -258,7 +257,10 @@ mod tests {
             &["cat", "dog", "dog", "dog", "cat"],
         );
         assert_eq!(c.labels, ["bird", "cat", "dog"]);
-        assert_eq!(c.matrix(), vec![vec![0, 1, 0], vec![0, 1, 1], vec![0, 0, 2]]);
+        assert_eq!(
+            c.matrix(),
+            vec![vec![0, 1, 0], vec![0, 1, 1], vec![0, 0, 2]]
+        );
         assert_eq!(m[0].precision, 0.0); // bird never predicted: zero_division=0
         assert_eq!(m[1].precision, 0.5);
         assert_eq!(m[1].recall, 0.5);
@@ -316,7 +318,11 @@ mod tests {
         assert_eq!(confusion.omitted(), k - CLASSES_SHOWN);
         let rows = |c: usize| confusion.support(c) + confusion.predicted[c];
         let least_shown = shown.iter().map(|&c| rows(c)).min().unwrap();
-        assert!((0..k).filter(|c| !shown.contains(c)).all(|c| rows(c) <= least_shown));
+        assert!(
+            (0..k)
+                .filter(|c| !shown.contains(c))
+                .all(|c| rows(c) <= least_shown)
+        );
         let matrix = confusion.matrix();
         for (i, &t) in shown.iter().enumerate() {
             for (j, &p) in shown.iter().enumerate() {

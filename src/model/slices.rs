@@ -53,7 +53,10 @@ pub fn column_counts(
     let mut by_class = vec![[0u64; 2]; values * k];
     for (row, &code) in column.codes.iter().enumerate() {
         counts[code as usize].add_row(set, row);
-        let class = at.get(set.labels[row] as usize).copied().unwrap_or(u32::MAX);
+        let class = at
+            .get(set.labels[row] as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
         if class != u32::MAX {
             let cell = &mut by_class[code as usize * k + class as usize];
             cell[0] += 1;

@@ -112,14 +112,11 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
         let mut header = vec!["truth".to_string()];
         header.extend(labels.iter().map(|l| text_cell(l)));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let rows = labels
-            .iter()
-            .zip(confusion.matrix())
-            .map(|(l, counts)| {
-                std::iter::once(text_cell(l))
-                    .chain(counts.iter().map(u64::to_string))
-                    .collect()
-            });
+        let rows = labels.iter().zip(confusion.matrix()).map(|(l, counts)| {
+            std::iter::once(text_cell(l))
+                .chain(counts.iter().map(u64::to_string))
+                .collect()
+        });
         files.push(("confusion.csv", render(&header, rows)));
         if confusion.omitted() > 0 {
             // Every non-zero cell, the classes left out of the matrix included.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::state::{ImageView, UiState};
+use super::thousands;
 use crate::app::audio::{AudioAction, Clip, Player};
 use crate::app::session::{Command, Session};
 use crate::app::{AppCommand, ErrataApp};
@@ -296,8 +297,17 @@ fn audio_ui(
 /// substitutions coloured.
 fn diff_ui(ui: &mut egui::Ui, reference: &str, hypothesis: &str) {
     let (bad, added) = (ui.visuals().error_fg_color, ui.visuals().warn_fg_color);
+    let Some(steps) = word_diff(reference, hypothesis) else {
+        ui.weak(format!(
+            "These transcripts are too long to align word by word here ({} and {} words); \
+             their word and character error counts include every edit.",
+            thousands(reference.split_whitespace().count()),
+            thousands(hypothesis.split_whitespace().count())
+        ));
+        return;
+    };
     ui.horizontal_wrapped(|ui| {
-        for step in word_diff(reference, hypothesis) {
+        for step in steps {
             match step {
                 WordDiff::Same(w) => {
                     ui.label(w);

@@ -2,10 +2,10 @@
 //! confusion matrix as a clickable heatmap.
 
 use super::{interval, pct, show_rows};
-use crate::report::format;
 use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::filter::RowFilter;
+use crate::report::format;
 use crate::ui::state::DashboardView;
 
 pub(super) fn classes_ui(
@@ -91,13 +91,7 @@ fn confusion_ui(
         }
     };
     let (shown, matrix) = (confusion.shown(), confusion.matrix());
-    let max = matrix
-        .iter()
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1);
     let accent = egui::Color32::from_rgb(86, 156, 214);
     let base = ui.visuals().extreme_bg_color;
     egui::Grid::new("confusion")
