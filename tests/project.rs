@@ -747,3 +747,69 @@ fn every_edit_through_the_project_leaves_memory_as_a_reopened_project_has_it() {
     assert_eq!(memory(&p), before);
     assert_eq!(memory(&Project::open(&path).unwrap()), before);
 }
+
+#[test]
+fn concurrent_tag_creation_agrees_on_names_and_hotkeys() {
+    let (_dir, _data, path) = fixture();
+    let project = path.to_str().unwrap();
+    // Six new names at once, then twelve processes creating the same name.
+    let spawn = |row: &str, tag: &str| {
+        common::errata_command()
+            .args(["tag", project, row, tag, "--create"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let names = ["glare", "dust", "tilt", "blur", "crop", "noise"];
+    let first: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| spawn(&format!("r{i}"), name))
+        .collect();
+    let same: Vec<_> = (0..12).map(|i| spawn(&format!("r{}", 10 + i), "shared")).collect();
+    for child in first.into_iter().chain(same) {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let store = Store::open(&path).unwrap();
+    let tags = store.tags().unwrap();
+    let defined: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    for name in names.iter().chain(&["shared"]) {
+        assert_eq!(defined.iter().filter(|d| *d == name).count(), 1, "{defined:?}");
+    }
+    let hotkeys: Vec<u8> = tags.iter().filter_map(|t| t.hotkey).collect();
+    let mut unique = hotkeys.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), hotkeys.len(), "hotkeys are unique: {tags:?}");
+    let shared: Vec<String> = store
+        .assignments()
+        .unwrap()
+        .into_iter()
+        .filter(|(_, tag)| tag == "shared")
+        .map(|(row, _)| row)
+        .collect();
+    assert_eq!(shared.len(), 12, "every process's assignment is kept");
+}
+
+#[test]
+fn a_command_with_one_bad_tag_name_changes_nothing() {
+    let (_dir, _data, path) = fixture();
+    let before = state(&Store::open(&path).unwrap());
+    let o = errata(&[
+        "tag",
+        path.to_str().unwrap(),
+        "r1",
+        "fine",
+        "bad;name",
+        "--create",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad;name"));
+    assert_eq!(state(&Store::open(&path).unwrap()), before, "all or nothing");
+}

@@ -1,7 +1,7 @@
 //! Edits as data: every change to a project is a list of operations, stored with its inverse
 //! so that undo and redo are just "apply the other list".
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::model::hlp::Subject;
@@ -58,7 +58,7 @@ pub enum Op {
     },
 }
 
-fn tag_id(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
+fn tag_id(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
     tx.query_row("SELECT id FROM tags WHERE name = ?1", [name], |r| r.get(0))
 }
 
@@ -68,7 +68,7 @@ pub(super) fn subject_key(subject: &Subject) -> String {
 
 /// Applies one operation inside the caller's transaction, with prepared statements for the
 /// row lists so that a 100,000-row edit stays fast.
-pub fn apply(tx: &Transaction, op: &Op) -> rusqlite::Result<()> {
+pub fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
         Op::Assign { tag, rows } => {
             let id = tag_id(tx, tag)?;

@@ -13,20 +13,40 @@ use crate::data::files;
 use crate::model::hlp::Subject;
 use crate::model::priorities::Rating;
 
+/// What an edit will change: its description, its operations and their inverse.
+#[derive(Default)]
+pub(super) struct Plan {
+    description: String,
+    forward: Vec<Op>,
+    backward: Vec<Op>,
+}
+
+impl Plan {
+    fn new(description: String, forward: Vec<Op>, backward: Vec<Op>) -> Self {
+        Plan {
+            description,
+            forward,
+            backward,
+        }
+    }
+}
+
 impl Store {
     /// Saves (or with `None` removes) the audit checklist's spec text; undoable. The caller
     /// checks the text first (`data::audit_spec::parse`).
     pub fn set_audit_spec(&mut self, spec: Option<&str>) -> Result<Committed, StoreError> {
-        let before = self.audit_spec()?;
-        let after = spec.map(str::to_string);
-        if before == after {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            "Audit checklist".to_string(),
-            vec![Op::SetAudit { spec: after }],
-            vec![Op::SetAudit { spec: before }],
-        )
+        self.edit(|s| {
+            let before = s.audit_spec()?;
+            let after = spec.map(str::to_string);
+            if before == after {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                "Audit checklist".to_string(),
+                vec![Op::SetAudit { spec: after }],
+                vec![Op::SetAudit { spec: before }],
+            ))
+        })
     }
     /// Saves a piece of the app's view state (not an undoable edit).
     pub fn set_view_state(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -40,29 +60,52 @@ impl Store {
         Ok(())
     }
 
-    /// Applies `forward` as one edit in one transaction, recording `backward` for undo. A new
-    /// edit discards the redo history. Nothing is written when there is nothing to change.
-    pub(super) fn commit(
+    /// Makes one edit: in one `IMMEDIATE` transaction, `plan` reads what it needs and says
+    /// what to change (its operations and their inverse, for undo), which is then applied
+    /// and recorded. Reading inside the writer's transaction means two writers never plan
+    /// on the same state (two `tag --create` at once agree on names and hotkeys). A new
+    /// edit discards the redo history; an empty plan writes nothing.
+    pub(super) fn edit(
         &mut self,
-        description: String,
-        forward: Vec<Op>,
-        backward: Vec<Op>,
+        plan: impl FnOnce(&Store) -> Result<Plan, StoreError>,
     ) -> Result<Committed, StoreError> {
         self.writable()?;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.error(e))?;
+        let outcome = plan(self).and_then(|plan| self.record(plan));
+        let end = if outcome.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        match (outcome, self.conn.execute_batch(end)) {
+            (Ok(committed), Ok(())) => Ok(committed),
+            (Ok(_), Err(e)) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(self.error(e))
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Applies a plan's operations and adds it to the edit log (inside [`Store::edit`]).
+    fn record(&self, plan: Plan) -> Result<Committed, StoreError> {
+        let Plan {
+            description,
+            forward,
+            backward,
+        } = plan;
         if forward.is_empty() {
             return Ok(Committed::default());
         }
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| map_error(&path, e))?;
-        let result = (|| {
+        let write = || -> rusqlite::Result<()> {
             for op in &forward {
-                edit::apply(&tx, op)?;
+                edit::apply(&self.conn, op)?;
             }
-            tx.execute("DELETE FROM edits WHERE undone = 1", [])?;
-            tx.execute(
+            self.conn
+                .execute("DELETE FROM edits WHERE undone = 1", [])?;
+            self.conn.execute(
                 "INSERT INTO edits (description, forward, backward) VALUES (?1, ?2, ?3)",
                 params![
                     description,
@@ -71,10 +114,8 @@ impl Store {
                 ],
             )?;
             Ok(())
-        })();
-        result
-            .and_then(|_| tx.commit())
-            .map_err(|e| self.error(e))?;
+        };
+        write().map_err(|e| self.error(e))?;
         Ok(Committed {
             description,
             ops: forward,
@@ -122,132 +163,140 @@ impl Store {
         pairs: &[(String, String)],
         create: bool,
     ) -> Result<Committed, StoreError> {
-        let mut by_tag: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (row, tag) in pairs {
-            by_tag.entry(tag).or_default().push(row);
-        }
-        let (mut forward, mut backward, mut changed) = (Vec::new(), Vec::new(), 0);
-        if create {
-            let mut tags = self.tags()?;
-            for &name in by_tag.keys() {
-                if !tags.iter().any(|t| t.name == name) {
-                    self.check_tag_name(name)?;
-                    let def = next_tag_def(&tags, name);
-                    tags.push(def.clone());
-                    forward.push(Op::DefineTag(def));
-                    backward.push(Op::DropTag {
-                        name: name.to_string(),
-                    });
+        self.edit(|s| {
+            let mut by_tag: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for (row, tag) in pairs {
+                by_tag.entry(tag).or_default().push(row);
+            }
+            let (mut forward, mut backward, mut changed) = (Vec::new(), Vec::new(), 0);
+            if create {
+                let mut tags = s.tags()?;
+                for &name in by_tag.keys() {
+                    if !tags.iter().any(|t| t.name == name) {
+                        s.check_tag_name(name)?;
+                        let def = next_tag_def(&tags, name);
+                        tags.push(def.clone());
+                        forward.push(Op::DefineTag(def));
+                        backward.push(Op::DropTag {
+                            name: name.to_string(),
+                        });
+                    }
                 }
+            } else {
+                s.require_tags(&by_tag.keys().copied().collect::<Vec<_>>())?;
             }
-        } else {
-            self.require_tags(&by_tag.keys().copied().collect::<Vec<_>>())?;
-        }
-        for (tag, rows) in by_tag {
-            let existing = self.tagged_among(tag, &rows)?;
-            let mut seen = HashSet::new();
-            let new: Vec<String> = rows
-                .into_iter()
-                .filter(|r| !existing.contains(*r) && seen.insert(*r))
-                .map(str::to_string)
-                .collect();
-            if new.is_empty() {
-                continue;
+            for (tag, rows) in by_tag {
+                let existing = s.tagged_among(tag, &rows)?;
+                let mut seen = HashSet::new();
+                let new: Vec<String> = rows
+                    .into_iter()
+                    .filter(|r| !existing.contains(*r) && seen.insert(*r))
+                    .map(str::to_string)
+                    .collect();
+                if new.is_empty() {
+                    continue;
+                }
+                changed += new.len();
+                backward.push(Op::Unassign {
+                    tag: tag.to_string(),
+                    rows: new.clone(),
+                });
+                forward.push(Op::Assign {
+                    tag: tag.to_string(),
+                    rows: new,
+                });
             }
-            changed += new.len();
-            backward.push(Op::Unassign {
-                tag: tag.to_string(),
-                rows: new.clone(),
-            });
-            forward.push(Op::Assign {
-                tag: tag.to_string(),
-                rows: new,
-            });
-        }
-        let description = describe_rows("Tag", changed);
-        backward.reverse();
-        self.commit(description, forward, backward)
+            let description = describe_rows("Tag", changed);
+            backward.reverse();
+            Ok(Plan::new(description, forward, backward))
+        })
     }
 
     /// Takes `tag` off every row in `rows` (one edit).
     pub fn remove_tag(&mut self, tag: &str, rows: &[&str]) -> Result<Committed, StoreError> {
-        self.require_tags(&[tag])?;
-        let existing = self.tagged_among(tag, rows)?;
-        let mut seen = HashSet::new();
-        let gone: Vec<String> = rows
-            .iter()
-            .filter(|r| existing.contains(**r) && seen.insert(**r))
-            .map(|r| r.to_string())
-            .collect();
-        let n = gone.len();
-        if n == 0 {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            describe_rows(&format!("Remove tag {tag:?} from"), n),
-            vec![Op::Unassign {
-                tag: tag.to_string(),
-                rows: gone.clone(),
-            }],
-            vec![Op::Assign {
-                tag: tag.to_string(),
-                rows: gone,
-            }],
-        )
+        self.edit(|s| {
+            s.require_tags(&[tag])?;
+            let existing = s.tagged_among(tag, rows)?;
+            let mut seen = HashSet::new();
+            let gone: Vec<String> = rows
+                .iter()
+                .filter(|r| existing.contains(**r) && seen.insert(**r))
+                .map(|r| r.to_string())
+                .collect();
+            let n = gone.len();
+            if n == 0 {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                describe_rows(&format!("Remove tag {tag:?} from"), n),
+                vec![Op::Unassign {
+                    tag: tag.to_string(),
+                    rows: gone.clone(),
+                }],
+                vec![Op::Assign {
+                    tag: tag.to_string(),
+                    rows: gone,
+                }],
+            ))
+        })
     }
 
     /// Marks rows reviewed (or not).
     pub fn set_reviewed(&mut self, rows: &[&str], reviewed: bool) -> Result<Committed, StoreError> {
-        let marked = self.marked_among(rows)?;
-        let mut seen = HashSet::new();
-        let changed: Vec<String> = rows
-            .iter()
-            .filter(|r| marked.contains(**r) != reviewed && seen.insert(**r))
-            .map(|r| r.to_string())
-            .collect();
-        let n = changed.len();
-        if n == 0 {
-            return Ok(Committed::default());
-        }
-        let verb = if reviewed {
-            "Mark reviewed:"
-        } else {
-            "Unmark reviewed:"
-        };
-        self.commit(
-            describe_rows(verb, n),
-            vec![Op::MarkReviewed {
-                rows: changed.clone(),
-                reviewed,
-            }],
-            vec![Op::MarkReviewed {
-                rows: changed,
-                reviewed: !reviewed,
-            }],
-        )
+        self.edit(|s| {
+            let marked = s.marked_among(rows)?;
+            let mut seen = HashSet::new();
+            let changed: Vec<String> = rows
+                .iter()
+                .filter(|r| marked.contains(**r) != reviewed && seen.insert(**r))
+                .map(|r| r.to_string())
+                .collect();
+            let n = changed.len();
+            if n == 0 {
+                return Ok(Plan::default());
+            }
+            let verb = if reviewed {
+                "Mark reviewed:"
+            } else {
+                "Unmark reviewed:"
+            };
+            Ok(Plan::new(
+                describe_rows(verb, n),
+                vec![Op::MarkReviewed {
+                    rows: changed.clone(),
+                    reviewed,
+                }],
+                vec![Op::MarkReviewed {
+                    rows: changed,
+                    reviewed: !reviewed,
+                }],
+            ))
+        })
     }
 
     /// Sets (or with `None` or blank text removes) the note on a row; the text is trimmed.
     pub fn set_note(&mut self, row: &str, note: Option<&str>) -> Result<Committed, StoreError> {
-        let before = self.note(row)?;
-        let after = note
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
-        if before == after {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            format!("Note on {row}"),
-            vec![Op::SetNote {
-                row: row.to_string(),
-                note: after,
-            }],
-            vec![Op::SetNote {
-                row: row.to_string(),
-                note: before,
-            }],
-        )
+        self.edit(|s| {
+            let before = s.note(row)?;
+            let after = note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string);
+            if before == after {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                format!("Note on {row}"),
+                vec![Op::SetNote {
+                    row: row.to_string(),
+                    note: after,
+                }],
+                vec![Op::SetNote {
+                    row: row.to_string(),
+                    note: before,
+                }],
+            ))
+        })
     }
 
     /// Enters (or with `None` clears) the HLP of a tag or slice value, a fraction in [0, 1].
@@ -256,30 +305,32 @@ impl Store {
         subject: &Subject,
         accuracy: Option<f64>,
     ) -> Result<Committed, StoreError> {
-        if let Some(a) = accuracy.filter(|a| !(0.0..=1.0).contains(a)) {
-            return Err(StoreError::Invalid {
-                path: self.path.clone(),
-                problem: format!("HLP {a} is outside [0, 1]; give a fraction such as 0.95"),
-            });
-        }
-        if let Subject::Tag(name) = subject {
-            self.require_tags(&[name])?;
-        }
-        let before = self.hlp(subject)?;
-        if before == accuracy {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            format!("HLP of {subject}"),
-            vec![Op::SetHlp {
-                subject: subject.clone(),
-                accuracy,
-            }],
-            vec![Op::SetHlp {
-                subject: subject.clone(),
-                accuracy: before,
-            }],
-        )
+        self.edit(|s| {
+            if let Some(a) = accuracy.filter(|a| !(0.0..=1.0).contains(a)) {
+                return Err(StoreError::Invalid {
+                    path: s.path.clone(),
+                    problem: format!("HLP {a} is outside [0, 1]; give a fraction such as 0.95"),
+                });
+            }
+            if let Subject::Tag(name) = subject {
+                s.require_tags(&[name])?;
+            }
+            let before = s.hlp(subject)?;
+            if before == accuracy {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                format!("HLP of {subject}"),
+                vec![Op::SetHlp {
+                    subject: subject.clone(),
+                    accuracy,
+                }],
+                vec![Op::SetHlp {
+                    subject: subject.clone(),
+                    accuracy: before,
+                }],
+            ))
+        })
     }
 
     /// Sets (or clears) the ease and importance of a tag or slice value, each 1–5.
@@ -288,32 +339,34 @@ impl Store {
         subject: &Subject,
         rating: Option<Rating>,
     ) -> Result<Committed, StoreError> {
-        if let Some(r) =
-            rating.filter(|r| !(1..=5).contains(&r.ease) || !(1..=5).contains(&r.importance))
-        {
-            return Err(StoreError::Invalid {
-                path: self.path.clone(),
-                problem: format!(
-                    "ease {} and importance {} must each be 1 to 5",
-                    r.ease, r.importance
-                ),
-            });
-        }
-        let before = self.rating(subject)?;
-        if before == rating {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            format!("Rating of {subject}"),
-            vec![Op::SetRating {
-                subject: subject.clone(),
-                rating,
-            }],
-            vec![Op::SetRating {
-                subject: subject.clone(),
-                rating: before,
-            }],
-        )
+        self.edit(|s| {
+            if let Some(r) =
+                rating.filter(|r| !(1..=5).contains(&r.ease) || !(1..=5).contains(&r.importance))
+            {
+                return Err(StoreError::Invalid {
+                    path: s.path.clone(),
+                    problem: format!(
+                        "ease {} and importance {} must each be 1 to 5",
+                        r.ease, r.importance
+                    ),
+                });
+            }
+            let before = s.rating(subject)?;
+            if before == rating {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                format!("Rating of {subject}"),
+                vec![Op::SetRating {
+                    subject: subject.clone(),
+                    rating,
+                }],
+                vec![Op::SetRating {
+                    subject: subject.clone(),
+                    rating: before,
+                }],
+            ))
+        })
     }
 
     /// A definition for a new tag: the next palette colour and the first free hotkey.
@@ -335,70 +388,76 @@ impl Store {
     }
 
     pub fn create_tag(&mut self, def: TagDef) -> Result<Committed, StoreError> {
-        self.check_tag_name(&def.name)?;
-        if self.tag(&def.name)?.is_some() {
-            return Err(StoreError::TagExists {
-                path: self.path.clone(),
-                name: def.name,
-            });
-        }
-        let name = def.name.clone();
-        self.commit(
-            format!("Create tag {name:?}"),
-            vec![Op::DefineTag(def)],
-            vec![Op::DropTag { name }],
-        )
+        self.edit(|s| {
+            s.check_tag_name(&def.name)?;
+            if s.tag(&def.name)?.is_some() {
+                return Err(StoreError::TagExists {
+                    path: s.path.clone(),
+                    name: def.name,
+                });
+            }
+            let name = def.name.clone();
+            Ok(Plan::new(
+                format!("Create tag {name:?}"),
+                vec![Op::DefineTag(def)],
+                vec![Op::DropTag { name }],
+            ))
+        })
     }
 
     /// Changes a tag's name, colour, hotkey or description.
     pub fn update_tag(&mut self, name: &str, def: TagDef) -> Result<Committed, StoreError> {
-        self.require_tags(&[name])?;
-        let before = self.tag(name)?.unwrap_or(def.clone());
-        if def.name != name && self.tag(&def.name)?.is_some() {
-            return Err(StoreError::TagExists {
-                path: self.path.clone(),
-                name: def.name,
-            });
-        }
-        if before == def {
-            return Ok(Committed::default());
-        }
-        self.commit(
-            format!("Change tag {name:?}"),
-            vec![Op::UpdateTag {
-                name: name.to_string(),
-                def: def.clone(),
-            }],
-            vec![Op::UpdateTag {
-                name: def.name,
-                def: before,
-            }],
-        )
+        self.edit(|s| {
+            s.require_tags(&[name])?;
+            let before = s.tag(name)?.unwrap_or(def.clone());
+            if def.name != name && s.tag(&def.name)?.is_some() {
+                return Err(StoreError::TagExists {
+                    path: s.path.clone(),
+                    name: def.name,
+                });
+            }
+            if before == def {
+                return Ok(Plan::default());
+            }
+            Ok(Plan::new(
+                format!("Change tag {name:?}"),
+                vec![Op::UpdateTag {
+                    name: name.to_string(),
+                    def: def.clone(),
+                }],
+                vec![Op::UpdateTag {
+                    name: def.name,
+                    def: before,
+                }],
+            ))
+        })
     }
 
     /// Deletes a tag and its assignments (undo brings both back).
     pub fn delete_tag(&mut self, name: &str) -> Result<Committed, StoreError> {
-        self.require_tags(&[name])?;
-        let def = self.tag(name)?.ok_or_else(|| StoreError::UnknownTags {
-            path: self.path.clone(),
-            names: vec![name.into()],
-            known: vec![],
-        })?;
-        let mut rows: Vec<String> = self.rows_with_tag(name)?.into_iter().collect();
-        rows.sort();
-        self.commit(
-            format!("Delete tag {name:?}"),
-            vec![Op::DropTag {
-                name: name.to_string(),
-            }],
-            vec![
-                Op::DefineTag(def),
-                Op::Assign {
-                    tag: name.to_string(),
-                    rows,
-                },
-            ],
-        )
+        self.edit(|s| {
+            s.require_tags(&[name])?;
+            let def = s.tag(name)?.ok_or_else(|| StoreError::UnknownTags {
+                path: s.path.clone(),
+                names: vec![name.into()],
+                known: vec![],
+            })?;
+            let mut rows: Vec<String> = s.rows_with_tag(name)?.into_iter().collect();
+            rows.sort();
+            Ok(Plan::new(
+                format!("Delete tag {name:?}"),
+                vec![Op::DropTag {
+                    name: name.to_string(),
+                }],
+                vec![
+                    Op::DefineTag(def),
+                    Op::Assign {
+                        tag: name.to_string(),
+                        rows,
+                    },
+                ],
+            ))
+        })
     }
 
     /// Undoes the latest edit; returns what was applied, or `None` with nothing to undo.
