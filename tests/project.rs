@@ -38,7 +38,7 @@ fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
 
 /// Everything a project holds, as comparable text.
 fn state(store: &Store) -> String {
-    let inputs = store.manual_inputs().unwrap();
+    let (inputs, _) = store.manual_inputs().unwrap();
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         store.tags().unwrap(),
@@ -581,6 +581,7 @@ fn projects_of_every_earlier_schema_version_open() {
                 store
                     .manual_inputs()
                     .unwrap()
+                    .0
                     .hlp
                     .get(&Subject::Tag("hard case".into())),
                 Some(&0.9)
@@ -766,7 +767,9 @@ fn concurrent_tag_creation_agrees_on_names_and_hotkeys() {
         .enumerate()
         .map(|(i, name)| spawn(&format!("r{i}"), name))
         .collect();
-    let same: Vec<_> = (0..12).map(|i| spawn(&format!("r{}", 10 + i), "shared")).collect();
+    let same: Vec<_> = (0..12)
+        .map(|i| spawn(&format!("r{}", 10 + i), "shared"))
+        .collect();
     for child in first.into_iter().chain(same) {
         let out = child.wait_with_output().unwrap();
         assert_eq!(
@@ -780,7 +783,11 @@ fn concurrent_tag_creation_agrees_on_names_and_hotkeys() {
     let tags = store.tags().unwrap();
     let defined: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
     for name in names.iter().chain(&["shared"]) {
-        assert_eq!(defined.iter().filter(|d| *d == name).count(), 1, "{defined:?}");
+        assert_eq!(
+            defined.iter().filter(|d| *d == name).count(),
+            1,
+            "{defined:?}"
+        );
     }
     let hotkeys: Vec<u8> = tags.iter().filter_map(|t| t.hotkey).collect();
     let mut unique = hotkeys.clone();
@@ -811,5 +818,80 @@ fn a_command_with_one_bad_tag_name_changes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad;name"));
-    assert_eq!(state(&Store::open(&path).unwrap()), before, "all or nothing");
+    assert_eq!(
+        state(&Store::open(&path).unwrap()),
+        before,
+        "all or nothing"
+    );
+}
+
+#[test]
+fn values_no_errata_writes_are_reported_as_damage_and_not_used() {
+    let (_dir, _data, path) = fixture();
+    let project = path.to_str().unwrap();
+    for args in [
+        vec!["hlp", project, "--tag", "blurry", "0.9"],
+        vec!["hlp", project, "--slice", "site=north", "0.8"],
+    ] {
+        assert_eq!(errata(&args).status.code(), Some(0));
+    }
+    {
+        // Edited by hand, outside errata.
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             UPDATE hlp SET accuracy = 5.0 WHERE subject LIKE '%blurry%';
+             INSERT INTO ratings (subject, ease, importance) VALUES ('{\"Tag\":\"blurry\"}', 9, -1);
+             UPDATE tags SET hotkey = 12 WHERE name = 'blurry';
+             PRAGMA foreign_keys = OFF;
+             INSERT INTO assignments (row_id, tag_id) VALUES ('r5', 999);",
+        )
+        .unwrap();
+    }
+    let o = errata(&["report", project]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    for part in [
+        "table hlp, row of blurry",
+        "outside [0, 1]",
+        "table ratings, row of blurry",
+        "table tags, row",
+        "table assignments refer to tag ids",
+        "999",
+    ] {
+        assert!(err.contains(part), "{part:?} in {err}");
+    }
+    assert!(
+        !err.contains("not in the dataset"),
+        "r5 is in the dataset: {err}"
+    );
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let blurry = json["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tag"] == "blurry")
+        .unwrap();
+    assert_ne!(
+        blurry["hlp_source"], "entered",
+        "the bad HLP is not used: {blurry}"
+    );
+    assert!(blurry["hlp"].as_f64().is_none_or(|h| h <= 1.0));
+    let north = json["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["column"] == "site" && s["value"] == "north")
+        .unwrap();
+    assert_eq!(north["hlp"], 0.8, "good values are still used");
+    let tags = Store::open(&path).unwrap().tags().unwrap();
+    assert_eq!(
+        tags.iter().find(|t| t.name == "blurry").unwrap().hotkey,
+        None
+    );
 }

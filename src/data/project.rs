@@ -243,11 +243,15 @@ impl Project {
                 record.fingerprint.bytes, record.fingerprint.xxh3, dataset.fingerprint.bytes, dataset.fingerprint.xxh3
             ));
         }
+        let (inputs, damage) = store.manual_inputs()?;
+        for problem in damage.into_iter().chain(store.damaged_hotkeys()?) {
+            warnings.push(format!("the project is damaged: {problem}"));
+        }
         let mut project = Project {
             book: TagBook::new(dataset.set.len()),
             tag_defs: store.tags()?,
             notes: store.notes()?.into_iter().collect(),
-            inputs: store.manual_inputs()?,
+            inputs,
             audit_text: store.audit_spec()?,
             store,
             dataset_path,
@@ -423,12 +427,20 @@ impl Project {
         for (store_id, name) in &tag_ids {
             by_store_id.insert(*store_id, book.define(name));
         }
+        // Assignments to a tag id the tags table lacks: only a file edited by hand has them.
+        let (mut untagged, mut untagged_ids) = (0usize, Vec::new());
         self.store.for_each_assignment(|row_id, store_id| {
             match (set.ids.row(row_id), by_store_id.get(&store_id)) {
                 (Some(row), Some(&tag)) => {
                     book.assign(set, tag, row);
                 }
-                _ => {
+                (_, None) => {
+                    untagged += 1;
+                    if untagged_ids.len() < EXAMPLES && !untagged_ids.contains(&store_id) {
+                        untagged_ids.push(store_id);
+                    }
+                }
+                (None, Some(_)) => {
                     orphan_count += 1;
                     if orphans.len() < EXAMPLES && !orphans.iter().any(|o| o == row_id) {
                         orphans.push(row_id.to_string());
@@ -436,6 +448,14 @@ impl Project {
                 }
             }
         })?;
+        if untagged > 0 {
+            let ids: Vec<String> = untagged_ids.iter().map(i64::to_string).collect();
+            self.warnings.push(format!(
+                "the project is damaged: {untagged} rows of table assignments refer to tag ids \
+                 that table tags does not define (ids {}); they are not used",
+                ids.join(", ")
+            ));
+        }
         for row_id in self.store.reviewed()? {
             match set.ids.row(&row_id) {
                 Some(row) => {

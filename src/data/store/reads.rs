@@ -27,7 +27,13 @@ impl Store {
                     Ok(TagDef {
                         name: r.get(0)?,
                         color: r.get(1)?,
-                        hotkey: r.get(2)?,
+                        // A hotkey no errata writes reads as none (`damaged_hotkeys`).
+                        hotkey: r
+                            .get::<_, Option<i64>>(2)
+                            .ok()
+                            .flatten()
+                            .and_then(|k| u8::try_from(k).ok())
+                            .filter(|k| (1..=9).contains(k)),
                         description: r.get(3)?,
                     })
                 })?
@@ -184,37 +190,88 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Entered HLP values and ratings, as the metrics take them.
-    pub fn manual_inputs(&self) -> Result<ManualInputs, StoreError> {
-        let subject = |text: String| {
-            serde_json::from_str::<Subject>(&text).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: format!("a stored subject cannot be read ({e})"),
-            })
-        };
+    /// Entered HLP values and ratings, as the metrics take them. Values no errata writes
+    /// (an HLP outside [0, 1], a rating outside 1–5, a subject that does not read: a file
+    /// edited by hand) are left out and described, naming the table and row, in the second
+    /// list: damage to report, never figures to use.
+    pub fn manual_inputs(&self) -> Result<(ManualInputs, Vec<String>), StoreError> {
         let hlp: Vec<(String, f64)> = self
             .conn
-            .prepare_cached("SELECT subject, accuracy FROM hlp")
+            .prepare_cached("SELECT subject, accuracy FROM hlp ORDER BY subject")
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(|e| self.error(e))?;
-        let ratings: Vec<(String, u8, u8)> = self
+        let ratings: Vec<(String, i64, i64)> = self
             .conn
-            .prepare_cached("SELECT subject, ease, importance FROM ratings")
+            .prepare_cached("SELECT subject, ease, importance FROM ratings ORDER BY subject")
             .and_then(|mut s| {
                 s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect()
             })
             .map_err(|e| self.error(e))?;
         let mut inputs = ManualInputs::default();
-        for (s, a) in hlp {
-            inputs.hlp.insert(subject(s)?, a);
+        let mut damage = Vec::new();
+        let subject = |table: &str, text: &str, damage: &mut Vec<String>| {
+            serde_json::from_str::<Subject>(text)
+                .map_err(|_| {
+                    damage.push(format!(
+                        "table {table}, row {text:?}: the subject cannot be read; the row is \
+                         not used"
+                    ))
+                })
+                .ok()
+        };
+        for (text, accuracy) in hlp {
+            let Some(s) = subject("hlp", &text, &mut damage) else {
+                continue;
+            };
+            if (0.0..=1.0).contains(&accuracy) {
+                inputs.hlp.insert(s, accuracy);
+            } else {
+                damage.push(format!(
+                    "table hlp, row of {s}: the HLP {accuracy} is outside [0, 1]; it is not \
+                     used (enter it again with errata hlp or in the dashboard)"
+                ));
+            }
         }
-        for (s, ease, importance) in ratings {
-            inputs
-                .ratings
-                .insert(subject(s)?, Rating { ease, importance });
+        for (text, ease, importance) in ratings {
+            let Some(s) = subject("ratings", &text, &mut damage) else {
+                continue;
+            };
+            match (u8::try_from(ease), u8::try_from(importance)) {
+                (Ok(ease), Ok(importance))
+                    if (1..=5).contains(&ease) && (1..=5).contains(&importance) =>
+                {
+                    inputs.ratings.insert(s, Rating { ease, importance });
+                }
+                _ => damage.push(format!(
+                    "table ratings, row of {s}: the ease {ease} and importance {importance} \
+                     are not both 1 to 5; they are not used"
+                )),
+            }
         }
-        Ok(inputs)
+        Ok((inputs, damage))
+    }
+
+    /// Tags whose stored hotkey is not 1–9 (a file edited by hand): described, naming the
+    /// table and row. [`Store::tags`] gives them no hotkey.
+    pub fn damaged_hotkeys(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT rowid, name, hotkey FROM tags WHERE hotkey IS NOT NULL \
+                 AND (typeof(hotkey) != 'integer' OR hotkey < 1 OR hotkey > 9) ORDER BY rowid",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    let (row, name, key): (i64, String, rusqlite::types::Value) =
+                        (r.get(0)?, r.get(1)?, r.get(2)?);
+                    Ok(format!(
+                        "table tags, row {row}: the hotkey of tag {name:?} is {key:?}, not 1 to \
+                         9; the tag has no hotkey until one is set"
+                    ))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.error(e))
     }
 
     pub fn view_state(&self, key: &str) -> Result<Option<String>, StoreError> {
