@@ -785,3 +785,95 @@ fn many_distinct_labels_give_a_bounded_report_and_a_free_text_warning() {
     let o = errata(&["report", path, "--task", "classification"]);
     assert!(!stderr(&o).contains("distinct labels"), "{}", stderr(&o));
 }
+
+#[test]
+fn links_images_and_hidden_characters_stay_inert_in_reports_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = [
+        "![t](http://evil.example/x.png)",
+        "[click](javascript:alert(1))",
+        "esc\u{1b}[31mred",
+        "nul\u{0}byte",
+        "rtl\u{202e}txt.exe",
+    ];
+    let mut csv = String::from("id,label,prediction,site\n");
+    for i in 0..30 {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "r{i},{},{},{}\n",
+            quote(hostile[i % hostile.len()]),
+            quote(hostile[(i / 2) % hostile.len()]),
+            quote(hostile[(i + 1) % hostile.len()])
+        ));
+    }
+    let data = dir.path().join("hostile.csv");
+    std::fs::write(&data, csv).unwrap();
+    let data = data.to_str().unwrap();
+    for format in ["md", "html"] {
+        let o = errata(&["report", data, "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        for hidden in ['\u{1b}', '\u{0}', '\u{202e}'] {
+            assert!(!text.contains(hidden), "{hidden:?} in the {format} report");
+        }
+        assert!(text.contains("\\u{202e}"), "shown visibly in {format}");
+        if format == "md" {
+            for live in ["![t](", "[click]("] {
+                assert!(!text.contains(live), "live {live:?} in the Markdown report");
+            }
+            assert!(
+                text.contains("[click\\](javascript"),
+                "the text itself is kept"
+            );
+        }
+    }
+    // Tag names: refused when they cannot round-trip, shown visibly and cut in messages.
+    let project = dir.path().join("hostile.errata");
+    let project = project.to_str().unwrap();
+    assert_eq!(
+        errata(&["init", data, "-o", project]).status.code(),
+        Some(0)
+    );
+    for name in ["two\nlines", "  spaced  ", "esc\u{1b}[2J", "semi;colon"] {
+        let o = errata(&["tag", project, "r1", name, "--create"]);
+        assert_eq!(o.status.code(), Some(2), "{name:?}");
+        assert!(
+            stderr(&o).contains("not a valid tag name"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            !stderr(&o).contains('\u{1b}'),
+            "no escape code reaches the terminal"
+        );
+    }
+    let long = format!("\u{1b}[31m{}", "x".repeat(10_000));
+    let o = errata(&["tag", project, "r1", &long]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown tag") && err.contains("\\u{1b}"),
+        "{err:.300}"
+    );
+    assert!(err.len() < 1_000, "the name is cut: {} bytes", err.len());
+    // Every name errata accepts survives export and import unchanged.
+    let names = ["a, \"quoted\" name", "x=1", "ünïcode"];
+    for name in names {
+        let o = errata(&["tag", project, "r2", name, "--create"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let exported = dir.path().join("tags.csv");
+    let o = errata(&["export-tags", project, "-o", exported.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let copy = dir.path().join("copy.errata");
+    let copy = copy.to_str().unwrap();
+    assert_eq!(errata(&["init", data, "-o", copy]).status.code(), Some(0));
+    let o = errata(&["import-tags", copy, exported.to_str().unwrap(), "--create"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let again = dir.path().join("again.csv");
+    errata(&["export-tags", copy, "-o", again.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+}

@@ -4,6 +4,24 @@
 use super::dataset::EvalSet;
 use super::group::GroupCounts;
 
+/// Why `name` cannot be a tag's name, if it cannot: every name errata accepts is written to
+/// and read back from CSV, reports and the terminal unchanged, so a name must not be empty,
+/// start or end with a space, or hold a `;` (the separator of a tags column) or a hidden
+/// character (line breaks, tabs, control and bidirectional characters).
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("it is empty")
+    } else if name.trim() != name {
+        Some("it starts or ends with a space")
+    } else if name.contains(';') {
+        Some("it contains ';', which separates tags in a tags column")
+    } else if name.chars().any(super::text::is_hidden) {
+        Some("it contains a line break, tab, control or bidirectional character")
+    } else {
+        None
+    }
+}
+
 /// Index of a tag in a [`TagBook`].
 pub type TagId = usize;
 

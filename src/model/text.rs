@@ -232,6 +232,44 @@ pub fn word_diff(reference: &str, hypothesis: &str) -> Option<Vec<WordDiff>> {
     Some(steps)
 }
 
+/// Whether a character changes how text around it shows without being seen: control
+/// characters (ESC starts terminal escape codes, NUL ends C strings) and the bidirectional
+/// controls (U+202E turns the following text around).
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text with every hidden character ([`is_hidden`]) shown as its code, `\u{1b}`, so that
+/// dataset text can neither hide from the reader nor drive a terminal. Tabs and line breaks
+/// become spaces.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if is_hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// At most `max` characters of `text`, shown visibly, with "…" and the length when cut:
+/// for names in messages (a 10,000-character tag name is not a message).
+pub fn shorten(text: &str, max: usize) -> String {
+    let shown = visible(text);
+    let count = shown.chars().count();
+    if count <= max {
+        return shown.into_owned();
+    }
+    let head: String = shown.chars().take(max).collect();
+    format!("{head}… ({count} characters)")
+}
+
 /// The text compared for sentence accuracy: lowercase, punctuation removed, whitespace
 /// collapsed to single spaces.
 pub fn normalise(s: &str) -> String {
@@ -402,6 +440,20 @@ mod tests {
         assert_eq!(word_diff(&r, &h), None, "25 million cells are not drawn");
         let short = edit_counts("call my sister", "call sister");
         assert_eq!((short.word_errors, short.char_errors), (1, 3));
+    }
+
+    #[test]
+    fn hidden_characters_are_shown_and_long_names_cut() {
+        assert_eq!(visible("plain café"), "plain café");
+        assert_eq!(visible("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(visible("x\u{0}y\u{202e}z"), "x\\u{0}y\\u{202e}z");
+        assert_eq!(visible("two\nlines"), "two lines");
+        let long = "n".repeat(10_000);
+        assert_eq!(
+            shorten(&long, 20),
+            format!("{}… (10000 characters)", "n".repeat(20))
+        );
+        assert_eq!(shorten("short", 20), "short");
     }
 
     #[test]

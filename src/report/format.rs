@@ -63,6 +63,8 @@ pub fn thousands(n: impl ToString) -> String {
     grouped
 }
 
+pub use crate::model::text::{is_hidden, shorten, visible};
+
 /// The line under a table of classes that leaves some out.
 pub fn more_classes(omitted: usize) -> String {
     format!(

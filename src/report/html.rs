@@ -10,8 +10,10 @@ use crate::model::Task;
 use crate::model::audit::Verdict;
 use crate::model::stats::Interval;
 
-/// Makes text inert in HTML element content and attribute values.
+/// Makes text inert in HTML element content and attribute values, with hidden characters
+/// shown (`format::visible`).
 pub fn escape(text: &str) -> String {
+    let text = format::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -8,10 +8,12 @@ use crate::model::Task;
 use crate::model::audit::Verdict;
 
 /// Makes dataset text safe inside a Markdown table cell: no column breaks, no line breaks,
-/// no live HTML.
+/// no live HTML, links or images, and hidden characters shown (`format::visible`).
 pub fn cell(text: &str) -> String {
+    let text = format::visible(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '|' => out.push_str("\\|"),
             '\\' => out.push_str("\\\\"),
@@ -19,7 +21,9 @@ pub fn cell(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '`' => out.push_str("\\`"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            // A link or image needs `](` or `][`: escaping that `]` keeps `[text](url)` and
+            // `![alt](url)` as text, and leaves intervals such as `[0.8, 2.4)` as they are.
+            ']' if matches!(chars.peek(), Some('(' | '[')) => out.push_str("\\]"),
             c => out.push(c),
         }
     }

@@ -375,16 +375,18 @@ impl Store {
     }
 
     pub(super) fn check_tag_name(&self, name: &str) -> Result<(), StoreError> {
-        let trimmed = name.trim();
-        if trimmed.is_empty() || trimmed.contains(';') {
-            return Err(StoreError::Invalid {
+        match crate::model::tags::name_problem(name) {
+            Some(problem) => Err(StoreError::Invalid {
                 path: self.path.clone(),
                 problem: format!(
-                    "{name:?} is not a valid tag name (it must not be empty or contain ';')"
+                    "\"{}\" is not a valid tag name: {problem}. Tag names must not be empty, \
+                     start or end with a space, or contain ';', line breaks, tabs, control or \
+                     bidirectional characters",
+                    crate::model::text::shorten(name, 60)
                 ),
-            });
+            }),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn create_tag(&mut self, def: TagDef) -> Result<Committed, StoreError> {
@@ -409,6 +411,9 @@ impl Store {
     pub fn update_tag(&mut self, name: &str, def: TagDef) -> Result<Committed, StoreError> {
         self.edit(|s| {
             s.require_tags(&[name])?;
+            if def.name != name {
+                s.check_tag_name(&def.name)?;
+            }
             let before = s.tag(name)?.unwrap_or(def.clone());
             if def.name != name && s.tag(&def.name)?.is_some() {
                 return Err(StoreError::TagExists {

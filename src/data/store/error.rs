@@ -6,6 +6,19 @@ use thiserror::Error;
 
 use crate::data::LoadError;
 
+/// Names as a message lists them: hidden characters shown, long names cut, at most ten.
+fn shown(names: &[String]) -> String {
+    let mut listed: Vec<String> = names
+        .iter()
+        .take(10)
+        .map(|n| crate::model::text::shorten(n, 60))
+        .collect();
+    if names.len() > 10 {
+        listed.push(format!("and {} more", names.len() - 10));
+    }
+    listed.join(", ")
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("{}: no such project file", .0.display())]
@@ -33,7 +46,7 @@ pub enum StoreError {
     #[error("{}: the project is busy (another errata is writing to it); try again in a moment", .0.display())]
     Busy(PathBuf),
 
-    #[error("{}: unknown tag {}; known tags: {}. Create a tag with --create", path.display(), names.join(", "), if known.is_empty() { "(none)".to_string() } else { known.join(", ") })]
+    #[error("{}: unknown tag {}; known tags: {}. Create a tag with --create", path.display(), shown(names), if known.is_empty() { "(none)".to_string() } else { shown(known) })]
     UnknownTags {
         path: PathBuf,
         names: Vec<String>,

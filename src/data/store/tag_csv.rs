@@ -5,13 +5,28 @@ use std::path::Path;
 
 use super::StoreError;
 
-/// Splits one CSV line into fields (RFC 4180 quoting, no line breaks inside fields).
-fn fields(line: &str) -> Result<Vec<String>, &'static str> {
+/// One record: its fields (quoted ones verbatim, others trimmed) and the line it starts on.
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+}
+
+/// Splits CSV text into records (RFC 4180: quoted fields may hold commas, quotes and line
+/// breaks), so that every id and tag errata writes reads back the same.
+fn records(text: &str) -> Result<Vec<Record>, (usize, &'static str)> {
     let mut out = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut at_start = true;
+    let (mut fields, mut field) = (Vec::new(), String::new());
+    let (mut line, mut start_line) = (1, 1);
+    let (mut quoted, mut was_quoted, mut at_start) = (false, false, true);
+    let mut chars = text.chars().peekable();
+    let finish = |field: &mut String, was_quoted: bool, fields: &mut Vec<String>| {
+        let value = std::mem::take(field);
+        fields.push(if was_quoted {
+            value
+        } else {
+            value.trim().to_string()
+        });
+    };
     while let Some(c) = chars.next() {
         match c {
             '"' if quoted && chars.peek() == Some(&'"') => {
@@ -20,56 +35,86 @@ fn fields(line: &str) -> Result<Vec<String>, &'static str> {
             }
             '"' if quoted => {
                 quoted = false;
-                if chars.peek().is_some_and(|&n| n != ',') {
-                    return Err("text after a closing quote");
+                if chars
+                    .peek()
+                    .is_some_and(|&n| !matches!(n, ',' | '\n' | '\r'))
+                {
+                    return Err((line, "text after a closing quote"));
                 }
             }
-            '"' if at_start => quoted = true,
+            '"' if at_start && field.trim().is_empty() => {
+                field.clear();
+                (quoted, was_quoted) = (true, true);
+            }
             ',' if !quoted => {
-                out.push(std::mem::take(&mut field));
-                at_start = true;
+                finish(&mut field, was_quoted, &mut fields);
+                (was_quoted, at_start) = (false, true);
                 continue;
             }
-            c => field.push(c),
+            '\r' if !quoted && chars.peek() == Some(&'\n') => continue,
+            '\n' if !quoted => {
+                finish(&mut field, was_quoted, &mut fields);
+                if fields.iter().any(|f| !f.is_empty()) || fields.len() > 1 {
+                    out.push(Record {
+                        line: start_line,
+                        fields: std::mem::take(&mut fields),
+                    });
+                }
+                fields.clear();
+                line += 1;
+                start_line = line;
+                (was_quoted, at_start) = (false, true);
+                continue;
+            }
+            c => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c);
+            }
         }
         at_start = false;
     }
     if quoted {
-        return Err("a quoted field is never closed");
+        return Err((start_line, "a quoted field is never closed"));
     }
-    out.push(field);
+    finish(&mut field, was_quoted, &mut fields);
+    if fields.iter().any(|f| !f.is_empty()) || fields.len() > 1 {
+        out.push(Record {
+            line: start_line,
+            fields,
+        });
+    }
     Ok(out)
 }
 
-/// Reads `id,tag` lines; a first line `id,tag` is a header. Every problem names its line.
+/// Reads `id,tag` records; a first record `id,tag` is a header. Every problem names its line.
 pub fn parse(path: &Path, text: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let bad = |line: usize, problem: String| StoreError::BadCsvLine {
+        path: path.to_path_buf(),
+        line,
+        problem,
+    };
     let mut pairs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |problem: String| StoreError::BadCsvLine {
-            path: path.to_path_buf(),
-            line: line_no,
-            problem,
-        };
-        let f = fields(line).map_err(|p| bad(p.to_string()))?;
+    for record in records(text).map_err(|(line, p)| bad(line, p.to_string()))? {
+        let f = &record.fields;
         if f.len() != 2 {
-            return Err(bad(format!(
-                "expected 2 fields (id,tag), found {}",
-                f.len()
-            )));
+            return Err(bad(
+                record.line,
+                format!("expected 2 fields (id,tag), found {}", f.len()),
+            ));
         }
-        let (id, tag) = (f[0].trim(), f[1].trim());
+        let (id, tag) = (&f[0], &f[1]);
         if pairs.is_empty() && id.eq_ignore_ascii_case("id") && tag.eq_ignore_ascii_case("tag") {
             continue;
         }
         if id.is_empty() || tag.is_empty() {
-            return Err(bad("the id and the tag must not be empty".into()));
+            return Err(bad(
+                record.line,
+                "the id and the tag must not be empty".into(),
+            ));
         }
-        pairs.push((id.to_string(), tag.to_string()));
+        pairs.push((id.clone(), tag.clone()));
     }
     Ok(pairs)
 }
@@ -106,6 +151,27 @@ mod tests {
         ];
         let text = render(&pairs);
         assert_eq!(parse(Path::new("t.csv"), &text).unwrap(), pairs);
+    }
+
+    #[test]
+    fn every_id_and_tag_reads_back_as_written() {
+        let pairs: Vec<(String, String)> = [
+            ("  spaced id  ", "  spaced  "),
+            ("line\nbreak", "tab\there"),
+            ("crlf\r\nid", "\"quoted\", with comma"),
+            ("plain", "x"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let text = render(&pairs);
+        assert_eq!(parse(Path::new("t.csv"), &text).unwrap(), pairs, "{text}");
+        // Unquoted fields are trimmed and CRLF line ends are fine; blank lines are skipped.
+        let read = parse(Path::new("t.csv"), "id,tag\r\n u1 , noise \r\n\r\nu2,blur").unwrap();
+        assert_eq!(
+            read,
+            [("u1".into(), "noise".into()), ("u2".into(), "blur".into())]
+        );
     }
 
     #[test]
