@@ -895,3 +895,59 @@ fn values_no_errata_writes_are_reported_as_damage_and_not_used() {
         None
     );
 }
+
+#[test]
+fn tampered_projects_are_called_damaged_with_what_is_wrong() {
+    let (dir, _data, path) = fixture();
+    let cases = [
+        ("PRAGMA user_version = 0", "says it is project format 0"),
+        ("PRAGMA user_version = 1", "says it is project format 1"),
+        ("DELETE FROM dataset", "table dataset has no record"),
+        ("DROP TABLE edits", "no such table: edits"),
+        (
+            "UPDATE dataset SET mapping = 5",
+            "column mapping cannot be read",
+        ),
+    ];
+    for (i, (sql, expected)) in cases.iter().enumerate() {
+        let copy = dir.path().join(format!("tampered{i}.errata"));
+        std::fs::copy(&path, &copy).unwrap();
+        rusqlite::Connection::open(&copy)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let project = copy.to_str().unwrap();
+        // Reading, then an edit and an undo: whichever touches the damage says so.
+        let outcomes = [
+            errata(&["report", project]),
+            errata(&["tag", project, "r9", "blurry"]),
+        ];
+        let messages: Vec<String> = outcomes
+            .iter()
+            .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+            .collect();
+        assert!(
+            outcomes.iter().any(|o| o.status.code() == Some(2)),
+            "{sql}: {messages:?}"
+        );
+        let told = messages
+            .iter()
+            .find(|m| m.contains("damaged"))
+            .unwrap_or_else(|| {
+                panic!("{sql}: no message says the project is damaged: {messages:?}")
+            });
+        assert!(told.contains(expected), "{sql}: {told}");
+        assert!(told.contains("Restore it from a backup"), "{told}");
+        for raw in [
+            "CREATE TABLE",
+            "Query returned no rows",
+            "Error code",
+            "Invalid type",
+        ] {
+            assert!(
+                !told.contains(raw),
+                "{sql}: raw SQLite text {raw:?} in {told}"
+            );
+        }
+    }
+}

@@ -161,7 +161,24 @@ impl Store {
                 .pragma_update(None, "synchronous", "FULL")
                 .map_err(|e| self.error(e))?;
             if version < CURRENT_VERSION {
-                schema::migrate(&mut self.conn, version).map_err(|e| self.error(e))?;
+                schema::migrate(&mut self.conn, version).map_err(|e| match &e {
+                    // Tables of a later version in a file that says it is older: the version
+                    // number was changed by hand.
+                    rusqlite::Error::SqlInputError { msg, .. }
+                    | rusqlite::Error::SqliteFailure(_, Some(msg))
+                        if msg.contains("already exists") =>
+                    {
+                        StoreError::Corrupt {
+                            path: self.path.clone(),
+                            detail: format!(
+                                "it says it is project format {version}, but it holds the \
+                                 tables of a later format ({})",
+                                msg.split(" in ").next().unwrap_or(msg)
+                            ),
+                        }
+                    }
+                    _ => self.error(e),
+                })?;
             }
         } else if version < CURRENT_VERSION {
             return Err(StoreError::ReadOnly(self.path.clone()));
@@ -202,9 +219,15 @@ impl Store {
                 path: self.path.clone(),
                 detail: self.integrity_report(&e),
             },
-            _ => StoreError::Sqlite {
-                path: self.path.clone(),
-                source: e,
+            _ => match damage(&e) {
+                Some(detail) => StoreError::Corrupt {
+                    path: self.path.clone(),
+                    detail,
+                },
+                None => StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                },
             },
         }
     }
@@ -244,7 +267,13 @@ impl Store {
             .query_row("SELECT relative_path, absolute_path, fingerprint, mapping FROM dataset WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => StoreError::Corrupt {
+                    path: self.path.clone(),
+                    detail: "table dataset has no record of the dataset".into(),
+                },
+                e => self.error(e),
+            })?;
         let invalid = |what: &str, e: serde_json::Error| StoreError::Corrupt {
             path: self.path.clone(),
             detail: format!("the stored {what} cannot be read ({e})"),
@@ -282,5 +311,29 @@ impl Store {
         } else {
             Ok(())
         }
+    }
+}
+
+/// What an SQLite error says about a file errata wrote but someone changed: a missing table
+/// or record, a value of the wrong type or range. `None` for other errors.
+fn damage(e: &rusqlite::Error) -> Option<String> {
+    use rusqlite::Error;
+    match e {
+        Error::QueryReturnedNoRows => Some("a record errata needs is missing".into()),
+        Error::InvalidColumnType(_, column, found) => Some(format!(
+            "column {column:?} holds a {found} value, which errata never writes there"
+        )),
+        Error::IntegralValueOutOfRange(_, value) => Some(format!(
+            "a stored number ({value}) is out of the range errata writes"
+        )),
+        Error::FromSqlConversionFailure(_, found, _) => Some(format!(
+            "a stored {found} value cannot be read as what errata writes there"
+        )),
+        Error::SqlInputError { msg, .. } | Error::SqliteFailure(_, Some(msg))
+            if msg.starts_with("no such table") || msg.starts_with("no such column") =>
+        {
+            Some(format!("{msg}, which every errata project has"))
+        }
+        _ => None,
     }
 }
