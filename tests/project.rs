@@ -951,3 +951,36 @@ fn tampered_projects_are_called_damaged_with_what_is_wrong() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn reading_a_read_only_project_leaves_nothing_behind_and_it_is_writable_again_after_chmod() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, _data, path) = fixture();
+    // Closed cleanly: no write-ahead log beside it.
+    let side = |suffix: &str| dir.path().join(format!("data.errata{suffix}"));
+    assert!(!side("-wal").exists() && !side("-shm").exists());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let project = path.to_str().unwrap();
+    for args in [vec!["report", project], vec!["export-tags", project]] {
+        let o = errata(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(
+        !side("-wal").exists() && !side("-shm").exists(),
+        "a reader creates no -shm or -wal file that a later writer would trip on"
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = errata(&["tag", project, "r9", "blurry"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

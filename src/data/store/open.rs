@@ -105,20 +105,27 @@ impl Store {
                 reason,
             });
         }
+        // Read-only when marked so (honoured even for an administrator, who could write it),
+        // or when this user cannot open it for writing (permissions, a read-only disk);
+        // opening for writing changes nothing.
         let read_only = std::fs::metadata(path)
             .map_err(io)?
             .permissions()
-            .readonly();
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
+            .readonly()
+            || std::fs::OpenOptions::new().write(true).open(path).is_err();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path_buf.clone(),
+            source,
         };
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| StoreError::Sqlite {
-                path: path_buf.clone(),
-                source,
-            })?;
+        let conn = if read_only {
+            open_for_reading(path).map_err(sqlite)?
+        } else {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(sqlite)?
+        };
         let mut store = Store {
             conn,
             path: path_buf,
@@ -312,6 +319,35 @@ impl Store {
             Ok(())
         }
     }
+}
+
+/// Opens a project this user cannot write. Without a write-ahead log beside it (no writer
+/// was interrupted), as immutable: SQLite then creates no `-shm` or `-wal` file, so reading
+/// works from read-only media and leaves nothing behind that a later writer would trip on
+/// (a `-shm` made read-only by a reader keeps the owner from editing). With a log, plainly
+/// read-only, so that its committed edits are read too.
+fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_log = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if has_log {
+        return Connection::open_with_flags(path, flags);
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    let text = absolute.to_string_lossy().replace('\\', "/");
+    if !text.starts_with('/') {
+        uri.push('/'); // A drive letter on Windows: file:/C:/...
+    }
+    for c in text.chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
 }
 
 /// What an SQLite error says about a file errata wrote but someone changed: a missing table
