@@ -984,3 +984,92 @@ fn reading_a_read_only_project_leaves_nothing_behind_and_it_is_writable_again_af
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A small tmpfs mounted for one test, unmounted when dropped. Mounting needs root (as on
+/// the project's machines and CI); elsewhere `mount` returns `None` and the test says so.
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(dir))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Fills the disk to the last byte.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(self.path().join("filler")).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while filler.write_all(&block).is_ok() {}
+        let mut byte = [0u8; 1];
+        while filler.write_all(&mut byte).is_ok() {}
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_named_once_reading_still_works_and_a_failed_create_leaves_nothing() {
+    let Some(disk) = SmallDisk::mount(8) else {
+        eprintln!("not run: mounting a small disk needs root");
+        return;
+    };
+    let table = disk.path().join("eval.csv");
+    let mut csv = String::from("id,label,prediction\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("r{i},a,{}\n", if i % 3 == 0 { "b" } else { "a" }));
+    }
+    std::fs::write(&table, csv).unwrap();
+    let project = disk.path().join("eval.errata");
+    let (t, p) = (table.to_str().unwrap(), project.to_str().unwrap());
+    assert_eq!(errata(&["init", t, "-o", p]).status.code(), Some(0));
+    disk.fill();
+    // Reading needs no free space.
+    let o = errata(&["report", p, "--format", "md"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // An edit and a new project say the disk is full, once, with the space left.
+    let second = disk.path().join("second.errata");
+    for args in [
+        vec!["tag", p, "r1", "glare", "--create"],
+        vec!["init", t, "-o", second.to_str().unwrap()],
+    ] {
+        let o = errata(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("the disk holding it is full (0 MB free)"),
+            "{err}"
+        );
+        assert_eq!(err.matches("full").count(), 1, "said once: {err}");
+        assert!(!err.contains("Error code"), "{err}");
+    }
+    let left: Vec<String> = std::fs::read_dir(disk.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".errata-new") || n.starts_with("second"))
+        .collect();
+    assert!(left.is_empty(), "a failed create leaves nothing: {left:?}");
+    let assignments = Store::open(&project).unwrap().assignments().unwrap();
+    assert!(assignments.is_empty(), "no edit was half made");
+}

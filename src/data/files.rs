@@ -81,6 +81,35 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Free space, in bytes, on the disk holding `path` (a file or folder); `None` where the
+/// system does not say.
+pub fn free_space(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let folder = if path.is_dir() {
+            path
+        } else {
+            match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            }
+        };
+        let name = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok()?;
+        let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `name` is a NUL-terminated path and `stats` a writable statvfs.
+        if unsafe { libc::statvfs(name.as_ptr(), &mut stats) } != 0 {
+            return None;
+        }
+        Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

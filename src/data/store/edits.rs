@@ -541,6 +541,7 @@ fn map_error(path: &Path, e: rusqlite::Error) -> StoreError {
             StoreError::Busy(path.to_path_buf())
         }
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(path.to_path_buf()),
+        Some(ErrorCode::DiskFull) => super::open::disk_full(path),
         _ => StoreError::Sqlite {
             path: path.to_path_buf(),
             source: e,

@@ -46,6 +46,13 @@ pub enum StoreError {
     #[error("{}: the project is busy (another errata is writing to it); try again in a moment", .0.display())]
     Busy(PathBuf),
 
+    #[error("{}: the disk holding it is full{}; free some space and try again. Nothing was written", path.display(), free_mb.map_or(String::new(), |mb| format!(" ({mb} MB free)")))]
+    DiskFull {
+        path: PathBuf,
+        /// Free space on that disk, when the system says.
+        free_mb: Option<u64>,
+    },
+
     #[error("{}: unknown tag {}; known tags: {}. Create a tag with --create", path.display(), shown(names), if known.is_empty() { "(none)".to_string() } else { shown(known) })]
     UnknownTags {
         path: PathBuf,

@@ -86,6 +86,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Opened for reading only because the disk is full: edits say so.
+    disk_full: bool,
 }
 
 impl std::fmt::Debug for Store {

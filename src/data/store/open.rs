@@ -30,11 +30,29 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
-        let temp = files::temporary_beside(path, ".errata-new-").map_err(io)?;
-        {
-            let sql = |source| StoreError::Sqlite {
-                path: path.to_path_buf(),
-                source,
+        let temp = files::temporary_beside(path, ".errata-new-").map_err(|e| {
+            if nearly_full(path) {
+                disk_full(path)
+            } else {
+                io(e)
+            }
+        })?;
+        // A failed build leaves no journal of the temporary file behind either.
+        let remove_side_files = |temp: &Path| {
+            for suffix in ["-journal", "-wal", "-shm"] {
+                let mut side = temp.as_os_str().to_owned();
+                side.push(suffix);
+                let _ = std::fs::remove_file(side);
+            }
+        };
+        let built = (|| {
+            let sql = |source: rusqlite::Error| match source.sqlite_error_code() {
+                Some(ErrorCode::DiskFull) => disk_full(path),
+                Some(ErrorCode::SystemIoFailure) if nearly_full(path) => disk_full(path),
+                _ => StoreError::Sqlite {
+                    path: path.to_path_buf(),
+                    source,
+                },
             };
             let mut conn = Connection::open(temp.path()).map_err(sql)?;
             schema::migrate(&mut conn, 0).map_err(sql)?;
@@ -67,6 +85,11 @@ impl Store {
                 .map_err(sql)?;
             }
             tx.commit().map_err(sql)?;
+            Ok(())
+        })();
+        if let Err(e) = built {
+            remove_side_files(temp.path());
+            return Err(e);
         }
         temp.persist_noclobber(path).map_err(|e| {
             if path.exists() {
@@ -114,7 +137,7 @@ impl Store {
             .readonly()
             || std::fs::OpenOptions::new().write(true).open(path).is_err();
         let sqlite = |source| StoreError::Sqlite {
-            path: path_buf.clone(),
+            path: path.to_path_buf(),
             source,
         };
         let conn = if read_only {
@@ -130,9 +153,23 @@ impl Store {
             conn,
             path: path_buf,
             read_only,
+            disk_full: false,
         };
-        store.configure()?;
-        Ok(store)
+        match store.configure() {
+            // A full disk cannot take the shared-memory file a writer needs: read the
+            // project as on read-only media (reading needs no space); edits say why not.
+            Err(StoreError::DiskFull { .. }) if !read_only => {
+                let mut reader = Store {
+                    conn: open_for_reading(path).map_err(sqlite)?,
+                    path: path.to_path_buf(),
+                    read_only: true,
+                    disk_full: true,
+                };
+                reader.configure()?;
+                Ok(reader)
+            }
+            configured => configured.map(|()| store),
+        }
     }
 
     pub(super) fn configure(&mut self) -> Result<(), StoreError> {
@@ -222,6 +259,10 @@ impl Store {
                 StoreError::Busy(self.path.clone())
             }
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(self.path.clone()),
+            Some(ErrorCode::DiskFull) => self.disk_full_error(),
+            // An I/O error with (almost) no space left is the full disk by another name
+            // (the shared-memory file cannot grow).
+            Some(ErrorCode::SystemIoFailure) if nearly_full(&self.path) => self.disk_full_error(),
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt {
                 path: self.path.clone(),
                 detail: self.integrity_report(&e),
@@ -313,11 +354,31 @@ impl Store {
     }
 
     pub(super) fn writable(&self) -> Result<(), StoreError> {
-        if self.read_only {
+        if self.disk_full {
+            Err(self.disk_full_error())
+        } else if self.read_only {
             Err(StoreError::ReadOnly(self.path.clone()))
         } else {
             Ok(())
         }
+    }
+
+    /// The disk holding the project is full, with how much space is left.
+    pub(super) fn disk_full_error(&self) -> StoreError {
+        disk_full(&self.path)
+    }
+}
+
+/// Less than a megabyte free on the disk holding `path`.
+fn nearly_full(path: &Path) -> bool {
+    files::free_space(path).is_some_and(|free| free < 1 << 20)
+}
+
+/// The error for a full disk holding `path`.
+pub(super) fn disk_full(path: &Path) -> StoreError {
+    StoreError::DiskFull {
+        path: path.to_path_buf(),
+        free_mb: files::free_space(path).map(|b| b / (1 << 20)),
     }
 }
 
