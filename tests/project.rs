@@ -1011,8 +1011,8 @@ impl SmallDisk {
         let mut filler = std::fs::File::create(self.path().join("filler")).unwrap();
         let block = vec![0u8; 64 * 1024];
         while filler.write_all(&block).is_ok() {}
-        let mut byte = [0u8; 1];
-        while filler.write_all(&mut byte).is_ok() {}
+        let byte = [0u8; 1];
+        while filler.write_all(&byte).is_ok() {}
     }
 }
 
