@@ -877,3 +877,34 @@ fn links_images_and_hidden_characters_stay_inert_in_reports_and_messages() {
         std::fs::read_to_string(&again).unwrap()
     );
 }
+
+#[test]
+fn labels_that_read_alike_are_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("alike.csv");
+    std::fs::write(
+        &table,
+        "id,label,prediction\nr1,Dog,dog\nr2,dog,dog\nr3,caf\u{e9},cafe\u{301}\nr4,\" cat\",cat\nr5,cat,cat\n",
+    )
+    .unwrap();
+    let (json, err) = json_report(&["report", table.to_str().unwrap()]);
+    for part in [
+        "differ only in case, surrounding spaces or Unicode form",
+        "\"Dog\" / \"dog\"",
+        "\" cat\" / \"cat\"",
+        "(decomposed Unicode)",
+    ] {
+        assert!(err.contains(part), "{part:?} in {err}");
+    }
+    assert!(
+        json["dataset"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("differ only in case")),
+        "the report carries it too"
+    );
+    // Distinct labels raise nothing.
+    let (_, err) = json_report(&["report", "sample_data/phones"]);
+    assert!(!err.contains("differ only"), "{err}");
+}

@@ -221,6 +221,58 @@ fn free_text_warning(set: &EvalSet, label_column: &str) -> Option<String> {
     ))
 }
 
+/// Classes whose names differ only in case, surrounding spaces or Unicode form ("Dog" and
+/// "dog", "café" composed and decomposed): they count apart but read alike, so the warning
+/// names them distinguishably.
+fn look_alike_warning(set: &EvalSet, label_column: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if set.task != Task::Classification {
+        return None;
+    }
+    let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for name in set.class_names() {
+        let key = if name.is_ascii() {
+            name.trim().to_ascii_lowercase()
+        } else {
+            name.trim().nfc().collect::<String>().to_lowercase()
+        };
+        groups.entry(key).or_default().push(name);
+    }
+    let alike: Vec<String> = groups
+        .values()
+        .filter(|names| names.len() > 1)
+        .map(|names| {
+            let shown: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    let decomposed = !n.is_ascii() && n.nfc().collect::<String>() != *n;
+                    let n = crate::model::text::visible(n);
+                    if decomposed {
+                        format!("{n:?} (decomposed Unicode)")
+                    } else {
+                        format!("{n:?}")
+                    }
+                })
+                .collect();
+            shown.join(" / ")
+        })
+        .collect();
+    if alike.is_empty() {
+        return None;
+    }
+    let more = if alike.len() > 3 {
+        format!(" and {} more groups", alike.len() - 3)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "column {label_column:?} has labels that differ only in case, surrounding spaces or \
+         Unicode form, and count as separate classes: {}{more}; if they mean the same class, \
+         make them identical in the table",
+        alike.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
+    ))
+}
+
 /// The text of the label columns, which the vocabulary borrows from.
 struct LabelColumns {
     label: StringChunked,
@@ -403,6 +455,7 @@ impl Loader<'_> {
         if request.task.is_none() {
             warnings.extend(free_text_warning(&set, &roles.label));
         }
+        warnings.extend(look_alike_warning(&set, &roles.label));
         let tags = tag_book(&set, read.tags.as_ref(), &kept.rows);
         Ok(Dataset {
             table: self.table.clone(),
