@@ -904,6 +904,21 @@ fn labels_that_read_alike_are_named_in_a_warning() {
             .any(|w| w.as_str().unwrap().contains("differ only in case")),
         "the report carries it too"
     );
+    assert!(
+        err.contains("--normalize-labels"),
+        "the way out is named: {err}"
+    );
+    // Normalised, they are one class each.
+    let (json, err) = json_report(&["report", table.to_str().unwrap(), "--normalize-labels"]);
+    assert!(!err.contains("differ only"), "{err}");
+    let classes: Vec<&str> = json["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["café", "cat", "dog"]);
+    assert_eq!(json["overall"]["accuracy"], 1.0);
     // Distinct labels raise nothing.
     let (_, err) = json_report(&["report", "sample_data/phones"]);
     assert!(!err.contains("differ only"), "{err}");

@@ -166,6 +166,10 @@ pub struct MappingArgs {
     /// The table file inside a dataset folder holding several.
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
+    /// Compare labels, predictions, human labels and baselines trimmed, in Unicode NFC and
+    /// lowercase ("Dog", "dog " and a decomposed "dog" become one class).
+    #[arg(long)]
+    pub normalize_labels: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -191,6 +195,7 @@ impl From<MappingArgs> for MappingRequest {
                 TaskArg::Transcription => Task::Transcription,
             }),
             table: a.table,
+            normalize_labels: a.normalize_labels,
         }
     }
 }

@@ -268,9 +268,15 @@ fn look_alike_warning(set: &EvalSet, label_column: &str) -> Option<String> {
     Some(format!(
         "column {label_column:?} has labels that differ only in case, surrounding spaces or \
          Unicode form, and count as separate classes: {}{more}; if they mean the same class, \
-         make them identical in the table",
+         add --normalize-labels (or tick \"Normalise labels\" in the column mapping)",
         alike.iter().take(3).cloned().collect::<Vec<_>>().join("; ")
     ))
+}
+
+/// A label as `--normalize-labels` compares it: trimmed, Unicode NFC, lowercase.
+fn normalize_label(label: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    label.trim().nfc().collect::<String>().to_lowercase()
 }
 
 /// The text of the label columns, which the vocabulary borrows from.
@@ -433,7 +439,7 @@ impl Loader<'_> {
             .collect();
         let mut roles = resolve_roles(self.path(), &columns, request)?;
         let mut warnings = Vec::new();
-        let label_columns = self.label_columns(&roles)?;
+        let label_columns = self.label_columns(&roles, request.normalize_labels)?;
         let mut labels = encode_labels(&label_columns, request);
         let kept = self.kept_rows(&labels, &roles, &mut warnings)?;
         let encoded = labels.finish(&kept.rows);
@@ -472,17 +478,27 @@ impl Loader<'_> {
     }
 
     /// The text of the columns holding labels: truth, prediction, human label, baseline.
-    fn label_columns(&self, roles: &ColumnRoles) -> Result<LabelColumns, LoadError> {
-        let optional =
-            |column: &Option<String>| column.as_deref().map(|c| self.text(c)).transpose();
+    fn label_columns(
+        &self,
+        roles: &ColumnRoles,
+        normalize: bool,
+    ) -> Result<LabelColumns, LoadError> {
+        let read = |column: &str| -> Result<StringChunked, LoadError> {
+            let text = self.text(column)?;
+            Ok(if normalize {
+                text.iter().map(|cell| cell.map(normalize_label)).collect()
+            } else {
+                text
+            })
+        };
+        let optional = |column: &Option<String>| column.as_deref().map(read).transpose();
         Ok(LabelColumns {
-            label: self.text(&roles.label)?,
-            prediction: self.text(&roles.prediction)?,
+            label: read(&roles.label)?,
+            prediction: read(&roles.prediction)?,
             human: optional(&roles.human)?,
             baseline: optional(&roles.baseline)?,
         })
     }
-
     /// The rows that can be scored: rows without ground truth cannot, nor a classifier's
     /// empty prediction (an empty transcript hypothesis is a real, all-deletions answer).
     /// Excluded rows are counted and named in a warning; with none left, loading fails.

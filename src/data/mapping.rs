@@ -24,6 +24,11 @@ pub struct MappingRequest {
     pub task: Option<Task>,
     /// The table file inside a dataset folder, when the folder holds several.
     pub table: Option<PathBuf>,
+    /// Compare labels, predictions, human labels and baselines after trimming surrounding
+    /// spaces, composing Unicode (NFC) and lowercasing, so that "Dog", "dog " and a
+    /// decomposed "dog" are one class.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub normalize_labels: bool,
 }
 
 /// The columns chosen for each role.

@@ -118,6 +118,10 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingReq
                 .labelled_by(label.id);
             ui.end_row();
         });
+    ui.checkbox(
+        &mut request.normalize_labels,
+        "Normalise labels: trim spaces, compose Unicode, lowercase (\"Dog\" and \"dog \" are one class)",
+    );
     ui.add_space(8.0);
     ui.strong("Slices (columns to break results down by)");
     let sliced: Vec<String> = match (&request.slices, detected) {
