@@ -259,3 +259,25 @@ fn a_link_out_of_the_dataset_is_refused_by_name_in_reports_and_the_app() {
         "no project is made from it"
     );
 }
+
+#[test]
+fn every_image_format_the_loader_accepts_is_decoded() {
+    use errata::data::media::{IMAGE_EXTENSIONS, MediaKind, media_kind};
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images");
+    for ext in IMAGE_EXTENSIONS {
+        assert_eq!(media_kind(&format!("x.{ext}")), MediaKind::Image);
+    }
+    // One committed file per format (jpeg and tif are other names of jpg and tiff).
+    for ext in ["png", "jpg", "bmp", "gif", "tiff", "webp"] {
+        let path = folder.join(format!("tiny.{ext}"));
+        let image = decode(&path).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!(image.size, [6, 4], "{ext}");
+        // Left half red, right half blue (the GIF's first frame; JPEG is lossy).
+        let [left, right] = [image.pixels[6], image.pixels[11]];
+        assert!(left.r() > 200 && left.b() < 60, "{ext}: left is {left:?}");
+        assert!(
+            right.b() > 200 && right.r() < 60,
+            "{ext}: right is {right:?}"
+        );
+    }
+}

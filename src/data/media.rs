@@ -13,16 +13,25 @@ pub enum MediaKind {
     Other,
 }
 
+/// The image formats errata reads (by file extension), each with a decoder compiled in
+/// (`image` features in Cargo.toml): the one list the loader, the decoders and the docs use.
+pub const IMAGE_EXTENSIONS: [&str; 8] = ["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"];
+
+/// The audio formats errata plays (rodio features in Cargo.toml).
+pub const AUDIO_EXTENSIONS: [&str; 4] = ["wav", "flac", "mp3", "ogg"];
+
 pub fn media_kind(path: &str) -> MediaKind {
     let ext = Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match ext.as_str() {
-        "wav" | "flac" | "mp3" | "ogg" => MediaKind::Audio,
-        "png" | "jpg" | "jpeg" | "bmp" | "webp" | "gif" => MediaKind::Image,
-        _ => MediaKind::Other,
+    if AUDIO_EXTENSIONS.contains(&ext.as_str()) {
+        MediaKind::Audio
+    } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        MediaKind::Image
+    } else {
+        MediaKind::Other
     }
 }
 
