@@ -10,7 +10,7 @@ use crate::app::session::{Command, Session};
 use crate::app::{AppCommand, ErrataApp};
 use crate::data::media::{MediaKind, media_kind};
 use crate::model::Task;
-use crate::model::text::{WordDiff, word_diff};
+use crate::model::text::{WordDiff, visible, word_diff};
 
 /// Height of the image viewer and of the waveform.
 const IMAGE_HEIGHT: f32 = 420.0;
@@ -37,7 +37,7 @@ pub fn inspector_ui(
         .as_ref()
         .and_then(|m| m[i].clone());
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading(set.ids.get(i));
+        ui.heading(visible(set.ids.get(i)));
         if let Some(path) = &media {
             match media_kind(path) {
                 MediaKind::Image => match app.images().get(row) {
@@ -71,10 +71,10 @@ pub fn inspector_ui(
         ui.separator();
         egui::Grid::new("truth").num_columns(2).show(ui, |ui| {
             ui.strong("Truth");
-            ui.label(set.label_text(i));
+            ui.label(visible(set.label_text(i)));
             ui.end_row();
             ui.strong("Prediction");
-            let text = egui::RichText::new(set.prediction_text(i));
+            let text = egui::RichText::new(visible(set.prediction_text(i)));
             ui.label(if set.correct[i] {
                 text
             } else {
@@ -96,7 +96,7 @@ pub fn inspector_ui(
             ui.end_row();
             for slice in &set.slices {
                 ui.strong(&slice.name);
-                ui.label(&slice.values[slice.codes[i] as usize]);
+                ui.label(visible(&slice.values[slice.codes[i] as usize]));
                 ui.end_row();
             }
         });

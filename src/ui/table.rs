@@ -11,6 +11,7 @@ use super::thousands;
 use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
 use crate::model::order::{Order, SortKey};
+use crate::model::text::visible;
 
 const ROW_HEIGHT: f32 = 22.0;
 
@@ -145,13 +146,13 @@ pub fn table_ui(
                     ui.label((i + 1).to_string());
                 });
                 row.col(|ui| {
-                    ui.label(set.ids.get(i));
+                    ui.label(visible(set.ids.get(i)));
                 });
                 row.col(|ui| {
-                    ui.label(set.label_text(i));
+                    ui.label(visible(set.label_text(i)));
                 });
                 row.col(|ui| {
-                    let text = egui::RichText::new(set.prediction_text(i));
+                    let text = egui::RichText::new(visible(set.prediction_text(i)));
                     ui.label(if wrong {
                         text.color(ui.visuals().error_fg_color)
                     } else {
