@@ -62,8 +62,8 @@ pub enum View {
     Dashboard,
 }
 
-/// The dashboard's sections.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The dashboard's sections (also the values of `errata open --dashboard`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Section {
     #[default]
     Priorities,

@@ -30,7 +30,7 @@ pub enum Command {
         path: PathBuf,
         /// Start on this section of the dashboard instead of the review view.
         #[arg(long, value_enum)]
-        dashboard: Option<DashboardSection>,
+        dashboard: Option<crate::app::Section>,
     },
     /// Run the audit checks of a spec file (TOML, docs/audit-spec.md) on a dataset or
     /// project: prints a pass/fail table; exit status 1 when any check fails.
@@ -198,14 +198,4 @@ impl From<MappingArgs> for MappingRequest {
             normalize_labels: a.normalize_labels,
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum DashboardSection {
-    Priorities,
-    Slices,
-    Classes,
-    Confidence,
-    Comparison,
-    Audit,
 }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-pub use args::{Cli, Command, DashboardSection, MappingArgs, TaskArg};
+pub use args::{Cli, Command, MappingArgs, TaskArg};
 
 use crate::report;
 
@@ -96,21 +96,14 @@ fn execute(command: Command) -> Result<ExitCode> {
 }
 
 /// Opens the desktop window (until it is closed).
-fn run_app(open: Option<PathBuf>, dashboard: Option<DashboardSection>) -> Result<ExitCode> {
+fn run_app(open: Option<PathBuf>, dashboard: Option<crate::app::Section>) -> Result<ExitCode> {
     if let Some(path) = &open
         && !path.exists()
     {
         bail!("{}: no such file or folder", path.display());
     }
     let app_options = crate::app::Options {
-        dashboard: dashboard.map(|d| match d {
-            DashboardSection::Priorities => crate::app::Section::Priorities,
-            DashboardSection::Slices => crate::app::Section::Slices,
-            DashboardSection::Classes => crate::app::Section::Classes,
-            DashboardSection::Confidence => crate::app::Section::Confidence,
-            DashboardSection::Comparison => crate::app::Section::Comparison,
-            DashboardSection::Audit => crate::app::Section::Audit,
-        }),
+        dashboard,
         ..Default::default()
     };
     crate::ui::run_window(open, app_options).map_err(|e| {
