@@ -277,10 +277,7 @@ impl Project {
                 reviewed,
             )?,
             Edit::SetNote { row, note } => store.set_note(&row, note.as_deref())?,
-            Edit::CreateTag(name) => {
-                let def = super::store::next_tag_def(&self.tag_defs, name.trim());
-                store.create_tag(def)?
-            }
+            Edit::CreateTag(name) => store.create_tag_named(name.trim())?,
             Edit::UpdateTag { name, def } => store.update_tag(&name, def)?,
             Edit::DeleteTag(name) => store.delete_tag(&name)?,
             Edit::SetAudit(text) => {

@@ -407,6 +407,28 @@ impl Store {
         })
     }
 
+    /// Creates a tag called `name` with the next palette colour and the first free hotkey,
+    /// both chosen inside the edit's transaction, so a concurrent writer cannot take them.
+    pub fn create_tag_named(&mut self, name: &str) -> Result<Committed, StoreError> {
+        self.edit(|s| {
+            s.check_tag_name(name)?;
+            let tags = s.tags()?;
+            if tags.iter().any(|t| t.name == name) {
+                return Err(StoreError::TagExists {
+                    path: s.path.clone(),
+                    name: name.to_string(),
+                });
+            }
+            Ok(Plan::new(
+                format!("Create tag {name:?}"),
+                vec![Op::DefineTag(next_tag_def(&tags, name))],
+                vec![Op::DropTag {
+                    name: name.to_string(),
+                }],
+            ))
+        })
+    }
+
     /// Changes a tag's name, colour, hotkey or description.
     pub fn update_tag(&mut self, name: &str, def: TagDef) -> Result<Committed, StoreError> {
         self.edit(|s| {
