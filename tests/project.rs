@@ -908,6 +908,19 @@ fn tampered_projects_are_called_damaged_with_what_is_wrong() {
             "UPDATE dataset SET mapping = 5",
             "column mapping cannot be read",
         ),
+        (
+            "UPDATE dataset SET fingerprint = 'nope'",
+            "fingerprint cannot be read",
+        ),
+        ("DROP TABLE notes", "no such table: notes"),
+        (
+            "PRAGMA foreign_keys = OFF; DROP TABLE tags",
+            "no such table: tags",
+        ),
+        (
+            "INSERT INTO notes VALUES ('r1', x'00ff')",
+            "column \"note\" holds a Blob value",
+        ),
     ];
     for (i, (sql, expected)) in cases.iter().enumerate() {
         let copy = dir.path().join(format!("tampered{i}.errata"));
