@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use egui::Key;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 mod common;
 
 use common::{wait_until, window};
@@ -209,6 +209,13 @@ fn speech_clips_show_a_waveform_and_the_player_says_no_audio_output() {
     );
     harness.get_by_label("No audio output");
     harness.get_by_label_contains(" / 0:0");
+    // Play and Replay are off rather than live and silent.
+    for button in ["Play", "Replay"] {
+        assert!(
+            harness.get_by_label(button).accesskit_node().is_disabled(),
+            "{button} is disabled without a sound device"
+        );
+    }
     // Space and R do nothing audible, and nothing breaks.
     harness.key_press(Key::Space);
     harness.key_press(Key::R);

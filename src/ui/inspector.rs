@@ -269,16 +269,25 @@ fn audio_ui(
     {
         commands.push(AudioAction::Seek((pointer.x - rect.left()) / rect.width()).into());
     }
+    // Without an output device, playing does nothing: the buttons say so by being off.
+    let can_play = player.unavailable().is_none();
     ui.horizontal(|ui| {
         let playing = player.is_playing(row);
+        let play = egui::Button::new(if playing { "Pause" } else { "Play" });
         if ui
-            .button(if playing { "Pause" } else { "Play" })
+            .add_enabled(can_play, play)
             .on_hover_text("Space")
+            .on_disabled_hover_text("No audio output on this machine")
             .clicked()
         {
             commands.push(AudioAction::PlayPause.into());
         }
-        if ui.button("Replay").on_hover_text("R").clicked() {
+        if ui
+            .add_enabled(can_play, egui::Button::new("Replay"))
+            .on_hover_text("R")
+            .on_disabled_hover_text("No audio output on this machine")
+            .clicked()
+        {
             commands.push(AudioAction::Replay.into());
         }
         let mut looping = player.looping;
