@@ -753,3 +753,32 @@ fn the_shortcut_list_shows_every_shortcut_the_keyboard_handles() {
     assert_ne!(session.selected, before);
     assert!(!session.project.dataset.set.correct[row]);
 }
+
+#[test]
+fn enter_on_a_reviewed_row_adds_no_edit_for_undo_to_take_back() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    let first = selected(&harness).unwrap() as usize;
+    // Tagged, the row is reviewed; Enter then only moves on.
+    harness.key_press(Key::Num2);
+    harness.run();
+    let tagged = |h: &Harness<'_, Window>| {
+        let book = &h.state().app.session().unwrap().project.book;
+        book.tag_count(first)
+    };
+    assert_eq!(tagged(&harness), 1);
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_ne!(selected(&harness), Some(first as u32), "Enter moved on");
+    // Undo takes back the tag: the Enter left nothing in the log.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(tagged(&harness), 0);
+    let session = harness.state().app.session().unwrap();
+    assert!(!session.project.book.is_reviewed(first));
+    assert!(
+        session.status.starts_with("Undid: Tag"),
+        "{}",
+        session.status
+    );
+}

@@ -259,7 +259,12 @@ impl Session {
                 }
             }
             Command::MarkReviewedAndNext => {
-                if let Some((row, id)) = self.selected.zip(self.selected_id()) {
+                // A row already reviewed (marked, or through a tag) needs no edit: one would
+                // sit in the undo log and "undo" nothing the user can see.
+                let unreviewed = self
+                    .selected
+                    .filter(|&r| !self.project.book.is_reviewed(r as usize));
+                if let Some((row, id)) = unreviewed.zip(self.selected_id()) {
                     let edit = Edit::MarkReviewed {
                         rows: vec![id.clone()],
                         reviewed: true,
