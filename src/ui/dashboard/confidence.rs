@@ -1,9 +1,9 @@
 //! Confidence: the partial-automation curve, the reliability diagram and per-class
 //! precision-recall curves.
 
-use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
-use super::{PLOT_HEIGHT, pct, show_rows};
+use super::{PLOT_HEIGHT, pct, reference_line, show_rows};
 use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::automation::lowest_threshold_reaching;
@@ -83,7 +83,7 @@ pub(super) fn confidence_ui(
                     .color(egui::Color32::from_rgb(86, 156, 214))
                     .width(2.0),
             );
-            plot.hline(HLine::new("target", target).color(egui::Color32::GRAY));
+            plot.hline(reference_line("target", target));
         });
     reliability_ui(ui, session);
     pr_ui(ui, session, state);

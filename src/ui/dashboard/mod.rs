@@ -43,6 +43,15 @@ fn source(s: Option<HlpSource>) -> String {
     })
 }
 
+/// A reference line on a chart (overall accuracy, a target): dashed, thicker and coloured,
+/// so that it does not read as one of the grid lines.
+fn reference_line(name: &str, y: f64) -> egui_plot::HLine {
+    egui_plot::HLine::new(name, y)
+        .color(egui::Color32::from_rgb(230, 140, 40))
+        .width(2.0)
+        .style(egui_plot::LineStyle::dashed_loose())
+}
+
 /// Shows `filter`'s rows in the review table.
 fn show_rows(filter: RowFilter, commands: &mut Vec<AppCommand>) {
     commands.push(Command::SetFilter(filter).into());

@@ -1,9 +1,9 @@
 //! Slices: accuracy per value of each slice column with its interval, gap, HLP, WER and
 //! recall of a chosen class, flagged when far below overall or small.
 
-use egui_plot::{HLine, Line, Plot, PlotPoints, Points};
+use egui_plot::{Line, Plot, PlotPoints, Points};
 
-use super::{PLOT_HEIGHT, SMALL, interval, pct, show_rows, source};
+use super::{PLOT_HEIGHT, SMALL, interval, pct, reference_line, show_rows, source};
 use crate::app::AppCommand;
 use crate::app::session::Session;
 use crate::model::Task;
@@ -184,7 +184,7 @@ fn slice_plot_ui(
                     .color(colour),
             );
             if let Some(a) = overall {
-                plot.hline(HLine::new("overall", a * 100.0).color(egui::Color32::GRAY));
+                plot.hline(reference_line("overall", a * 100.0));
             }
         });
 }
