@@ -782,3 +782,33 @@ fn enter_on_a_reviewed_row_adds_no_edit_for_undo_to_take_back() {
         session.status
     );
 }
+
+#[test]
+fn arrows_pages_home_and_end_move_through_the_table() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    let rows = harness.state().app.session().unwrap().rows.clone();
+    let press = |harness: &mut Harness<'_, Window>, key: Key| {
+        harness.key_press(key);
+        harness.run();
+        selected(harness)
+    };
+    assert_eq!(selected(&harness), Some(rows[0]));
+    assert_eq!(press(&mut harness, Key::ArrowDown), Some(rows[1]));
+    assert_eq!(press(&mut harness, Key::ArrowUp), Some(rows[0]));
+    assert_eq!(press(&mut harness, Key::PageDown), Some(rows[20]));
+    assert_eq!(press(&mut harness, Key::PageDown), Some(rows[40]));
+    assert_eq!(press(&mut harness, Key::PageUp), Some(rows[20]));
+    assert_eq!(press(&mut harness, Key::End), Some(*rows.last().unwrap()));
+    assert_eq!(
+        press(&mut harness, Key::PageDown),
+        Some(*rows.last().unwrap()),
+        "stops at the end"
+    );
+    assert_eq!(press(&mut harness, Key::Home), Some(rows[0]));
+    assert_eq!(
+        press(&mut harness, Key::PageUp),
+        Some(rows[0]),
+        "and at the start"
+    );
+}

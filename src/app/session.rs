@@ -24,6 +24,12 @@ pub enum Command {
     Select(u32),
     Next,
     Previous,
+    /// Move the selection this many shown rows down (up when negative), stopping at the
+    /// ends: Page Down and Page Up.
+    MoveBy(isize),
+    /// The first (or last) shown row: Home and End.
+    First,
+    Last,
     /// The next row after the selection that is an error and not yet reviewed.
     NextUnreviewedError,
     /// Toggle the tag with this hotkey (1–9) on the selected row.
@@ -228,6 +234,17 @@ impl Session {
             Command::Select(row) => self.selected = Some(row),
             Command::Next => self.selected = self.step(true).or(self.selected),
             Command::Previous => self.selected = self.step(false).or(self.selected),
+            Command::MoveBy(rows) => {
+                if let Some(last) = self.rows.len().checked_sub(1) {
+                    let at = self.selected.map_or(Ok(0), |r| self.position(r));
+                    // Not shown (outside the filter): start where it would be.
+                    let at = at.unwrap_or_else(|i| i.min(last));
+                    let to = at.saturating_add_signed(rows).min(last);
+                    self.selected = Some(self.rows[to]);
+                }
+            }
+            Command::First => self.selected = self.rows.first().copied().or(self.selected),
+            Command::Last => self.selected = self.rows.last().copied().or(self.selected),
             Command::NextUnreviewedError => self.next_unreviewed_error(),
             Command::GoTo(wanted) => self.go_to(wanted.trim()),
             Command::Sort(order) => {
@@ -425,6 +442,9 @@ impl Session {
             Command::Select(_)
             | Command::Next
             | Command::Previous
+            | Command::MoveBy(_)
+            | Command::First
+            | Command::Last
             | Command::NextUnreviewedError
             | Command::ToggleHotkey(_)
             | Command::MarkReviewedAndNext

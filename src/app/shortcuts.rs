@@ -20,6 +20,9 @@ pub struct Shortcut {
 
 const NONE: Modifiers = Modifiers::NONE;
 
+/// Rows Page Down and Page Up move by.
+const PAGE: isize = 20;
+
 /// In matching order: Ctrl+Shift+Z comes before Ctrl+Z, which would also match it.
 pub const SHORTCUTS: &[Shortcut] = &[
     Shortcut {
@@ -40,18 +43,43 @@ pub const SHORTCUTS: &[Shortcut] = &[
         command: |i| Command::ToggleHotkey(i as u8 + 1).into(),
     },
     Shortcut {
-        keys: &[(NONE, Key::ArrowRight), (NONE, Key::J)],
+        keys: &[
+            (NONE, Key::ArrowRight),
+            (NONE, Key::ArrowDown),
+            (NONE, Key::J),
+        ],
         text: None,
-        label: "Right arrow or J",
+        label: "Right or Down arrow, or J",
         help: "next row in the current filter",
         command: |_| Command::Next.into(),
     },
     Shortcut {
-        keys: &[(NONE, Key::ArrowLeft), (NONE, Key::K)],
+        keys: &[(NONE, Key::ArrowLeft), (NONE, Key::ArrowUp), (NONE, Key::K)],
         text: None,
-        label: "Left arrow or K",
+        label: "Left or Up arrow, or K",
         help: "previous row in the current filter",
         command: |_| Command::Previous.into(),
+    },
+    Shortcut {
+        keys: &[(NONE, Key::PageDown), (NONE, Key::PageUp)],
+        text: None,
+        label: "Page Down, Page Up",
+        help: "20 rows down or up",
+        command: |i| Command::MoveBy(if i == 0 { PAGE } else { -PAGE }).into(),
+    },
+    Shortcut {
+        keys: &[(NONE, Key::Home), (NONE, Key::End)],
+        text: None,
+        label: "Home, End",
+        help: "first or last row in the current filter",
+        command: |i| {
+            if i == 0 {
+                Command::First
+            } else {
+                Command::Last
+            }
+            .into()
+        },
     },
     Shortcut {
         keys: &[(NONE, Key::Space)],
