@@ -9,6 +9,7 @@ pub mod calibration;
 pub mod classes;
 pub mod comparison;
 pub mod dataset;
+pub mod edit_distance;
 pub mod filter;
 pub mod group;
 pub mod hlp;

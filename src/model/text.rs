@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+
+use super::edit_distance::levenshtein;
 use serde::Serialize;
 
 /// Edit counts of one hypothesis against its reference.
@@ -83,27 +85,7 @@ fn words(clean: &str) -> Vec<&str> {
     clean.split(' ').filter(|w| !w.is_empty()).collect()
 }
 
-/// Minimum number of substitutions, deletions and insertions turning `a` into `b`, with
-/// rapidfuzz's bit-parallel algorithm (Hyyrö 2003) in a band that doubles until it holds
-/// the distance: about (n · d) / 64 steps, so an hour-long transcript takes well under a
-/// second where the cell-by-cell table took minutes.
-pub fn levenshtein<T: Copy + PartialEq + rapidfuzz::HashableChar>(a: &[T], b: &[T]) -> u32 {
-    levenshtein_near(a, b, 0)
-}
-
-/// [`levenshtein`], starting the band search at `hint` (a guess of the distance): a good
-/// guess saves the passes with narrower bands.
-fn levenshtein_near<T: Copy + PartialEq + rapidfuzz::HashableChar>(
-    a: &[T],
-    b: &[T],
-    hint: usize,
-) -> u32 {
-    use rapidfuzz::distance::levenshtein;
-    let args = levenshtein::Args::default().score_hint(hint);
-    levenshtein::distance_with_args(a.iter().copied(), b.iter().copied(), &args) as u32
-}
-
-/// The words of both sides as ids (equal words, equal ids), for [`levenshtein`].
+/// The words of both sides as ids (equal words, equal ids), for the edit distance.
 fn word_ids<'a>(reference: &[&'a str], hypothesis: &[&'a str]) -> (Vec<u32>, Vec<u32>) {
     let mut ids: HashMap<&'a str, u32> = HashMap::new();
     let mut id = |w: &'a str| -> u32 {
@@ -121,16 +103,14 @@ fn word_ids<'a>(reference: &[&'a str], hypothesis: &[&'a str]) -> (Vec<u32>, Vec
 pub fn edit_counts(reference: &str, hypothesis: &str) -> EditCounts {
     let (r, h) = (jiwer_clean(reference), jiwer_clean(hypothesis));
     let (rw, hw) = (words(&r), words(&h));
-    let (rc, hc): (Vec<char>, Vec<char>) = (
-        reference.trim().chars().collect(),
-        hypothesis.trim().chars().collect(),
+    let (rc, hc): (Vec<u32>, Vec<u32>) = (
+        reference.trim().chars().map(u32::from).collect(),
+        hypothesis.trim().chars().map(u32::from).collect(),
     );
     let (ri, hi) = word_ids(&rw, &hw);
     let word_errors = levenshtein(&ri, &hi);
-    // Each word edit costs about a word's characters: the band search for the character
-    // distance starts there rather than at a few edits.
-    let chars_per_word = rc.len() / rw.len().max(1) + 1;
-    let char_errors = levenshtein_near(&rc, &hc, word_errors as usize * chars_per_word * 3 / 4);
+    // Characters are many more: an hour of speech is ~700,000 of them.
+    let char_errors = levenshtein(&rc, &hc);
     EditCounts {
         word_errors,
         ref_words: rw.len() as u32,
@@ -420,9 +400,9 @@ mod tests {
                 "{a:?} vs {b:?}"
             );
         }
-        let (a, b): (Vec<char>, Vec<char>) = (
-            "kitten sitting".chars().collect(),
-            "sitting kitten".chars().collect(),
+        let (a, b): (Vec<u32>, Vec<u32>) = (
+            "kitten sitting".chars().map(u32::from).collect(),
+            "sitting kitten".chars().map(u32::from).collect(),
         );
         assert_eq!(levenshtein(&a, &b), table_distance(&a, &b));
     }
