@@ -31,7 +31,7 @@ struct Run {
 fn load_and_report(path: &Path) -> Run {
     let start = Instant::now();
     let table = data::table::locate(path, None).unwrap();
-    let _ = data::table::read(&table).unwrap();
+    let _ = data::table::read(&table, None).unwrap();
     let read = start.elapsed();
     let start = Instant::now();
     let dataset = data::load(path, &MappingRequest::default()).unwrap();

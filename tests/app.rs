@@ -321,6 +321,11 @@ fn sorting_jumping_and_adding_a_tag() {
     harness.get_by_label_contains(&format!("[{key}] smudge (0)"));
 }
 
+/// What a node says: a widget's label, or a text label's value.
+fn text_of(node: egui_kittest::kittest::AccessKitNode<'_>) -> String {
+    node.label().or_else(|| node.value()).unwrap_or_default()
+}
+
 fn dashboard(harness: &mut Harness<'_, Window>, section: &str) {
     harness.get_by_label("Dashboard").click();
     harness.run();
@@ -472,15 +477,19 @@ fn the_course_table_shows_its_potential_gains() {
     let (_dir, mut harness) = open_csv(&csv);
     dashboard(&mut harness, "Prioritisation");
     assert_eq!(
-        harness.query_all_by_label("0.60 %").count(),
+        harness.query_all_by_label("0.60 pts").count(),
         2,
         "clean and people noise"
     );
-    assert_eq!(harness.query_all_by_label("0.16 %").count(), 1, "car noise");
     assert_eq!(
-        harness.query_all_by_label("0.00 %").count(),
+        harness.query_all_by_label("0.16 pts").count(),
         1,
-        "low bandwidth"
+        "car noise"
+    );
+    assert_eq!(
+        harness.query_all_by_label("0.00 pts").count(),
+        2,
+        "low bandwidth: no gap, so no gain"
     );
     let session = harness.state().app.session().unwrap();
     let gains: Vec<(String, f64)> = session
@@ -811,4 +820,61 @@ fn arrows_pages_home_and_end_move_through_the_table() {
         Some(rows[0]),
         "and at the start"
     );
+}
+
+#[test]
+fn the_dashboard_and_the_report_flag_the_same_slices_in_the_same_units() {
+    let report_of = |dataset: &Path, extra: &[&str]| {
+        let project = dataset.with_extension("errata");
+        let mut args = vec!["report", project.to_str().unwrap(), "--format", "md"];
+        args.extend(extra);
+        let report = common::run_errata(&args);
+        assert_eq!(report.status.code(), Some(0));
+        String::from_utf8(report.stdout).unwrap()
+    };
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Slices");
+    let in_app = harness
+        .query_all_by_label_contains("below overall")
+        .filter(|node| text_of(node.accesskit_node()).starts_with("below overall"))
+        .count();
+    assert!(
+        in_app > 0,
+        "the speech sample has slice values below overall"
+    );
+    // Gaps are in points in the app, as in the report.
+    let gaps: Vec<String> = harness
+        .query_all_by_label_contains(" pts")
+        .map(|node| text_of(node.accesskit_node()))
+        .filter(|label| label.ends_with(" pts"))
+        .collect();
+    assert!(!gaps.is_empty());
+    let md = report_of(&dataset, &[]);
+    let slices = &md[md.find("## Slices").unwrap()..md.find("## Tags").unwrap()];
+    assert_eq!(
+        slices.matches("| below overall |").count(),
+        in_app,
+        "{slices}"
+    );
+    assert!(slices.contains("95 % interval lies entirely below the overall accuracy"));
+    for gap in &gaps {
+        assert!(
+            slices.contains(gap.as_str()),
+            "{gap} is not in the report:\n{slices}"
+        );
+    }
+    // A margin narrows the flags and the report says which rule it used.
+    let md = report_of(&dataset, &["--flag-margin", "50"]);
+    assert!(md.contains("more than 50.0 points below the overall accuracy"));
+    assert_eq!(md.matches("| below overall |").count(), 0);
+
+    // Precision and recall are percentages in both.
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Classes");
+    let precision = harness.state().app.session().unwrap().analysis.classes[0].precision;
+    let shown = errata::report::format::percent(Some(precision), 1);
+    harness.get_by_label(&shown);
+    assert!(report_of(&dataset, &[]).contains(&format!("| {shown} |")));
 }

@@ -923,3 +923,45 @@ fn labels_that_read_alike_are_named_in_a_warning() {
     let (_, err) = json_report(&["report", "sample_data/phones"]);
     assert!(!err.contains("differ only"), "{err}");
 }
+
+#[test]
+fn a_european_excel_csv_is_read_with_its_separator_and_decimal_commas() {
+    // Semicolons, decimal commas, a byte-order mark and CRLF line ends, as Excel saves a
+    // CSV in a European locale.
+    let table = "tests/data/european";
+    let (report, _) = json_report(&["report", table, "--format", "json"]);
+    let dataset = &report["dataset"];
+    assert_eq!(dataset["rows"], 6);
+    assert_eq!(dataset["separator"]["character"], ";");
+    assert_eq!(dataset["separator"]["detected"], true);
+    assert_eq!(dataset["separator"]["decimal_comma"], true);
+    assert_eq!(dataset["columns"]["confidence"], "confidence");
+    assert_eq!(dataset["columns"]["slices"], serde_json::json!(["snr_db"]));
+    // 0,93 is 0.93: at a threshold of 0.9, the two rows above it are automated.
+    let at_90 = report["automation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["threshold"] == 0.9)
+        .unwrap();
+    assert_eq!(at_90["covered"], 2);
+    assert_eq!(report["slices"][0]["value"], "1.5");
+
+    let md = errata(&["report", table, "--format", "md"]);
+    assert!(
+        stdout(&md).contains("semicolon-separated (detected), decimal commas read as points"),
+        "{}",
+        stdout(&md)
+    );
+
+    // Told to split at commas, the table has one column and no label: a clear refusal.
+    let forced = errata(&["report", table, "--separator", ",", "--format", "json"]);
+    assert_eq!(forced.status.code(), Some(2), "{}", stderr(&forced));
+    let bad = errata(&["report", table, "--separator", "x"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not a separator errata reads"),
+        "{}",
+        stderr(&bad)
+    );
+}

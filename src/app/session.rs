@@ -3,6 +3,7 @@
 //! project file before the command returns, then mirrored into the tag book); the session
 //! keeps the view (filter, order, selection) and brings the dashboard's figures up to date.
 
+use crate::model::slices::FlagRule;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -52,6 +53,8 @@ pub enum Command {
     /// Select a row by its number (from 1) or its id.
     GoTo(String),
     Sort(Order),
+    /// Flag slice values by this rule, in the dashboard and in exported reports.
+    SetFlagRule(FlagRule),
     Undo,
     Redo,
     SetFilter(RowFilter),
@@ -94,6 +97,8 @@ pub struct Session {
     pub changes: Option<(u64, u64)>,
     /// The audit checklist's results, or why it cannot run; `None` without a checklist.
     pub audit: Option<Result<AuditResults, String>>,
+    /// Which slice values the dashboard and exported reports flag "below overall".
+    pub flag_rule: FlagRule,
 }
 
 /// Sorts the whole table by id and by confidence on a thread of its own, so the first sort
@@ -163,6 +168,7 @@ impl Session {
             pr_curves,
             changes,
             audit: None,
+            flag_rule: FlagRule::default(),
         };
         session.run_audit();
         session.refilter();
@@ -174,6 +180,7 @@ impl Session {
     /// built around the analysis the session keeps current (no pass over the rows).
     pub fn report(&self) -> Report {
         let mut report = Report::of_project(&self.project, self.analysis.clone());
+        report.flag_rule = self.flag_rule;
         if let Some(Ok(results)) = &self.audit {
             report.audit = Some(results.clone());
         }
@@ -247,6 +254,7 @@ impl Session {
             Command::Last => self.selected = self.rows.last().copied().or(self.selected),
             Command::NextUnreviewedError => self.next_unreviewed_error(),
             Command::GoTo(wanted) => self.go_to(wanted.trim()),
+            Command::SetFlagRule(rule) => self.flag_rule = rule,
             Command::Sort(order) => {
                 self.order = order;
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
@@ -450,6 +458,7 @@ impl Session {
             | Command::MarkReviewedAndNext
             | Command::GoTo(_)
             | Command::Sort(_)
+            | Command::SetFlagRule(_)
             | Command::SetFilter(_)
             | Command::RunAudit => {}
         }

@@ -58,6 +58,10 @@ pub enum Command {
         /// Include the audit checklist of this spec (TOML, docs/audit-spec.md).
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// Flag slice values whose 95 % interval lies more than this many percentage points
+        /// below the overall accuracy (0: entirely below it), as the app's Slices section.
+        #[arg(long, value_name = "POINTS", default_value_t = 0.0, value_parser = parse_margin)]
+        flag_margin: f64,
         #[command(flatten)]
         mapping: MappingArgs,
     },
@@ -170,6 +174,31 @@ pub struct MappingArgs {
     /// lowercase ("Dog", "dog " and a decomposed "dog" become one class).
     #[arg(long)]
     pub normalize_labels: bool,
+    /// The field separator of a CSV/TSV table: `,` `;` `tab` or `|`; detected from the
+    /// header and first lines when omitted.
+    #[arg(long, value_name = "SEPARATOR", value_parser = parse_separator)]
+    pub separator: Option<char>,
+}
+
+fn parse_margin(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(points) if (0.0..=100.0).contains(&points) => Ok(points),
+        _ => Err(format!(
+            "`{text}` is not a margin: give percentage points from 0 to 100"
+        )),
+    }
+}
+
+fn parse_separator(text: &str) -> Result<char, String> {
+    match text {
+        "," | "comma" => Ok(','),
+        ";" | "semicolon" => Ok(';'),
+        "\t" | "\\t" | "tab" => Ok('\t'),
+        "|" | "bar" => Ok('|'),
+        other => Err(format!(
+            "`{other}` is not a separator errata reads: use `,` `;` `tab` or `|`"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -196,6 +225,7 @@ impl From<MappingArgs> for MappingRequest {
             }),
             table: a.table,
             normalize_labels: a.normalize_labels,
+            separator: a.separator,
         }
     }
 }

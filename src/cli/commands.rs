@@ -1,6 +1,7 @@
 //! One function per subcommand. Edits go through `Project::apply`, the same path the app
 //! takes; reports through `Target::report`, the same assembly the app's export uses.
 
+use crate::model::slices::FlagRule;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -275,10 +276,12 @@ pub fn report(
     format: Format,
     output: Option<&Path>,
     spec: Option<&Path>,
+    flag_rule: FlagRule,
     request: MappingRequest,
 ) -> Result<ExitCode> {
     let (target, spec) = load_with_spec(path, spec, request)?;
     let mut report = target.report();
+    report.flag_rule = flag_rule;
     if let Some(spec) = spec {
         let (set, book) = (target.set(), target.book());
         report.audit = Some(report::AuditResults::evaluate(&spec, set, book));

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod target;
 
+use crate::model::slices::FlagRule;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,12 +53,14 @@ fn execute(command: Command) -> Result<ExitCode> {
             format,
             output,
             spec,
+            flag_margin,
             mapping,
         } => commands::report(
             &dataset,
             format,
             output.as_deref(),
             spec.as_deref(),
+            FlagRule::points(flag_margin),
             mapping.into(),
         ),
         Command::Init {

@@ -13,8 +13,8 @@ use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
 use super::progress::{Progress, Step};
-use super::slicing::{SliceSource, slice_column};
-use super::table::{self, Fingerprint, TableFile};
+use super::slicing::{SliceSource, parse_number, slice_column};
+use super::table::{self, Delimited, Fingerprint, ReadTable, TableFile};
 use crate::model::classes::CLASSES_SHOWN;
 use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
 
@@ -41,6 +41,8 @@ pub struct Dataset {
     pub warnings: Vec<String>,
     /// Information about choices made (for example, a column not used as a slice).
     pub notes: Vec<String>,
+    /// How a delimited text table was split; `None` for Parquet and JSON Lines.
+    pub delimited: Option<Delimited>,
 }
 
 pub fn load(path: &Path, request: &MappingRequest) -> Result<Dataset, LoadError> {
@@ -53,8 +55,8 @@ pub fn load_with(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    let (table, frame, fingerprint) = read_table(path, request, progress)?;
-    build(&table, &frame, request, fingerprint, progress)
+    let (table, read) = read_table(path, request, progress)?;
+    build(&table, read, request, progress)
 }
 
 /// What the column-mapping dialog shows: the table's columns and first rows as they are in
@@ -64,6 +66,8 @@ pub struct Preview {
     pub columns: Vec<String>,
     /// The first rows, every cell as text.
     pub head: Vec<Vec<String>>,
+    /// How a CSV/TSV table was split into fields.
+    pub delimited: Option<Delimited>,
     pub dataset: Result<Dataset, LoadError>,
 }
 
@@ -75,7 +79,8 @@ pub fn preview(
     rows: usize,
     progress: &Progress,
 ) -> Result<Preview, LoadError> {
-    let (table, frame, fingerprint) = read_table(path, request, progress)?;
+    let (table, read) = read_table(path, request, progress)?;
+    let frame = &read.frame;
     let columns = frame
         .get_column_names()
         .iter()
@@ -94,13 +99,15 @@ pub fn preview(
                 .collect()
         })
         .collect();
-    let dataset = build(&table, &frame, request, fingerprint, progress);
+    let delimited = read.delimited;
+    let dataset = build(&table, read, request, progress);
     if matches!(dataset, Err(LoadError::Cancelled)) {
         return Err(LoadError::Cancelled);
     }
     Ok(Preview {
         columns,
         head,
+        delimited,
         dataset,
     })
 }
@@ -109,28 +116,36 @@ fn read_table(
     path: &Path,
     request: &MappingRequest,
     progress: &Progress,
-) -> Result<(TableFile, DataFrame, Fingerprint), LoadError> {
+) -> Result<(TableFile, ReadTable), LoadError> {
     progress.enter(Step::ReadingTable)?;
     let table = table::locate(path, request.table.as_deref())?;
-    let (frame, fingerprint) = table::read(&table)?;
-    progress.set_rows(frame.height());
-    Ok((table, frame, fingerprint))
+    let read = table::read(&table, request.separator_byte())?;
+    progress.set_rows(read.frame.height());
+    Ok((table, read))
 }
 
 fn build(
     table: &TableFile,
-    frame: &DataFrame,
+    read: ReadTable,
     request: &MappingRequest,
-    fingerprint: Fingerprint,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
     progress.enter(Step::Encoding)?;
-    Loader { table, frame }.build(request, fingerprint)
+    let loader = Loader {
+        table,
+        frame: &read.frame,
+        decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
+    };
+    let mut dataset = loader.build(request, read.fingerprint)?;
+    dataset.delimited = read.delimited;
+    Ok(dataset)
 }
 
 struct Loader<'a> {
     table: &'a TableFile,
     frame: &'a DataFrame,
+    /// Numbers may be written `0,93` (see [`Delimited::decimal_comma`]).
+    decimal_comma: bool,
 }
 
 /// Row numbers in messages count data rows from 1, header excluded.
@@ -412,7 +427,7 @@ impl Loader<'_> {
             .par_iter()
             .map(|&row| match text[row] {
                 None => Ok(None),
-                Some(v) => v.trim().parse::<f64>().map(Some).map_err(|_| row),
+                Some(v) => parse_number(v, self.decimal_comma).map(Some).ok_or(row),
             })
             .collect();
         match parsed.iter().find_map(|p| p.err()) {
@@ -474,6 +489,7 @@ impl Loader<'_> {
             excluded_rows: kept.excluded,
             warnings,
             notes: read.notes,
+            delimited: None,
         })
     }
 
@@ -800,7 +816,10 @@ impl Loader<'_> {
                     let all = cells(&column);
                     Ok(slice_column(
                         name,
-                        SliceSource::Text(select(all.into_iter(), kept)),
+                        SliceSource::Text {
+                            values: select(all.into_iter(), kept),
+                            decimal_comma: self.decimal_comma,
+                        },
                     ))
                 }
             })

@@ -29,6 +29,17 @@ pub struct MappingRequest {
     /// decomposed "dog" are one class.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub normalize_labels: bool,
+    /// The field separator of a delimited text table; detected from its first lines when
+    /// `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<char>,
+}
+
+impl MappingRequest {
+    /// [`Self::separator`] as the byte the reader splits at (separators are ASCII).
+    pub fn separator_byte(&self) -> Option<u8> {
+        self.separator.and_then(|c| u8::try_from(c).ok())
+    }
 }
 
 /// The columns chosen for each role.

@@ -11,12 +11,29 @@ pub const MAX_SLICE_VALUES: usize = 50;
 /// Numeric columns with more distinct values than this are cut into quantile bins.
 pub const MAX_NUMERIC_CATEGORIES: usize = 10;
 pub const QUANTILE_BINS: usize = 5;
+/// A number written in a table cell, surrounding spaces allowed; with `decimal_comma`, also
+/// `0,93` for 0.93 (one comma, no point), as spreadsheets in European locales write it.
+pub fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(x) => Some(x),
+        Err(_) if decimal_comma && text.matches(',').count() == 1 && !text.contains('.') => {
+            text.replacen(',', ".", 1).parse().ok()
+        }
+        Err(_) => None,
+    }
+}
+
 /// The value name given to rows where a slice column is empty.
 pub const MISSING_VALUE: &str = "(missing)";
 
 /// A column's values for the kept rows: text, or numbers when the column is numeric.
 pub enum SliceSource<'a> {
-    Text(Vec<Option<&'a str>>),
+    /// Text cells; numbers among them may use a decimal comma when `decimal_comma`.
+    Text {
+        values: Vec<Option<&'a str>>,
+        decimal_comma: bool,
+    },
     Numbers(Vec<Option<f64>>),
 }
 
@@ -38,15 +55,15 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
                 values.iter().map(|v| v.map(|x| x.to_string())).collect();
             categorical(name, &text.iter().map(Option::as_deref).collect::<Vec<_>>())
         }
-        SliceSource::Text(values) => {
+        SliceSource::Text {
+            values,
+            decimal_comma,
+        } => {
             let numbers: Option<Vec<Option<f64>>> = values
                 .par_iter()
                 .map(|v| match v {
                     None => Some(None),
-                    Some(s) => s
-                        .trim()
-                        .parse::<f64>()
-                        .ok()
+                    Some(s) => parse_number(s, decimal_comma)
                         .filter(|x| x.is_finite())
                         .map(Some),
                 })
@@ -228,6 +245,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimal_commas_are_numbers_only_where_commas_do_not_separate_fields() {
+        assert_eq!(parse_number(" 0,93 ", true), Some(0.93));
+        assert_eq!(parse_number("-12,5", true), Some(-12.5));
+        assert_eq!(parse_number("0,93", false), None);
+        assert_eq!(parse_number("1,000,5", true), None);
+        assert_eq!(parse_number("1.000,5", true), None);
+        assert_eq!(parse_number("0.5", true), Some(0.5));
+        let snr = slice_column(
+            "snr",
+            SliceSource::Text {
+                values: vec![Some("10,5"), Some("3,25"), Some("7")],
+                decimal_comma: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(snr.values, ["3.25", "7", "10.5"]);
+    }
+
+    #[test]
     fn quantile_bins_have_readable_names_and_cover_all_values() {
         let values: Vec<Option<f64>> = (1..=100)
             .map(|i| Some(i as f64 / 10.0))
@@ -263,7 +299,10 @@ mod tests {
 
     #[test]
     fn text_numbers_and_categories() {
-        let text = |v: &[Option<&'static str>]| SliceSource::Text(v.to_vec());
+        let text = |v: &[Option<&'static str>]| SliceSource::Text {
+            values: v.to_vec(),
+            decimal_comma: false,
+        };
         // Few numbers stay categorical, in numeric order.
         let s = slice_column("snr", text(&[Some("10"), Some("5"), Some("20"), None])).unwrap();
         assert_eq!(s.values, ["5", "10", "20", "(missing)"]);
@@ -287,7 +326,14 @@ mod tests {
         );
         let names: Vec<String> = (0..60).map(|i| format!("speaker {i}")).collect();
         let refs: Vec<Option<&str>> = names.iter().map(|s| Some(s.as_str())).collect();
-        let err = slice_column("speaker", SliceSource::Text(refs)).unwrap_err();
+        let err = slice_column(
+            "speaker",
+            SliceSource::Text {
+                values: refs,
+                decimal_comma: false,
+            },
+        )
+        .unwrap_err();
         assert!(err.contains("60 distinct text values"), "{err}");
         assert!(slice_column("empty", text(&[None, None])).is_err());
         let numeric = slice_column(

@@ -138,9 +138,89 @@ fn find_table_in(dir: &Path) -> Result<PathBuf, LoadError> {
     }
 }
 
-/// Reads the table. Text formats are read with every column as text so that ids such as
-/// `007` keep their zeros; numbers are parsed later, where a column's role is known.
-pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
+/// The field separators a delimited table may use, as a spreadsheet's import offers them.
+pub const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How a delimited text table was split into fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delimited {
+    pub separator: u8,
+    /// Found from the file's first lines rather than given (`--separator`).
+    pub detected: bool,
+}
+
+impl Delimited {
+    /// Numbers may use a decimal comma (`0,93`) when commas do not separate fields: a table
+    /// saved by a spreadsheet in a European locale.
+    pub fn decimal_comma(self) -> bool {
+        self.separator != b','
+    }
+
+    /// "semicolon (detected)", for messages and report headers.
+    pub fn describe(self) -> String {
+        let name = separator_name(self.separator);
+        if self.detected {
+            format!("{name} (detected)")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+/// The name of a separator, as the mapping dialog and reports say it.
+pub fn separator_name(separator: u8) -> &'static str {
+    match separator {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'\t' => "tab",
+        b'|' => "vertical bar",
+        _ => "other",
+    }
+}
+
+/// The separator that splits the header and the first lines of a delimited table into the
+/// same number of fields (more than one) most often, as a spreadsheet's import guesses it;
+/// ties go to the format's own (`default`), then to the one splitting into more fields.
+pub fn detect_separator(content: &[u8], default: u8) -> u8 {
+    let lines: Vec<&[u8]> = content
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .take(20)
+        .collect();
+    let Some(header) = lines.first() else {
+        return default;
+    };
+    let mut best = (default, (0usize, false, 0usize));
+    for separator in SEPARATORS {
+        let fields = |line: &[u8]| quoted_record(line, separator).map_or(0, |(fields, ..)| fields);
+        let in_header = fields(header);
+        if in_header < 2 {
+            continue;
+        }
+        let agreeing = lines
+            .iter()
+            .filter(|line| fields(line) == in_header)
+            .count();
+        let score = (agreeing, separator == default, in_header);
+        if score > best.1 {
+            best = (separator, score);
+        }
+    }
+    best.0
+}
+
+/// A table as read: its rows, its fingerprint and, for delimited text, how it was split.
+pub struct ReadTable {
+    pub frame: DataFrame,
+    pub fingerprint: Fingerprint,
+    pub delimited: Option<Delimited>,
+}
+
+/// Reads the table, splitting delimited text at `separator` or, without one, at the
+/// separator [`detect_separator`] finds. Text formats are read with every column as text so
+/// that ids such as `007` keep their zeros; numbers are parsed later, where a column's role
+/// is known.
+pub fn read(table: &TableFile, separator: Option<u8>) -> Result<ReadTable, LoadError> {
     let path = &table.path;
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.clone(),
@@ -164,13 +244,20 @@ pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
             "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
         ),
     };
+    let mut delimited = None;
     let frame = match table.format {
         TableFormat::Csv | TableFormat::Tsv => {
-            let separator = if table.format == TableFormat::Tsv {
+            let default = if table.format == TableFormat::Tsv {
                 b'\t'
             } else {
                 b','
             };
+            let found = Delimited {
+                separator: separator.unwrap_or_else(|| detect_separator(content, default)),
+                detected: separator.is_none(),
+            };
+            delimited = Some(found);
+            let separator = found.separator;
             check_text(path, content)?;
             check_delimited(path, content, separator)?;
             let names = header_names(content, separator);
@@ -217,7 +304,11 @@ pub fn read(table: &TableFile) -> Result<(DataFrame, Fingerprint), LoadError> {
     if frame.height() == 0 {
         return Err(LoadError::HeaderOnly(path.clone()));
     }
-    Ok((frame, fingerprint))
+    Ok(ReadTable {
+        frame,
+        fingerprint,
+        delimited,
+    })
 }
 
 fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
@@ -437,6 +528,25 @@ mod tests {
             ragged("a,b\n\"1,2\n"),
             Err(LoadError::UnclosedQuote { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn the_separator_is_the_one_that_splits_every_line_alike() {
+        let detect = |text: &str| char::from(detect_separator(text.as_bytes(), b','));
+        assert_eq!(detect("id;label;pred\r\n1;a;0,5\r\n2;b;1,5\r\n"), ';');
+        assert_eq!(detect("id\tlabel\tpred\n1\ta\tb\n"), '\t');
+        assert_eq!(detect("id|label|pred\n1|a, b|c\n"), '|');
+        // Semicolons inside quoted text do not make it semicolon-separated.
+        assert_eq!(detect("id,label,pred\n1,\"a;b;c\",x\n2,y,z\n"), ',');
+        // A comma in every row's text but a consistent semicolon split.
+        assert_eq!(detect("id;text;n\n1;hello, world;2\n2;bye, now;3\n"), ';');
+        // One column: the format's own separator.
+        assert_eq!(detect("label\ncat\ndog\n"), ',');
+        assert_eq!(
+            char::from(detect_separator(b"a,b\tc\n1,2\t3\n", b'\t')),
+            '\t',
+            "a tie goes to the format's own separator"
+        );
     }
 
     #[test]

@@ -17,6 +17,39 @@ pub struct ClassRecall {
     pub recall: Option<f64>,
 }
 
+/// When a slice value is flagged "below overall", in the app and in every report: its 95 %
+/// interval lies entirely below the overall accuracy, by more than `margin` (a fraction of
+/// accuracy; 0 by default, which is "below beyond doubt").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct FlagRule {
+    pub margin: f64,
+}
+
+impl FlagRule {
+    /// A rule with its margin in percentage points, as the user enters it.
+    pub fn points(margin: f64) -> Self {
+        Self {
+            margin: margin / 100.0,
+        }
+    }
+
+    pub fn flags(&self, slice: &SliceStats, overall: Option<f64>) -> bool {
+        matches!((slice.ci95, overall), (Some(ci), Some(all)) if ci.1 < all - self.margin)
+    }
+
+    /// The rule in words, as reports state it.
+    pub fn describe(&self) -> String {
+        if self.margin <= 0.0 {
+            "values whose 95 % interval lies entirely below the overall accuracy".into()
+        } else {
+            format!(
+                "values whose 95 % interval lies more than {:.1} points below the overall accuracy",
+                self.margin * 100.0
+            )
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SliceStats {
     pub column: String,

@@ -148,7 +148,7 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
             s.hlp_source
                 .map_or(String::new(), |h| h.as_str().to_string()),
             number(s.wer),
-            super::below_overall(s, o.accuracy).to_string(),
+            report.below_overall(s).to_string(),
         ]
     });
     files.push((

@@ -18,6 +18,15 @@ pub fn percent(value: Option<f64>, decimals: usize) -> String {
     )
 }
 
+/// A difference of accuracies in percentage points with `decimals` places ("4.20 pts"): gaps
+/// and potential gains, in every report and the app; "—" when unknown.
+pub fn points(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(
+        || UNKNOWN.to_string(),
+        |v| format!("{:.decimals$} pts", v * 100.0),
+    )
+}
+
 /// A 95 % interval as percentages ("81.2–97.4 %"), or "—" when unknown.
 pub fn interval(ci: Option<Interval>) -> String {
     ci.map_or_else(

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::format::{self, hlp_source as source, interval, percent};
+use super::format::{self, hlp_source as source, interval, percent, points};
 use super::{AuditResults, Report};
 use crate::model::Task;
 use crate::model::audit::Verdict;
@@ -312,7 +312,10 @@ fn header(out: &mut String, report: &Report) {
             String::new()
         },
         a.reviewed_rows,
-        escape(&d.table),
+        escape(&match &d.separator {
+            Some(separator) => format!("{}, {}", d.table, separator.describe()),
+            None => d.table.clone(),
+        }),
         escape(&d.fingerprint.xxh3),
         report.errata_version
     );
@@ -362,9 +365,9 @@ fn classes(out: &mut String, report: &Report) {
             .map(|c| {
                 vec![
                     escape(&c.label),
-                    format!("{:.3}", c.precision),
-                    format!("{:.3}", c.recall),
-                    format!("{:.3}", c.f1),
+                    percent(Some(c.precision), 1),
+                    percent(Some(c.recall), 1),
+                    percent(Some(c.f1), 1),
                     c.support.to_string(),
                 ]
             })
@@ -378,9 +381,9 @@ fn classes(out: &mut String, report: &Report) {
                 .map(|(name, p)| {
                     vec![
                         format!("<b>{name}</b>"),
-                        format!("{:.3}", p.precision),
-                        format!("{:.3}", p.recall),
-                        format!("{:.3}", p.f1),
+                        percent(Some(p.precision), 1),
+                        percent(Some(p.recall), 1),
+                        percent(Some(p.f1), 1),
                         o.n.to_string(),
                     ]
                 }),
@@ -418,9 +421,9 @@ fn priorities(out: &mut String, report: &Report) {
                 (i + 1).to_string(),
                 format!("{:?}", p.kind).to_lowercase(),
                 escape(&p.name()),
-                percent(p.gap, 2),
+                points(p.gap, 2),
                 percent(p.share_of_data, 1),
-                percent(p.potential_gain, 2),
+                points(p.potential_gain, 2),
                 p.ease.map_or("—".into(), |e| e.to_string()),
                 p.importance.map_or("—".into(), |e| e.to_string()),
             ]
@@ -455,7 +458,11 @@ fn slices(out: &mut String, report: &Report) {
     let a = &report.analysis;
     let o = &a.overall;
     if !a.slices.is_empty() {
-        out.push_str("<h2>Slices</h2>\n<p>Values whose 95 % interval lies entirely below the overall accuracy are flagged; n is given for every value (small values have wide intervals).</p>\n");
+        let _ = writeln!(
+            out,
+            "<h2>Slices</h2>\n<p>Flagged \"below overall\": {}. Gaps are in percentage points (pts); n is given for every value (small values have wide intervals).</p>",
+            report.flag_rule.describe()
+        );
         let transcription = report.task == Task::Transcription;
         let mut columns: Vec<&str> = a.slices.iter().map(|s| s.column.as_str()).collect();
         columns.dedup();
@@ -475,7 +482,7 @@ fn slices(out: &mut String, report: &Report) {
                 header.insert(6, "WER");
             }
             let rows = values.iter().map(|s| {
-                let below = super::below_overall(s, o.accuracy);
+                let below = report.below_overall(s);
                 let mut r = vec![
                     escape(&s.value),
                     s.n.to_string(),
@@ -528,8 +535,8 @@ fn tags(out: &mut String, report: &Report) {
                 interval(t.ci95),
                 percent(t.hlp, 1),
                 source(t.hlp_source).into(),
-                percent(t.gap, 2),
-                percent(t.potential_gain, 2),
+                points(t.gap, 2),
+                points(t.potential_gain, 2),
             ]
         });
         table(

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::format::{self, fixed, hlp_source as source, interval, percent};
+use super::format::{self, hlp_source as source, interval, percent, points};
 use crate::model::Task;
 use crate::model::audit::Verdict;
 
@@ -46,12 +46,16 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "# Error analysis: {}\n", cell(&d.path));
     let _ = writeln!(
         out,
-        "errata {} · {} · {} rows ({} excluded) · table `{}` · xxh3 `{}`\n",
+        "errata {} · {} · {} rows ({} excluded) · table `{}`{} · xxh3 `{}`\n",
         report.errata_version,
         report.task.as_str(),
         d.rows,
         d.excluded_rows,
         d.table.replace('`', "'"),
+        d.separator
+            .as_ref()
+            .map(|s| format!(", {}", s.describe()))
+            .unwrap_or_default(),
         d.fingerprint.xxh3
     );
     let _ = writeln!(
@@ -89,9 +93,9 @@ pub fn render(report: &Report) -> String {
         let classes = shown.iter().map(|&c| &a.classes[c]).map(|c| {
             vec![
                 cell(&c.label),
-                fixed(Some(c.precision), 3),
-                fixed(Some(c.recall), 3),
-                fixed(Some(c.f1), 3),
+                percent(Some(c.precision), 1),
+                percent(Some(c.recall), 1),
+                percent(Some(c.f1), 1),
                 c.support.to_string(),
             ]
         });
@@ -104,9 +108,9 @@ pub fn render(report: &Report) -> String {
         .map(|(name, p)| {
             vec![
                 format!("**{name}**"),
-                fixed(Some(p.precision), 3),
-                fixed(Some(p.recall), 3),
-                fixed(Some(p.f1), 3),
+                percent(Some(p.precision), 1),
+                percent(Some(p.recall), 1),
+                percent(Some(p.f1), 1),
                 o.n.to_string(),
             ]
         });
@@ -139,6 +143,11 @@ pub fn render(report: &Report) -> String {
 
     if !a.slices.is_empty() {
         out.push_str("## Slices\n\n");
+        let _ = writeln!(
+            out,
+            "Flagged \"below overall\": {}. Gaps are in percentage points (pts).\n",
+            report.flag_rule.describe()
+        );
         let transcription = report.task == Task::Transcription;
         let mut header = vec![
             "column",
@@ -167,7 +176,7 @@ pub fn render(report: &Report) -> String {
             if transcription {
                 r.push(percent(s.wer, 2));
             }
-            r.push(if super::below_overall(s, o.accuracy) {
+            r.push(if report.below_overall(s) {
                 "below overall".into()
             } else {
                 String::new()
@@ -200,8 +209,8 @@ pub fn render(report: &Report) -> String {
                 interval(t.ci95),
                 percent(t.hlp, 1),
                 source(t.hlp_source).into(),
-                percent(t.gap, 2),
-                percent(t.potential_gain, 2),
+                points(t.gap, 2),
+                points(t.potential_gain, 2),
             ]
         });
         let header = [
@@ -247,9 +256,9 @@ pub fn render(report: &Report) -> String {
                 (i + 1).to_string(),
                 format!("{:?}", p.kind).to_lowercase(),
                 cell(&p.name()),
-                percent(p.gap, 2),
+                points(p.gap, 2),
                 percent(p.share_of_data, 1),
-                percent(p.potential_gain, 2),
+                points(p.potential_gain, 2),
                 p.ease.map_or("—".into(), |e| e.to_string()),
                 p.importance.map_or("—".into(), |e| e.to_string()),
             ]

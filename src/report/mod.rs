@@ -18,6 +18,7 @@ use crate::data::table::{Fingerprint, TableFormat};
 use crate::data::{ColumnRoles, Dataset};
 use crate::model::analysis::{Analysis, ManualInputs};
 use crate::model::audit::{self, AuditSpec, Check, Measured, SignOff, Verdict};
+use crate::model::slices::FlagRule;
 use crate::model::{EvalSet, TagBook, Task};
 
 /// Version of the JSON layout (docs/report-schema.md); bumped only on breaking changes.
@@ -70,6 +71,35 @@ pub struct DatasetSummary {
     pub warnings: Vec<String>,
     /// The project file the tags came from, when the report was made from a project.
     pub project: Option<String>,
+    /// How a CSV/TSV table was split into fields; absent for Parquet and JSON Lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub separator: Option<SeparatorSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeparatorSummary {
+    /// The separator itself: `,` `;` `\t` or `|`.
+    pub character: String,
+    /// Found from the table's first lines rather than given with `--separator`.
+    pub detected: bool,
+    /// Numbers written `0,93` were read as 0.93.
+    pub decimal_comma: bool,
+}
+
+impl SeparatorSummary {
+    /// "semicolon-separated (detected), decimal commas read as points", for report headers.
+    pub fn describe(&self) -> String {
+        let name = crate::data::table::separator_name(self.character.as_bytes()[0]);
+        format!(
+            "{name}-separated{}{}",
+            if self.detected { " (detected)" } else { "" },
+            if self.decimal_comma {
+                ", decimal commas read as points"
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// A tag as defined in the project, with the first rows that carry it.
@@ -125,12 +155,16 @@ pub struct Report {
     pub analysis: Analysis,
     pub tag_definitions: Vec<TagDefinition>,
     pub audit: Option<AuditResults>,
+    /// Which slice values are flagged "below overall" (the app's rule when exported from it).
+    pub flag_rule: FlagRule,
 }
 
-/// Whether a slice value does worse than overall beyond doubt: its 95 % interval lies
-/// entirely below the overall accuracy. Every format flags the same values.
-pub fn below_overall(slice: &crate::model::slices::SliceStats, overall: Option<f64>) -> bool {
-    matches!((slice.ci95, overall), (Some(ci), Some(all)) if ci.1 < all)
+impl Report {
+    /// Whether a slice value is flagged, by [`Report::flag_rule`]: every format flags the
+    /// same values, as the app does.
+    pub fn below_overall(&self, slice: &crate::model::slices::SliceStats) -> bool {
+        self.flag_rule.flags(slice, self.analysis.overall.accuracy)
+    }
 }
 
 /// Now (or `SOURCE_DATE_EPOCH`) as `YYYY-MM-DD HH:MM UTC`.
@@ -205,6 +239,11 @@ impl Report {
                 columns: dataset.roles.clone(),
                 warnings: dataset.warnings.clone(),
                 project: None,
+                separator: dataset.delimited.map(|d| SeparatorSummary {
+                    character: char::from(d.separator).to_string(),
+                    detected: d.detected,
+                    decimal_comma: d.decimal_comma(),
+                }),
             },
             analysis,
             generated: generated_now(),
@@ -226,6 +265,7 @@ impl Report {
                 })
                 .collect(),
             audit: None,
+            flag_rule: FlagRule::default(),
         }
         .with_sorted_tags()
     }

@@ -5,6 +5,7 @@
 
 use crate::app::AppCommand;
 use crate::app::opening::MappingDialog;
+use crate::data::table::{Delimited, SEPARATORS, separator_name};
 use crate::data::{ColumnRoles, MappingRequest};
 use crate::model::Task;
 
@@ -68,6 +69,33 @@ pub fn mapping_ui(ui: &mut egui::Ui, dialog: &MappingDialog, commands: &mut Vec<
     }
 }
 
+/// The field separator of a CSV/TSV table: as detected, or chosen.
+fn separator_ui(ui: &mut egui::Ui, found: Delimited, request: &mut MappingRequest) {
+    let label = ui.strong("Separator");
+    let shown = match request.separator {
+        Some(c) => separator_name(c as u8).to_string(),
+        None => format!("{} (detected)", separator_name(found.separator)),
+    };
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("separator")
+            .selected_text(shown)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut request.separator, None, "detect automatically");
+                for separator in SEPARATORS {
+                    let name = separator_name(separator);
+                    ui.selectable_value(&mut request.separator, Some(char::from(separator)), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if found.decimal_comma() {
+            ui.weak("decimal commas (0,93) are read as numbers");
+        }
+    });
+    ui.end_row();
+}
+
 fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingRequest) {
     ui.heading("Column mapping");
     ui.label(format!("Dataset: {}", dialog.dataset.display()));
@@ -117,6 +145,9 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingReq
                 .response
                 .labelled_by(label.id);
             ui.end_row();
+            if let Some(found) = dialog.preview.delimited {
+                separator_ui(ui, found, request);
+            }
         });
     ui.checkbox(
         &mut request.normalize_labels,

@@ -50,8 +50,6 @@ pub struct DashboardView {
     /// unless `ascending`.
     pub sort_column: usize,
     pub ascending: bool,
-    /// Slice values more than this many points below overall accuracy are flagged.
-    pub flag_points: f64,
     /// The class whose recall is shown per slice value.
     pub recall_class: Option<usize>,
     /// Confusion matrix as row-normalised shares rather than counts.
@@ -73,7 +71,6 @@ impl Default for DashboardView {
             hlp_error: None,
             sort_column: 0,
             ascending: false,
-            flag_points: 5.0,
             recall_class: None,
             normalised: false,
             target_accuracy: 0.95,

@@ -45,9 +45,9 @@ pub(super) fn classes_ui(
                     commands,
                 );
             }
-            ui.label(format!("{:.3}", m.precision));
-            ui.label(format!("{:.3}", m.recall));
-            ui.label(format!("{:.3}", m.f1));
+            ui.label(pct(Some(m.precision)));
+            ui.label(pct(Some(m.recall)));
+            ui.label(pct(Some(m.f1)));
             ui.label(m.support.to_string());
             ui.end_row();
         }
@@ -57,9 +57,9 @@ pub(super) fn classes_ui(
             ("micro average", &averages.micro),
         ] {
             ui.strong(name);
-            ui.label(format!("{:.3}", prf.precision));
-            ui.label(format!("{:.3}", prf.recall));
-            ui.label(format!("{:.3}", prf.f1));
+            ui.label(pct(Some(prf.precision)));
+            ui.label(pct(Some(prf.recall)));
+            ui.label(pct(Some(prf.f1)));
             ui.label(analysis.overall.n.to_string());
             ui.end_row();
         }

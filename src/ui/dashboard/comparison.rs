@@ -61,7 +61,7 @@ pub(super) fn comparison_ui(ui: &mut egui::Ui, session: &Session, commands: &mut
         ui.label(pct(model));
         ui.label(pct(baseline));
         ui.label(match (model, baseline) {
-            (Some(m), Some(b)) => format!("{} points", signed_points(m - b)),
+            (Some(m), Some(b)) => format!("{} pts", signed_points(m - b)),
             _ => format::UNKNOWN.to_string(),
         });
         ui.end_row();

@@ -100,10 +100,7 @@ fn reliability_ui(ui: &mut egui::Ui, session: &Session) {
         "Reliability diagram: expected calibration error (ECE) {}",
         reliability
             .ece
-            .map_or(format::UNKNOWN.to_string(), |e| format!(
-                "{:.1} points",
-                e * 100.0
-            ))
+            .map_or(format::UNKNOWN.to_string(), |e| format::points(Some(e), 1))
     ));
     let bars: Vec<Bar> = reliability
         .bins

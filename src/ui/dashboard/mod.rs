@@ -27,11 +27,6 @@ fn pct(value: Option<f64>) -> String {
     format::percent(value, 1)
 }
 
-/// Potential gains are often fractions of a point: two decimals, as in the reports.
-fn gain(value: Option<f64>) -> String {
-    format::percent(value, 2)
-}
-
 fn interval(ci: Option<&Interval>) -> String {
     format::interval(ci.copied())
 }

@@ -3,7 +3,7 @@
 
 use egui_plot::{Bar, BarChart, Plot};
 
-use super::{gain, interval, pct, show_rows, source};
+use super::{interval, pct, show_rows, source};
 use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
 use crate::model::filter::RowFilter;
@@ -206,8 +206,8 @@ pub(super) fn priorities_ui(
                     interval(line.ci.as_ref())
                 ));
                 ui.label(format!("{}{}", pct(line.hlp), source(line.hlp_source)));
-                ui.label(pct(line.gap));
-                ui.strong(gain(line.gain));
+                ui.label(format::points(line.gap, 2));
+                ui.strong(format::points(line.gain, 2));
                 ui.label(
                     line.rating
                         .map_or(format::UNKNOWN.to_string(), |r| r.ease.to_string()),

@@ -5,9 +5,10 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::{PLOT_HEIGHT, SMALL, interval, pct, reference_line, show_rows, source};
 use crate::app::AppCommand;
-use crate::app::session::Session;
+use crate::app::session::{Command, Session};
 use crate::model::Task;
 use crate::model::filter::RowFilter;
+use crate::model::slices::FlagRule;
 use crate::report::format::{self, signed_points};
 use crate::ui::state::DashboardView;
 
@@ -28,15 +29,21 @@ pub(super) fn slices_ui(
     let recall_classes = analysis.confusion.as_ref().map_or(&[][..], |c| c.shown());
     ui.horizontal(|ui| {
         ui.label(format!("Overall accuracy {}.", pct(overall)));
-        let label = ui.label("Flag values more than");
-        ui.add(
-            egui::DragValue::new(&mut state.flag_points)
-                .range(0.0..=100.0)
-                .speed(0.5)
-                .suffix(" points"),
-        )
-        .labelled_by(label.id);
-        ui.label("below it.");
+        let label = ui.label("Flag values whose 95 % interval lies more than");
+        let mut margin = session.flag_rule.margin * 100.0;
+        let changed = ui
+            .add(
+                egui::DragValue::new(&mut margin)
+                    .range(0.0..=100.0)
+                    .speed(0.5)
+                    .suffix(" pts"),
+            )
+            .labelled_by(label.id)
+            .changed();
+        if changed {
+            commands.push(Command::SetFlagRule(FlagRule::points(margin)).into());
+        }
+        ui.label("below it (exported reports use the same rule).");
         if set.task == Task::Classification {
             let label = ui.label("Recall of class:");
             let names = set.class_names();
@@ -96,7 +103,7 @@ pub(super) fn slices_ui(
                             ui.label(s.n.to_string());
                             ui.label(format!("{} {}", pct(s.accuracy), interval(s.ci95.as_ref())));
                             ui.label(s.gap_to_overall.map_or(format::UNKNOWN.to_string(), |g| {
-                                format!("{} points", signed_points(g))
+                                format!("{} pts", signed_points(g))
                             }));
                             ui.label(format!("{}{}", pct(s.hlp), source(s.hlp_source)));
                             if set.task == Task::Transcription {
@@ -108,9 +115,7 @@ pub(super) fn slices_ui(
                                     format!("{} (n={})", pct(r.recall), r.support)
                                 }));
                             }
-                            let low = s
-                                .gap_to_overall
-                                .is_some_and(|g| g * 100.0 < -state.flag_points);
+                            let low = session.flag_rule.flags(s, overall);
                             let small = s.n < SMALL;
                             let flag = match (low, small) {
                                 (true, true) => "below overall (small)",
