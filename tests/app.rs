@@ -878,3 +878,33 @@ fn the_dashboard_and_the_report_flag_the_same_slices_in_the_same_units() {
     harness.get_by_label(&shown);
     assert!(report_of(&dataset, &[]).contains(&format!("| {shown} |")));
 }
+
+#[test]
+fn the_overview_comes_first_with_the_headline_figures_and_the_largest_gains() {
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    harness.get_by_label("Dashboard").click();
+    harness.run();
+    let analysis = harness.state().app.session().unwrap().analysis.clone();
+    let overall = &analysis.overall;
+    let percent = errata::report::format::percent;
+    harness.get_by_label(&percent(overall.accuracy, 1));
+    harness.get_by_label(&percent(overall.wer, 2));
+    harness.get_by_label(&percent(overall.cer, 2));
+    harness.get_by_label_contains("Largest potential gains");
+    // The largest gain first, as a link to its rows.
+    let best = analysis
+        .priorities
+        .iter()
+        .filter(|p| p.potential_gain.is_some())
+        .max_by(|a, b| a.potential_gain.partial_cmp(&b.potential_gain).unwrap())
+        .unwrap();
+    harness
+        .get_by_label(&errata::report::format::points(best.potential_gain, 2))
+        .accesskit_node();
+    harness.get_by_label("show them").click();
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    assert_eq!(harness.state().app.view(), errata::app::View::Review);
+    assert_eq!(session.rows.len() as u64, overall.errors);
+}

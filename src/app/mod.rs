@@ -65,7 +65,9 @@ pub enum View {
 /// The dashboard's sections (also the values of `errata open --dashboard`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Section {
+    /// The headline figures and the three largest potential gains.
     #[default]
+    Overview,
     Priorities,
     Slices,
     Classes,

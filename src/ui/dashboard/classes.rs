@@ -16,7 +16,12 @@ pub(super) fn classes_ui(
 ) {
     let analysis = &session.analysis;
     let (Some(confusion), Some(averages)) = (&analysis.confusion, &analysis.averages) else {
-        ui.weak("Per-class figures apply to classification; this dataset is a transcription task.");
+        ui.label(
+            "This is a transcription task: each row's label is a whole transcript, so there \
+             are no classes to count. Its figures are word and character error rates (WER, \
+             CER), in Overview for the whole set, in Slices per slice value and in \
+             Prioritisation per tag; a row's word-by-word diff is in the review inspector.",
+        );
         return;
     };
     ui.label(format!(

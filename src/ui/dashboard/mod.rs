@@ -7,6 +7,7 @@ mod audit;
 mod classes;
 mod comparison;
 mod confidence;
+mod overview;
 mod priorities;
 mod slices;
 
@@ -61,6 +62,7 @@ pub fn dashboard_ui(
 ) {
     ui.horizontal(|ui| {
         for (section, title) in [
+            (Section::Overview, "Overview"),
             (Section::Priorities, "Prioritisation"),
             (Section::Slices, "Slices"),
             (Section::Classes, "Classes"),
@@ -73,6 +75,7 @@ pub fn dashboard_ui(
     });
     ui.separator();
     egui::ScrollArea::both().show(ui, |ui| match state.section {
+        Section::Overview => overview::overview_ui(ui, session, commands),
         Section::Priorities => priorities::priorities_ui(ui, session, state, commands),
         Section::Slices => slices::slices_ui(ui, session, state, commands),
         Section::Classes => classes::classes_ui(ui, session, state, commands),

@@ -15,10 +15,10 @@ use crate::ui::state::DashboardView;
 use crate::ui::thousands;
 
 /// One line of the prioritisation table, joined from the priority and its tag or slice.
-struct PriorityLine {
-    subject: Subject,
+pub(super) struct PriorityLine {
+    pub(super) subject: Subject,
     kind: &'static str,
-    n: u64,
+    pub(super) n: u64,
     share_of_data: Option<f64>,
     share_of_errors: Option<f64>,
     accuracy: Option<f64>,
@@ -26,12 +26,12 @@ struct PriorityLine {
     hlp: Option<f64>,
     hlp_source: Option<HlpSource>,
     gap: Option<f64>,
-    gain: Option<f64>,
+    pub(super) gain: Option<f64>,
     rating: Option<Rating>,
-    filter: RowFilter,
+    pub(super) filter: RowFilter,
 }
 
-fn priority_lines(session: &Session) -> Vec<PriorityLine> {
+pub(super) fn priority_lines(session: &Session) -> Vec<PriorityLine> {
     let analysis = &session.analysis;
     let set = &session.project.dataset.set;
     let book = &session.project.book;
