@@ -908,3 +908,24 @@ fn the_overview_comes_first_with_the_headline_figures_and_the_largest_gains() {
     assert_eq!(harness.state().app.view(), errata::app::View::Review);
     assert_eq!(session.rows.len() as u64, overall.errors);
 }
+
+#[test]
+fn a_typed_ease_is_the_rating_saved() {
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Prioritisation");
+    harness.get_by_label("Edit car noise").click();
+    harness.run();
+    // A click on the field edits its text, all of it selected; typing replaces it.
+    harness.get_by_label("Ease (1-5):").click();
+    harness.run();
+    harness.get_by_label("Ease (1-5):").type_text("5");
+    harness.run();
+    harness.get_by_label("Rate").click();
+    harness.run();
+    harness.run();
+    let subject = errata::model::hlp::Subject::Tag("car noise".into());
+    let session = harness.state().app.session().unwrap();
+    let rating = session.project.inputs().ratings.get(&subject).copied();
+    assert_eq!(rating.map(|r| (r.ease, r.importance)), Some((5, 3)));
+}

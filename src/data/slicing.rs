@@ -124,6 +124,7 @@ fn categorical(name: &str, values: &[Option<&str>]) -> Result<SliceColumn, Strin
         kind: SliceKind::Categorical,
         values: names,
         codes,
+        numbers: None,
     })
 }
 
@@ -193,6 +194,7 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
         kind: SliceKind::Binned,
         values: names,
         codes,
+        numbers: Some(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
     }
 }
 

@@ -384,6 +384,7 @@ mod tests {
                 kind: SliceKind::Categorical,
                 values: vec!["a".into(), "b".into()],
                 codes: vec![0, 1, 1, 0, 1],
+                numbers: None,
             }],
             ..parts_of(&base)
         });

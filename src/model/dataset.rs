@@ -44,6 +44,9 @@ pub struct SliceColumn {
     pub kind: SliceKind,
     pub values: Vec<String>,
     pub codes: Vec<u32>,
+    /// A binned column's own numbers (NaN where empty), so that a row's value can be shown
+    /// beside its bin; `None` for categorical columns, whose value is the text itself.
+    pub numbers: Option<Vec<f64>>,
 }
 
 /// Everything needed to build an [`EvalSet`]; the derived per-row facts are computed by

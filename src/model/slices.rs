@@ -168,6 +168,7 @@ mod tests {
                 kind: SliceKind::Categorical,
                 values: vec!["car".into(), "none".into()],
                 codes: vec![0, 0, 1, 1, 1],
+                numbers: None,
             }],
             ..parts_of(&base)
         });

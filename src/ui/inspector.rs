@@ -39,6 +39,9 @@ pub fn inspector_ui(
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(visible(set.ids.get(i)));
         if let Some(path) = &media {
+            // The file's name always, whether it shows, plays or fails.
+            ui.weak(format!("File: {}", visible(path)))
+                .on_hover_text(visible(path).into_owned());
             match media_kind(path) {
                 MediaKind::Image => match app.images().get(row) {
                     Some(Ok(texture)) => image_ui(ui, texture, row, &mut state.image),
@@ -64,7 +67,7 @@ pub fn inspector_ui(
                     }
                 },
                 _ => {
-                    ui.label(format!("Media: {path}"));
+                    ui.weak("Neither an image nor a sound errata can show.");
                 }
             }
         }
@@ -96,7 +99,12 @@ pub fn inspector_ui(
             ui.end_row();
             for slice in &set.slices {
                 ui.strong(&slice.name);
-                ui.label(visible(&slice.values[slice.codes[i] as usize]));
+                let value = visible(&slice.values[slice.codes[i] as usize]);
+                // A binned number: the row's own value, with its bin beside it.
+                match slice.numbers.as_ref().map(|n| n[i]).filter(|x| !x.is_nan()) {
+                    Some(number) => ui.label(format!("{number} (bin {value})")),
+                    None => ui.label(value),
+                };
                 ui.end_row();
             }
         });

@@ -45,6 +45,9 @@ pub struct DashboardView {
     pub editing: Option<crate::model::hlp::Subject>,
     /// The HLP being typed, in percent, and why it was refused.
     pub hlp_draft: String,
+    /// Ease and importance being entered for the subject being edited, kept across frames
+    /// so that a typed value is what "Rate" saves.
+    pub rating_draft: Option<(crate::model::hlp::Subject, crate::model::priorities::Rating)>,
     pub hlp_error: Option<String>,
     /// Priorities sorted by this column (index into the table's columns), largest first
     /// unless `ascending`.
@@ -68,6 +71,7 @@ impl Default for DashboardView {
             section: Section::default(),
             editing: None,
             hlp_draft: String::new(),
+            rating_draft: None,
             hlp_error: None,
             sort_column: 0,
             ascending: false,

@@ -140,7 +140,8 @@ pub fn table_ui(
             body.rows(ROW_HEIGHT, shown.len(), |mut row| {
                 let r = shown[row.index()];
                 let i = r as usize;
-                row.set_selected(session.selected == Some(r));
+                let selected = session.selected == Some(r);
+                row.set_selected(selected);
                 let wrong = !set.correct[i];
                 row.col(|ui| {
                     ui.label((i + 1).to_string());
@@ -153,10 +154,12 @@ pub fn table_ui(
                 });
                 row.col(|ui| {
                     let text = egui::RichText::new(visible(set.prediction_text(i)));
-                    ui.label(if wrong {
-                        text.color(ui.visuals().error_fg_color)
-                    } else {
-                        text
+                    // Red on the selection's colour does not read: a selected error is
+                    // drawn in the selection's text colour, bold.
+                    ui.label(match (wrong, selected) {
+                        (true, true) => text.color(ui.visuals().selection.stroke.color).strong(),
+                        (true, false) => text.color(ui.visuals().error_fg_color),
+                        (false, _) => text,
                     });
                 });
                 row.col(|ui| {

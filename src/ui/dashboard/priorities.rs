@@ -301,12 +301,21 @@ fn editor_ui(
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         let current = session.project.inputs().ratings.get(&subject).copied();
-        ui.horizontal(|ui| {
-            let mut rating = current.unwrap_or(Rating {
+        if state
+            .rating_draft
+            .as_ref()
+            .is_none_or(|(s, _)| *s != subject)
+        {
+            let rating = current.unwrap_or(Rating {
                 ease: 3,
                 importance: 3,
             });
-            let before = rating;
+            state.rating_draft = Some((subject.clone(), rating));
+        }
+        ui.horizontal(|ui| {
+            let Some((_, rating)) = state.rating_draft.as_mut() else {
+                return;
+            };
             for (name, value) in [
                 ("Ease", &mut rating.ease),
                 ("Importance", &mut rating.importance),
@@ -315,7 +324,16 @@ fn editor_ui(
                 ui.add(egui::DragValue::new(value).range(1..=5))
                     .labelled_by(label.id);
             }
-            if rating != before || (current.is_none() && ui.button("Rate").clicked()) {
+            let rating = *rating;
+            let title = if current.is_some() {
+                "Update rating"
+            } else {
+                "Rate"
+            };
+            if ui
+                .add_enabled(current != Some(rating), egui::Button::new(title))
+                .clicked()
+            {
                 commands.push(
                     Command::SetRating {
                         subject: subject.clone(),
@@ -335,6 +353,7 @@ fn editor_ui(
             }
             if ui.button("Close").clicked() {
                 state.editing = None;
+                state.rating_draft = None;
             }
         });
     });
