@@ -929,3 +929,33 @@ fn a_typed_ease_is_the_rating_saved() {
     let rating = session.project.inputs().ratings.get(&subject).copied();
     assert_eq!(rating.map(|r| (r.ease, r.importance)), Some((5, 3)));
 }
+
+#[test]
+fn the_image_viewer_can_keep_its_zoom_from_row_to_row() {
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    wait_until(&mut harness, |app| {
+        app.session()
+            .and_then(|s| s.selected)
+            .is_some_and(|row| app.images().get(row).is_some())
+    });
+    harness.run();
+    harness.get_by_label("1:1").click();
+    harness.run();
+    assert_eq!(harness.state().state.image.zoom, Some(1.0));
+    // Without keeping, the next row starts fitted.
+    harness.key_press(Key::ArrowRight);
+    harness.run();
+    assert_eq!(harness.state().state.image.zoom, None);
+
+    harness.get_by_label("1:1").click();
+    harness
+        .get_by_label("Keep zoom and position across rows")
+        .click();
+    harness.run();
+    harness.key_press(Key::ArrowRight);
+    harness.run();
+    let view = &harness.state().state.image;
+    assert_eq!((view.zoom, view.keep), (Some(1.0), true));
+    assert_eq!(view.row, harness.state().app.session().unwrap().selected);
+}

@@ -12,8 +12,8 @@ use crate::data::media::{MediaKind, media_kind};
 use crate::model::Task;
 use crate::model::text::{WordDiff, visible, word_diff};
 
-/// Height of the image viewer and of the waveform.
-const IMAGE_HEIGHT: f32 = 420.0;
+/// The image area never gets lower than this, however wide and flat the photo.
+const MIN_IMAGE_HEIGHT: f32 = 160.0;
 const WAVEFORM_HEIGHT: f32 = 90.0;
 const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.05..=32.0;
 
@@ -163,17 +163,28 @@ fn error_tile(ui: &mut egui::Ui, what: &str, message: &str) {
 /// The image fitted to the panel, or zoomed (wheel, about the pointer) and panned (drag);
 /// buttons for fit and 1:1.
 fn image_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, row: u32, view: &mut ImageView) {
+    let fitted = |keep| ImageView {
+        row: Some(row),
+        keep,
+        ..ImageView::default()
+    };
     if view.row != Some(row) {
-        *view = ImageView {
-            row: Some(row),
-            ..ImageView::default()
-        };
+        if view.keep {
+            view.row = Some(row);
+        } else {
+            *view = fitted(false);
+        }
     }
     let size = texture.size_vec2();
-    let (rect, response) = ui.allocate_exact_size(
-        egui::vec2(ui.available_width(), IMAGE_HEIGHT),
-        egui::Sense::click_and_drag(),
-    );
+    // As tall as the image is at the panel's width, within the visible part of the panel
+    // (leaving room for the figures below it).
+    let width = ui.available_width();
+    let visible_height = ui.clip_rect().height();
+    let height = (width * size.y / size.x.max(1.0))
+        .min(visible_height * 0.6)
+        .max(MIN_IMAGE_HEIGHT);
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::click_and_drag());
     let fit = (rect.width() / size.x).min(rect.height() / size.y);
     let mut zoom = view.zoom.unwrap_or(fit);
     if response.hovered() {
@@ -195,10 +206,7 @@ fn image_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, row: u32, view: &m
         view.zoom = Some(zoom);
     }
     if response.double_clicked() {
-        *view = ImageView {
-            row: Some(row),
-            ..ImageView::default()
-        };
+        *view = fitted(view.keep);
         zoom = fit;
     }
     let shown = egui::Rect::from_center_size(rect.center() + view.offset, size * zoom);
@@ -210,22 +218,20 @@ fn image_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, row: u32, view: &m
     );
     ui.horizontal(|ui| {
         if ui.button("Fit").clicked() {
-            *view = ImageView {
-                row: Some(row),
-                ..ImageView::default()
-            };
+            *view = fitted(view.keep);
         }
         if ui.button("1:1").clicked() {
             view.zoom = Some(1.0);
             view.offset = egui::Vec2::ZERO;
         }
-        ui.weak(format!(
-            "{} x {} px, {:.0} %; wheel zooms, drag pans, double-click fits",
-            size.x,
-            size.y,
-            zoom * 100.0
-        ));
+        ui.checkbox(&mut view.keep, "Keep zoom and position across rows");
     });
+    ui.weak(format!(
+        "{} x {} px, {:.0} %; wheel zooms, drag pans, double-click fits",
+        size.x,
+        size.y,
+        zoom * 100.0
+    ));
 }
 
 fn clock(d: Duration) -> String {

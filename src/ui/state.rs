@@ -35,6 +35,8 @@ pub struct ImageView {
     /// `None` fits the image to the panel; otherwise screen pixels per image pixel.
     pub zoom: Option<f32>,
     pub offset: egui::Vec2,
+    /// Keep zoom and position when the row changes, to compare one region of every photo.
+    pub keep: bool,
 }
 
 /// How the dashboard is shown (not part of the project).
