@@ -37,6 +37,8 @@ pub enum AppCommand {
     Show(View),
     /// Show or hide the list of keyboard shortcuts.
     ToggleHelp,
+    /// Show or hide the sidebar or the inspector.
+    TogglePanel(Panel),
     /// Put the cursor in the search field.
     FocusSearch,
     /// Hide the error message.
@@ -53,4 +55,11 @@ impl From<AudioAction> for AppCommand {
     fn from(action: AudioAction) -> Self {
         AppCommand::Audio(action)
     }
+}
+
+/// The review view's side panels, which collapse to give the table the room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Sidebar,
+    Inspector,
 }

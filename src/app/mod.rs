@@ -13,7 +13,7 @@ pub mod opening;
 pub mod session;
 pub mod shortcuts;
 
-pub use command::AppCommand;
+pub use command::{AppCommand, Panel};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -96,6 +96,8 @@ pub struct ErrataApp {
     /// The last error, shown until dismissed.
     error: Option<String>,
     show_help: bool,
+    /// The side panels the user collapsed.
+    hidden_panels: Vec<Panel>,
     /// The search field should take the keyboard (asked this frame, drawn next frame).
     focus_search: bool,
     /// Projects opened before, most recent first (kept between runs).
@@ -156,6 +158,7 @@ impl ErrataApp {
             play_when_ready: None,
             error: None,
             show_help: false,
+            hidden_panels: Vec::new(),
             focus_search: false,
             recent: storage
                 .and_then(|s| eframe::get_value(s, RECENT_KEY))
@@ -208,6 +211,10 @@ impl ErrataApp {
 
     pub fn show_help(&self) -> bool {
         self.show_help
+    }
+
+    pub fn panel_shown(&self, panel: Panel) -> bool {
+        !self.hidden_panels.contains(&panel)
     }
 
     /// Whether the search field should take the keyboard this frame.
@@ -427,6 +434,13 @@ impl ErrataApp {
                 AppCommand::Cancel => self.cancel(),
                 AppCommand::Show(view) => self.view = view,
                 AppCommand::ToggleHelp => self.show_help = !self.show_help,
+                AppCommand::TogglePanel(panel) => {
+                    if !self.hidden_panels.contains(&panel) {
+                        self.hidden_panels.push(panel);
+                    } else {
+                        self.hidden_panels.retain(|p| *p != panel);
+                    }
+                }
                 AppCommand::FocusSearch => self.focus_search = true,
                 AppCommand::DismissError => self.error = None,
             }

@@ -55,6 +55,8 @@ pub enum Command {
     Sort(Order),
     /// Flag slice values by this rule, in the dashboard and in exported reports.
     SetFlagRule(FlagRule),
+    /// Hide these review-table columns (by title), remembered in the project.
+    SetHiddenColumns(Vec<String>),
     Undo,
     Redo,
     SetFilter(RowFilter),
@@ -99,7 +101,12 @@ pub struct Session {
     pub audit: Option<Result<AuditResults, String>>,
     /// Which slice values the dashboard and exported reports flag "below overall".
     pub flag_rule: FlagRule,
+    /// Review-table columns the user hid, by title; kept in the project's view state.
+    pub hidden_columns: Vec<String>,
 }
+
+/// The view-state key of [`Session::hidden_columns`] (titles joined by newlines).
+const HIDDEN_COLUMNS: &str = "hidden_columns";
 
 /// Sorts the whole table by id and by confidence on a thread of its own, so the first sort
 /// by either takes the shown rows from a finished order instead of sorting while the window
@@ -137,6 +144,13 @@ impl Session {
     }
 
     pub fn new(project: Project) -> Result<Session, StoreError> {
+        let hidden_columns = project
+            .store
+            .view_state(HIDDEN_COLUMNS)
+            .ok()
+            .flatten()
+            .map(|v| v.lines().map(String::from).collect())
+            .unwrap_or_default();
         let set = &project.dataset.set;
         let analysis = Analysis::compute(set, &project.book, project.inputs());
         let reliability = set
@@ -169,6 +183,7 @@ impl Session {
             changes,
             audit: None,
             flag_rule: FlagRule::default(),
+            hidden_columns,
         };
         session.run_audit();
         session.refilter();
@@ -255,6 +270,16 @@ impl Session {
             Command::NextUnreviewedError => self.next_unreviewed_error(),
             Command::GoTo(wanted) => self.go_to(wanted.trim()),
             Command::SetFlagRule(rule) => self.flag_rule = rule,
+            Command::SetHiddenColumns(columns) => {
+                let kept = self
+                    .project
+                    .store
+                    .set_view_state(HIDDEN_COLUMNS, &columns.join("\n"));
+                if let Err(e) = kept {
+                    self.status = format!("The column choice holds until you close: {e}");
+                }
+                self.hidden_columns = columns;
+            }
             Command::Sort(order) => {
                 self.order = order;
                 let (set, book) = (&self.project.dataset.set, &self.project.book);
@@ -459,6 +484,7 @@ impl Session {
             | Command::GoTo(_)
             | Command::Sort(_)
             | Command::SetFlagRule(_)
+            | Command::SetHiddenColumns(_)
             | Command::SetFilter(_)
             | Command::RunAudit => {}
         }

@@ -3,9 +3,9 @@
 
 use egui::{Key, Modifiers};
 
-use super::AppCommand;
 use super::audio::AudioAction;
 use super::session::Command;
+use super::{AppCommand, Panel};
 
 /// One shortcut: the keys that trigger it, how the overlay names them, what it does.
 pub struct Shortcut {
@@ -129,6 +129,20 @@ pub const SHORTCUTS: &[Shortcut] = &[
         label: "Ctrl+F",
         help: "search",
         command: |_| AppCommand::FocusSearch,
+    },
+    Shortcut {
+        keys: &[(NONE, Key::OpenBracket)],
+        text: Some("["),
+        label: "[",
+        help: "show or hide the sidebar",
+        command: |_| AppCommand::TogglePanel(Panel::Sidebar),
+    },
+    Shortcut {
+        keys: &[(NONE, Key::CloseBracket)],
+        text: Some("]"),
+        label: "]",
+        help: "show or hide the inspector",
+        command: |_| AppCommand::TogglePanel(Panel::Inspector),
     },
     Shortcut {
         keys: &[(Modifiers::SHIFT, Key::Slash), (NONE, Key::Questionmark)],

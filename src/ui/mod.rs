@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::app::opening::Job;
 use crate::app::shortcuts::SHORTCUTS;
-use crate::app::{AppCommand, ErrataApp, Options, RECENT_KEY, Screen, View};
+use crate::app::{AppCommand, ErrataApp, Options, Panel, RECENT_KEY, Screen, View};
 use crate::data::progress::Step;
 pub use state::{DashboardView, ImageView, PAGE_ROWS, TableView, UiState};
 
@@ -202,21 +202,27 @@ fn review_ui(
             }
         });
     });
-    egui::Panel::left("sidebar")
-        .default_size(230.0)
-        .show(ui, |ui| {
-            sidebar::sidebar_ui(ui, session, app.focus_search(), commands);
-        });
+    if app.panel_shown(Panel::Sidebar) {
+        egui::Panel::left("sidebar")
+            .default_size(230.0)
+            .min_size(150.0)
+            .show(ui, |ui| {
+                sidebar::sidebar_ui(ui, session, app.focus_search(), commands);
+            });
+    }
     if app.view() == View::Dashboard {
         egui::CentralPanel::default().show(ui, |ui| {
             dashboard::dashboard_ui(ui, session, &mut state.dashboard, commands);
         });
     } else {
-        egui::Panel::right("inspector")
-            .default_size(420.0)
-            .show(ui, |ui| {
-                inspector::inspector_ui(ui, app, session, state, commands);
-            });
+        if app.panel_shown(Panel::Inspector) {
+            egui::Panel::right("inspector")
+                .default_size(420.0)
+                .min_size(200.0)
+                .show(ui, |ui| {
+                    inspector::inspector_ui(ui, app, session, state, commands);
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             table::table_ui(
                 ui,

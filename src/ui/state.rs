@@ -94,8 +94,9 @@ pub const PAGE_ROWS: usize = 500_000;
 /// How the review table is shown (not part of the project).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableView {
-    /// The selected row the table last scrolled to (it scrolls again when the selection moves).
-    pub revealed: Option<u32>,
+    /// The selected row the table last scrolled to, and where it was among the shown rows:
+    /// the table scrolls again when the selection moves or a sort or filter moves it.
+    pub revealed: Option<(u32, usize)>,
     /// The page shown, of `page_rows` rows each.
     pub page: usize,
     pub page_rows: usize,

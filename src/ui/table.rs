@@ -15,15 +15,50 @@ use crate::model::text::visible;
 
 const ROW_HEIGHT: f32 = 22.0;
 
-const COLUMNS: [(&str, SortKey); 7] = [
-    ("#", SortKey::Row),
-    ("id", SortKey::Id),
-    ("truth", SortKey::Truth),
-    ("prediction", SortKey::Prediction),
-    ("conf.", SortKey::Confidence),
-    ("reviewed", SortKey::Reviewed),
-    ("tags", SortKey::Tags),
-];
+/// The table's columns: title, sort key, and how wide. Truth and prediction take the room
+/// left; the others fit their content, and the user may resize them.
+fn columns() -> [(&'static str, SortKey, Column); 7] {
+    [
+        ("#", SortKey::Row, Column::auto().at_least(40.0)),
+        (
+            "id",
+            SortKey::Id,
+            Column::auto()
+                .at_least(60.0)
+                .at_most(260.0)
+                .resizable(true)
+                .clip(true),
+        ),
+        (
+            "truth",
+            SortKey::Truth,
+            Column::remainder()
+                .at_least(90.0)
+                .resizable(true)
+                .clip(true),
+        ),
+        (
+            "prediction",
+            SortKey::Prediction,
+            Column::remainder().at_least(90.0).clip(true),
+        ),
+        ("conf.", SortKey::Confidence, Column::auto().at_least(50.0)),
+        ("reviewed", SortKey::Reviewed, Column::auto().at_least(60.0)),
+        (
+            "tags",
+            SortKey::Tags,
+            Column::initial(130.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        ),
+    ]
+}
+
+/// A cell's text cut to its column, the whole of it shown on hover.
+fn cell(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) {
+    ui.add(egui::Label::new(text).truncate());
+}
 
 pub fn table_ui(
     ui: &mut egui::Ui,
@@ -36,10 +71,15 @@ pub fn table_ui(
     let pages = session.rows.len().div_ceil(page_rows).max(1);
     view.page = view.page.min(pages - 1);
     // Scroll only when the selection moves, so the user can scroll away from it.
+    // Scroll only when the selection moves (or a sort or filter moves it), so the user can
+    // scroll away from it.
     let mut scroll_to = None;
-    if session.selected != view.revealed {
-        view.revealed = session.selected;
-        if let Some(position) = session.selected.and_then(|r| session.position(r).ok()) {
+    let revealed = session
+        .selected
+        .and_then(|r| Some((r, session.position(r).ok()?)));
+    if revealed != view.revealed {
+        view.revealed = revealed;
+        if let Some((_, position)) = revealed {
             view.page = position / page_rows;
             scroll_to = Some(position % page_rows);
         }
@@ -91,23 +131,24 @@ pub fn table_ui(
     let shown = &session.rows[start..(start + page_rows).min(session.rows.len())];
     let set = &session.project.dataset.set;
     let book = &session.project.book;
+    let hidden = &session.hidden_columns;
+    let shown_columns: Vec<(&str, SortKey, Column)> = columns()
+        .into_iter()
+        .filter(|(title, ..)| !hidden.iter().any(|h| h == title))
+        .collect();
     let mut table = TableBuilder::new(ui)
-        .id_salt(("review-table", view.page))
+        .id_salt(("review-table", view.page, hidden))
         .striped(true)
-        .sense(egui::Sense::click())
-        .column(Column::auto().at_least(40.0))
-        .column(Column::initial(110.0).resizable(true))
-        .column(Column::initial(170.0).resizable(true).clip(true))
-        .column(Column::initial(170.0).resizable(true).clip(true))
-        .column(Column::auto().at_least(50.0))
-        .column(Column::auto().at_least(60.0))
-        .column(Column::remainder().clip(true));
+        .sense(egui::Sense::click());
+    for (_, _, column) in &shown_columns {
+        table = table.column(*column);
+    }
     if let Some(position) = scroll_to {
         table = table.scroll_to_row(position, None);
     }
     table
         .header(ROW_HEIGHT, |mut header| {
-            for (title, key) in COLUMNS {
+            for &(title, key, _) in &shown_columns {
                 header.col(|ui| {
                     let current = session.order.key == key;
                     let arrow = match (current, session.order.descending) {
@@ -115,16 +156,16 @@ pub fn table_ui(
                         (true, false) => " ^",
                         (true, true) => " v",
                     };
-                    let clicked = ui
+                    let response = ui
                         .add(
                             egui::Button::new(
                                 egui::RichText::new(format!("{title}{arrow}")).strong(),
                             )
                             .frame(false),
                         )
-                        .on_hover_text("Sort by this column")
-                        .clicked();
-                    if clicked {
+                        .on_hover_text("Sort by this column; right-click to show or hide columns");
+                    response.context_menu(|ui| columns_menu(ui, hidden, commands));
+                    if response.clicked() {
                         commands.push(
                             Command::Sort(Order {
                                 key,
@@ -143,50 +184,70 @@ pub fn table_ui(
                 let selected = session.selected == Some(r);
                 row.set_selected(selected);
                 let wrong = !set.correct[i];
-                row.col(|ui| {
-                    ui.label((i + 1).to_string());
-                });
-                row.col(|ui| {
-                    ui.label(visible(set.ids.get(i)));
-                });
-                row.col(|ui| {
-                    ui.label(visible(set.label_text(i)));
-                });
-                row.col(|ui| {
-                    let text = egui::RichText::new(visible(set.prediction_text(i)));
-                    // Red on the selection's colour does not read: a selected error is
-                    // drawn in the selection's text colour, bold.
-                    ui.label(match (wrong, selected) {
-                        (true, true) => text.color(ui.visuals().selection.stroke.color).strong(),
-                        (true, false) => text.color(ui.visuals().error_fg_color),
-                        (false, _) => text,
+                for &(_, key, _) in &shown_columns {
+                    row.col(|ui| match key {
+                        SortKey::Row => {
+                            ui.label((i + 1).to_string());
+                        }
+                        SortKey::Id => cell(ui, visible(set.ids.get(i))),
+                        SortKey::Truth => cell(ui, visible(set.label_text(i))),
+                        SortKey::Prediction => {
+                            let text = egui::RichText::new(visible(set.prediction_text(i)));
+                            // Red on the selection's colour does not read: a selected
+                            // error is drawn in the selection's text colour, bold.
+                            cell(
+                                ui,
+                                match (wrong, selected) {
+                                    (true, true) => {
+                                        text.color(ui.visuals().selection.stroke.color).strong()
+                                    }
+                                    (true, false) => text.color(ui.visuals().error_fg_color),
+                                    (false, _) => text,
+                                },
+                            );
+                        }
+                        SortKey::Confidence => {
+                            if let Some(c) = set
+                                .confidence
+                                .as_ref()
+                                .map(|c| c[i])
+                                .filter(|c| !c.is_nan())
+                            {
+                                ui.label(format!("{c:.2}"));
+                            }
+                        }
+                        SortKey::Reviewed => {
+                            if book.is_reviewed(i) {
+                                ui.label("yes");
+                            }
+                        }
+                        SortKey::Tags => {
+                            let names: Vec<&str> = (0..book.names().len())
+                                .filter(|&t| book.has(t, i))
+                                .map(|t| book.names()[t].as_str())
+                                .collect();
+                            cell(ui, visible(&names.join(", ")));
+                        }
                     });
-                });
-                row.col(|ui| {
-                    if let Some(c) = set
-                        .confidence
-                        .as_ref()
-                        .map(|c| c[i])
-                        .filter(|c| !c.is_nan())
-                    {
-                        ui.label(format!("{c:.2}"));
-                    }
-                });
-                row.col(|ui| {
-                    if book.is_reviewed(i) {
-                        ui.label("yes");
-                    }
-                });
-                row.col(|ui| {
-                    let names: Vec<&str> = (0..book.names().len())
-                        .filter(|&t| book.has(t, i))
-                        .map(|t| book.names()[t].as_str())
-                        .collect();
-                    ui.label(names.join(", "));
-                });
+                }
                 if row.response().clicked() {
                     commands.push(Command::Select(r).into());
                 }
             });
         });
+}
+
+/// Which columns the table shows: a check per column ("#" always stays).
+fn columns_menu(ui: &mut egui::Ui, hidden: &[String], commands: &mut Vec<AppCommand>) {
+    ui.label("Show columns");
+    for (title, ..) in columns().into_iter().skip(1) {
+        let mut shown = !hidden.iter().any(|h| h == title);
+        if ui.checkbox(&mut shown, title).changed() {
+            let mut now: Vec<String> = hidden.iter().filter(|h| *h != title).cloned().collect();
+            if !shown {
+                now.push(title.to_string());
+            }
+            commands.push(Command::SetHiddenColumns(now).into());
+        }
+    }
 }
