@@ -202,10 +202,13 @@ fn review_ui(
             }
         });
     });
+    // Side panels take at most a share of the window, so that a small window still leaves
+    // the table room; the user can resize or collapse them ([ and ]).
+    let width = ui.ctx().content_rect().width();
     if app.panel_shown(Panel::Sidebar) {
         egui::Panel::left("sidebar")
-            .default_size(230.0)
-            .min_size(150.0)
+            .default_size((width * 0.2).clamp(150.0, 240.0))
+            .size_range(140.0..=(width * 0.25).max(140.0))
             .show(ui, |ui| {
                 sidebar::sidebar_ui(ui, session, app.focus_search(), commands);
             });
@@ -217,8 +220,8 @@ fn review_ui(
     } else {
         if app.panel_shown(Panel::Inspector) {
             egui::Panel::right("inspector")
-                .default_size(420.0)
-                .min_size(200.0)
+                .default_size((width * 0.3).clamp(220.0, 460.0))
+                .size_range(200.0..=(width * 0.38).max(200.0))
                 .show(ui, |ui| {
                     inspector::inspector_ui(ui, app, session, state, commands);
                 });

@@ -32,15 +32,12 @@ fn columns() -> [(&'static str, SortKey, Column); 7] {
         (
             "truth",
             SortKey::Truth,
-            Column::remainder()
-                .at_least(90.0)
-                .resizable(true)
-                .clip(true),
+            Column::remainder().at_least(70.0).clip(true),
         ),
         (
             "prediction",
             SortKey::Prediction,
-            Column::remainder().at_least(90.0).clip(true),
+            Column::remainder().at_least(70.0).clip(true),
         ),
         ("conf.", SortKey::Confidence, Column::auto().at_least(50.0)),
         ("reviewed", SortKey::Reviewed, Column::auto().at_least(60.0)),
@@ -48,7 +45,7 @@ fn columns() -> [(&'static str, SortKey, Column); 7] {
             "tags",
             SortKey::Tags,
             Column::initial(130.0)
-                .at_least(60.0)
+                .at_least(50.0)
                 .resizable(true)
                 .clip(true),
         ),
