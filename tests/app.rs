@@ -1029,3 +1029,36 @@ fn the_selected_row_stays_in_view_after_sorting() {
     assert_eq!(at(&harness), Some((row, position)));
     assert_eq!(selected(&harness), Some(row));
 }
+
+#[test]
+fn without_a_file_dialog_the_app_says_so_and_typed_paths_take_over() {
+    let mut harness = window(None);
+    harness.run();
+    harness.get_by_label("Open dataset folder...").click();
+    harness.run();
+    let error = harness.state().app.error().unwrap_or_default().to_string();
+    assert!(error.contains("No file dialog appeared"), "{error}");
+
+    // Export: the window offers a typed path, filled in beside the project.
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    harness.get_by_label("Export report...").click();
+    harness.run();
+    let suggested = dataset.with_file_name("speech-report.html");
+    assert_eq!(
+        harness.state().state.drafts.export_path,
+        suggested.display().to_string()
+    );
+    // The native dialog does not appear: the window says so and stays.
+    harness.get_by_label("Browse...").click();
+    harness.run();
+    harness.get_by_label_contains("No file dialog appeared");
+    harness.get_by_label("Export").click();
+    wait_until(&mut harness, |app| {
+        app.session()
+            .is_some_and(|s| s.status.starts_with("Exported the report"))
+    });
+    let html = std::fs::read_to_string(&suggested).unwrap();
+    assert!(html.contains("<h2>Slices</h2>"));
+    assert!(harness.state().app.export_window().is_none());
+}

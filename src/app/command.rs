@@ -37,6 +37,8 @@ pub enum AppCommand {
     Show(View),
     /// Show or hide the list of keyboard shortcuts.
     ToggleHelp,
+    /// Open (or close) the export window: a typed path, or the native dialog.
+    ShowExport(bool),
     /// Show or hide the sidebar or the inspector.
     TogglePanel(Panel),
     /// Put the cursor in the search field.

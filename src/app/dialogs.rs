@@ -23,7 +23,16 @@ pub enum Pick {
 pub struct FileDialog {
     pub pick: Pick,
     answer: Receiver<Option<PathBuf>>,
+    opened: std::time::Instant,
 }
+
+/// An answer without a path sooner than this after opening is no user's "Cancel": the
+/// dialog never appeared (rfd answers at once when no file-chooser service runs).
+const TOO_QUICK: std::time::Duration = std::time::Duration::from_millis(700);
+
+/// What to say when no file dialog could be shown.
+pub const NO_DIALOG: &str = "No file dialog appeared: this system has no file-chooser service \
+     (on Linux, xdg-desktop-portal or zenity). Type the path instead.";
 
 type Picked = Pin<Box<dyn Future<Output = Option<rfd::FileHandle>> + Send>>;
 
@@ -69,18 +78,21 @@ impl FileDialog {
                 let _ = send.send(picked);
                 ctx.request_repaint();
             });
-        FileDialog { pick, answer }
+        FileDialog {
+            pick,
+            answer,
+            opened: std::time::Instant::now(),
+        }
     }
 
     /// `Ok(Some(path))` once chosen, `Ok(None)` when closed without a choice, an error when
     /// no dialog could be shown; `None` while it is open.
     pub fn poll(&self) -> Option<Result<Option<PathBuf>, String>> {
         match self.answer.try_recv() {
+            Ok(None) if self.opened.elapsed() < TOO_QUICK => Some(Err(NO_DIALOG.into())),
             Ok(picked) => Some(Ok(picked)),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(
-                "no file dialog is available on this system: type the path or drop the file on the window".into(),
-            )),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(NO_DIALOG.into())),
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct Options {
     pub audio_output: bool,
     /// Start on this section of the dashboard instead of the review view.
     pub dashboard: Option<Section>,
+    /// Use the system's file dialogs (tests turn them off to act as a system without any).
+    pub native_dialogs: bool,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
         Options {
             audio_output: true,
             dashboard: None,
+            native_dialogs: true,
         }
     }
 }
@@ -106,6 +109,9 @@ pub struct ErrataApp {
     samples: Option<PathBuf>,
     /// A native file dialog that is open.
     file_dialog: Option<FileDialog>,
+    native_dialogs: bool,
+    /// The export window is open, with a note when the native dialog did not appear.
+    export_window: Option<Option<String>>,
     /// A report being written, and where.
     export: Option<(PathBuf, Receiver<Result<(), String>>)>,
 }
@@ -165,6 +171,8 @@ impl ErrataApp {
                 .unwrap_or_default(),
             samples: find_samples(),
             file_dialog: None,
+            native_dialogs: options.native_dialogs,
+            export_window: None,
             export: None,
         };
         if let Some(path) = open {
@@ -281,9 +289,38 @@ impl ErrataApp {
 
     /// Opens the native file dialog on its own thread.
     fn pick(&mut self, pick: Pick, ctx: &egui::Context) {
-        if self.file_dialog.is_none() {
+        if !self.native_dialogs {
+            self.no_dialog(pick);
+        } else if self.file_dialog.is_none() {
             self.file_dialog = Some(FileDialog::spawn(pick, ctx));
         }
+    }
+
+    /// The native dialog did not appear: say so, where the path can be typed instead.
+    fn no_dialog(&mut self, pick: Pick) {
+        if pick == Pick::SaveReport {
+            self.export_window = Some(Some(dialogs::NO_DIALOG.into()));
+        } else {
+            self.error = Some(format!(
+                "{} Use the path field on this screen, or drop the file on the window.",
+                dialogs::NO_DIALOG
+            ));
+        }
+    }
+
+    /// The export window: open (with its note, if any) or closed.
+    pub fn export_window(&self) -> Option<Option<&str>> {
+        self.export_window.as_ref().map(Option::as_deref)
+    }
+
+    /// Where a report goes by default: beside the project, named after it.
+    pub fn suggested_report_path(&self) -> Option<PathBuf> {
+        let Screen::Review(session) = &self.screen else {
+            return None;
+        };
+        let project = session.project.store.path();
+        let stem = project.file_stem()?.to_string_lossy();
+        Some(project.with_file_name(format!("{stem}-report.html")))
     }
 
     /// Picks up finished background work (loads, previews, file dialogs, exports, decoded
@@ -325,10 +362,13 @@ impl ErrataApp {
         let pick = dialog.pick;
         self.file_dialog = None;
         match picked {
-            Ok(Some(path)) if pick == Pick::SaveReport => self.export(path, ctx),
+            Ok(Some(path)) if pick == Pick::SaveReport => {
+                self.export_window = None;
+                self.export(path, ctx)
+            }
             Ok(Some(path)) => self.open(path, ctx),
             Ok(None) => {}
-            Err(message) => self.error = Some(message),
+            Err(_) => self.no_dialog(pick),
         }
     }
 
@@ -423,7 +463,10 @@ impl ErrataApp {
                 AppCommand::SetAutoplay(on) => self.autoplay = on,
                 AppCommand::Open(path) => self.open(path, ctx),
                 AppCommand::Pick(pick) => self.pick(pick, ctx),
-                AppCommand::Export(path) => self.export(path, ctx),
+                AppCommand::Export(path) => {
+                    self.export_window = None;
+                    self.export(path, ctx)
+                }
                 AppCommand::EditMapping { request, project } => {
                     if let Screen::Mapping(dialog) = &mut self.screen {
                         dialog.request = request;
@@ -434,6 +477,7 @@ impl ErrataApp {
                 AppCommand::Cancel => self.cancel(),
                 AppCommand::Show(view) => self.view = view,
                 AppCommand::ToggleHelp => self.show_help = !self.show_help,
+                AppCommand::ShowExport(open) => self.export_window = open.then_some(None),
                 AppCommand::TogglePanel(panel) => {
                     if !self.hidden_panels.contains(&panel) {
                         self.hidden_panels.push(panel);

@@ -7,6 +7,7 @@ mod dashboard;
 mod inspector;
 mod keys;
 mod mapping;
+mod paths;
 mod sidebar;
 pub mod state;
 mod table;
@@ -18,6 +19,7 @@ use crate::app::opening::Job;
 use crate::app::shortcuts::SHORTCUTS;
 use crate::app::{AppCommand, ErrataApp, Options, Panel, RECENT_KEY, Screen, View};
 use crate::data::progress::Step;
+use paths::completions_ui;
 pub use state::{DashboardView, ImageView, PAGE_ROWS, TableView, UiState};
 
 /// The errata window: the app and what the window remembers between frames.
@@ -87,7 +89,16 @@ pub fn app_ui(
         });
     }
     match app.screen() {
-        Screen::Welcome => welcome::welcome_ui(ui, app, &mut state.drafts.path, commands),
+        Screen::Welcome => {
+            let drafts = &mut state.drafts;
+            welcome::welcome_ui(
+                ui,
+                app,
+                &mut drafts.path,
+                &mut drafts.path_completions,
+                commands,
+            )
+        }
         Screen::Loading(job) => loading_ui(ui, job, commands),
         Screen::Mapping(dialog) => mapping::mapping_ui(ui, dialog, commands),
         Screen::Review(_) => review_ui(ui, app, state, commands),
@@ -198,7 +209,7 @@ fn review_ui(
                 .on_hover_text("Write the audit report as HTML, Markdown or JSON")
                 .clicked()
             {
-                commands.push(AppCommand::Pick(crate::app::dialogs::Pick::SaveReport));
+                commands.push(AppCommand::ShowExport(true));
             }
         });
     });
@@ -236,6 +247,9 @@ fn review_ui(
             );
         });
     }
+    if let Some(note) = app.export_window() {
+        export_window_ui(ui.ctx(), app, note, &mut state.drafts, commands);
+    }
     if app.show_help() {
         let mut open = true;
         egui::Window::new("Keyboard shortcuts")
@@ -253,5 +267,59 @@ fn review_ui(
         if !open {
             commands.push(AppCommand::ToggleHelp);
         }
+    }
+}
+
+/// Where to write the report: a typed path (with completion), or the native dialog.
+fn export_window_ui(
+    ctx: &egui::Context,
+    app: &ErrataApp,
+    note: Option<&str>,
+    drafts: &mut state::Drafts,
+    commands: &mut Vec<AppCommand>,
+) {
+    if drafts.export_path.is_empty()
+        && let Some(path) = app.suggested_report_path()
+    {
+        drafts.export_path = path.display().to_string();
+    }
+    let mut open = true;
+    egui::Window::new("Export the report")
+        .collapsible(false)
+        .open(&mut open)
+        .show(ctx, |ui| {
+            if let Some(note) = note {
+                ui.colored_label(ui.visuals().warn_fg_color, note);
+            }
+            let label = ui.label("Write the report to (.html, .md or .json):");
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut drafts.export_path).desired_width(460.0))
+                .labelled_by(label.id);
+            completions_ui(ui, &mut drafts.export_path, &mut drafts.path_completions);
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                let typed = drafts.export_path.trim();
+                if (ui
+                    .add_enabled(!typed.is_empty(), egui::Button::new("Export"))
+                    .clicked()
+                    || enter)
+                    && !typed.is_empty()
+                {
+                    commands.push(AppCommand::Export(PathBuf::from(typed)));
+                }
+                if ui
+                    .add_enabled(!app.dialog_open(), egui::Button::new("Browse..."))
+                    .on_hover_text("Choose the file with the system's dialog")
+                    .clicked()
+                {
+                    commands.push(AppCommand::Pick(crate::app::dialogs::Pick::SaveReport));
+                }
+                if ui.button("Cancel").clicked() {
+                    commands.push(AppCommand::ShowExport(false));
+                }
+            });
+        });
+    if !open {
+        commands.push(AppCommand::ShowExport(false));
     }
 }

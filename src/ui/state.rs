@@ -14,6 +14,10 @@ pub struct Drafts {
     pub goto: String,
     /// The note being edited, and the row it belongs to.
     pub note: Option<(u32, String)>,
+    /// The export window's path field.
+    pub export_path: String,
+    /// Completions under the welcome screen's and the export window's path fields.
+    pub path_completions: super::paths::Completions,
 }
 
 /// Everything the window keeps between frames, besides the app.

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::paths::{Completions, completions_ui};
 use crate::app::dialogs::Pick;
 use crate::app::{AppCommand, ErrataApp};
 
@@ -15,6 +16,7 @@ pub fn welcome_ui(
     ui: &mut egui::Ui,
     app: &ErrataApp,
     path_input: &mut String,
+    completions: &mut Completions,
     commands: &mut Vec<AppCommand>,
 ) {
     let mut chosen: Option<PathBuf> = ui
@@ -53,6 +55,7 @@ pub fn welcome_ui(
                     .hint_text("path")
                     .desired_width(480.0),
             );
+            completions_ui(ui, path_input, completions);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
                 chosen = Some(PathBuf::from(path_input.trim()));

@@ -37,8 +37,10 @@ pub fn window(open: Option<PathBuf>) -> Harness<'static, Window> {
             Window::new(
                 cc,
                 open,
+                // A machine without a sound device or a file-chooser service.
                 Options {
                     audio_output: false,
+                    native_dialogs: false,
                     ..Options::default()
                 },
             )
