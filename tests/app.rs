@@ -1062,3 +1062,25 @@ fn without_a_file_dialog_the_app_says_so_and_typed_paths_take_over() {
     assert!(html.contains("<h2>Slices</h2>"));
     assert!(harness.state().app.export_window().is_none());
 }
+
+#[test]
+fn the_mapping_check_probes_media_and_names_what_cannot_be_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images");
+    std::fs::copy(images.join("tiny.webp"), dir.path().join("a.webp")).unwrap();
+    std::fs::copy(images.join("tiny.tiff"), dir.path().join("b.tiff")).unwrap();
+    std::fs::write(dir.path().join("c.png"), b"not an image").unwrap();
+    std::fs::write(
+        dir.path().join("metadata.csv"),
+        "id,label,prediction,image\nr1,x,x,a.webp\nr2,x,y,b.tiff\nr3,y,y,c.png\n",
+    )
+    .unwrap();
+    let mut harness = window(Some(dir.path().to_path_buf()));
+    wait_until(&mut harness, |app| {
+        matches!(app.screen(), Screen::Mapping(_))
+    });
+    harness.run();
+    harness.get_by_label_contains("Media: 1 of 3 files probed cannot be decoded");
+    harness.get_by_label_contains("c.png: ");
+    assert!(harness.query_by_label("No problems found.").is_none());
+}

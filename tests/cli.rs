@@ -965,3 +965,51 @@ fn a_european_excel_csv_is_read_with_its_separator_and_decimal_commas() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn check_media_names_the_files_that_cannot_be_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = root().join("tests/data/images");
+    let mut csv = String::from("id,label,prediction,image\n");
+    for (i, ext) in ["png", "jpg", "bmp", "gif", "tiff", "webp"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::copy(
+            images.join(format!("tiny.{ext}")),
+            dir.path().join(format!("ok.{ext}")),
+        )
+        .unwrap();
+        csv.push_str(&format!("r{i},a,a,ok.{ext}\n"));
+    }
+    std::fs::write(dir.path().join("broken.png"), b"\x89PNG but not really").unwrap();
+    std::fs::write(
+        dir.path().join("broken.wav"),
+        b"RIFF\x00\x00\x00\x00WAVEnothing",
+    )
+    .unwrap();
+    csv.push_str("r6,a,b,broken.png\nr7,b,b,broken.wav\n");
+    std::fs::write(dir.path().join("metadata.csv"), csv).unwrap();
+    let folder = dir.path().to_str().unwrap();
+
+    let (plain, _) = json_report(&["report", folder]);
+    assert!(plain["dataset"].get("undecodable_media").is_none());
+    let (checked, _) = json_report(&["report", folder, "--check-media"]);
+    assert_eq!(checked["dataset"]["undecodable_media"], 2);
+    let warning = checked["dataset"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|w| w.as_str().filter(|w| w.contains("cannot be decoded")))
+        .expect("a warning names them")
+        .to_string();
+    assert!(warning.starts_with("2 of 8 media files"), "{warning}");
+    assert!(
+        warning.contains("broken.png") && warning.contains("broken.wav"),
+        "{warning}"
+    );
+    assert!(
+        !warning.contains(folder),
+        "named as the table names them: {warning}"
+    );
+}

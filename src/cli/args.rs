@@ -62,6 +62,10 @@ pub enum Command {
         /// below the overall accuracy (0: entirely below it), as the app's Slices section.
         #[arg(long, value_name = "POINTS", default_value_t = 0.0, value_parser = parse_margin)]
         flag_margin: f64,
+        /// Probe every media file (in parallel, headers only) and report those that cannot
+        /// be decoded (`dataset.undecodable_media`, the first names in the warnings).
+        #[arg(long)]
+        check_media: bool,
         #[command(flatten)]
         mapping: MappingArgs,
     },

@@ -277,11 +277,15 @@ pub fn report(
     output: Option<&Path>,
     spec: Option<&Path>,
     flag_rule: FlagRule,
+    check_media: bool,
     request: MappingRequest,
 ) -> Result<ExitCode> {
     let (target, spec) = load_with_spec(path, spec, request)?;
     let mut report = target.report();
     report.flag_rule = flag_rule;
+    if check_media {
+        report.add_media_check(target.dataset());
+    }
     if let Some(spec) = spec {
         let (set, book) = (target.set(), target.book());
         report.audit = Some(report::AuditResults::evaluate(&spec, set, book));

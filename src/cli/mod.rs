@@ -54,6 +54,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             output,
             spec,
             flag_margin,
+            check_media,
             mapping,
         } => commands::report(
             &dataset,
@@ -61,6 +62,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             output.as_deref(),
             spec.as_deref(),
             FlagRule::points(flag_margin),
+            check_media,
             mapping.into(),
         ),
         Command::Init {

@@ -43,9 +43,13 @@ impl Target {
     }
 
     pub fn set(&self) -> &EvalSet {
+        &self.dataset().set
+    }
+
+    pub fn dataset(&self) -> &crate::data::Dataset {
         match self {
-            Target::Project(p) => &p.dataset.set,
-            Target::Dataset(_, d) => &d.set,
+            Target::Project(p) => &p.dataset,
+            Target::Dataset(_, d) => d,
         }
     }
 

@@ -69,6 +69,21 @@ pub struct Preview {
     /// How a CSV/TSV table was split into fields.
     pub delimited: Option<Delimited>,
     pub dataset: Result<Dataset, LoadError>,
+    /// The media files of a sample of rows, probed (header only) so that an unsupported or
+    /// broken file is found before a review session, not row by row.
+    pub media_check: Option<media::MediaCheck>,
+}
+
+/// How many rows' media files the mapping dialog probes.
+const MEDIA_SAMPLE: usize = 32;
+
+/// Probes the media of up to [`MEDIA_SAMPLE`] rows spread over the dataset.
+fn probe_sample(dataset: &Dataset) -> Option<media::MediaCheck> {
+    let paths = dataset.media.as_ref()?;
+    let step = (paths.len() / MEDIA_SAMPLE).max(1);
+    let rows: Vec<usize> = (0..paths.len()).step_by(step).take(MEDIA_SAMPLE).collect();
+    let root = dataset.table.root.canonicalize().ok()?;
+    Some(media::check(&root, paths, &rows))
 }
 
 /// Fails only when the table itself cannot be read; a mapping that does not fit it is
@@ -104,11 +119,13 @@ pub fn preview(
     if matches!(dataset, Err(LoadError::Cancelled)) {
         return Err(LoadError::Cancelled);
     }
+    let media_check = dataset.as_ref().ok().and_then(probe_sample);
     Ok(Preview {
         columns,
         head,
         delimited,
         dataset,
+        media_check,
     })
 }
 

@@ -67,9 +67,94 @@ pub fn resolve(root: &Path, value: &str) -> Result<Option<PathBuf>, Refusal> {
     }
 }
 
+/// Why a media file cannot be shown or played, judged from its header (the format, the
+/// image's size, the audio stream's parameters), without decoding the whole file.
+pub fn probe(path: &Path) -> Result<(), String> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(format!("{shown}: is a folder"));
+    }
+    match media_kind(&path.to_string_lossy()) {
+        MediaKind::Image => image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| format!("{shown}: {e}"))?
+            .into_dimensions()
+            .map(|_| ())
+            .map_err(|e| format!("{shown}: {e}")),
+        MediaKind::Audio => {
+            let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+            rodio::Decoder::try_from(file)
+                .map(|_| ())
+                .map_err(|e| format!("{shown}: {e}"))
+        }
+        MediaKind::Other => Err(format!(
+            "{shown}: neither an image ({}) nor a sound ({}) errata can show",
+            IMAGE_EXTENSIONS.join(", "),
+            AUDIO_EXTENSIONS.join(", ")
+        )),
+    }
+}
+
+/// The media files of some rows that exist but cannot be decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MediaCheck {
+    /// Files probed (missing files are counted apart, as missing).
+    pub probed: usize,
+    /// Rows whose file cannot be decoded, with why, in row order.
+    pub undecodable: Vec<(usize, String)>,
+}
+
+/// Probes the media files of `rows` under `root`, in parallel ([`probe`]).
+pub fn check(root: &Path, media: &[Option<String>], rows: &[usize]) -> MediaCheck {
+    use rayon::prelude::*;
+    let results: Vec<Option<(usize, Result<(), String>)>> = rows
+        .par_iter()
+        .map(|&row| {
+            let value = media.get(row)?.as_deref()?;
+            let path = resolve(root, value).ok()??;
+            // Named as the table names it, not by the resolved absolute path.
+            let named = |why: String| why.replacen(&path.display().to_string(), value, 1);
+            Some((row, probe(&path).map_err(named)))
+        })
+        .collect();
+    let probed = results.iter().flatten().count();
+    let undecodable = results
+        .into_iter()
+        .flatten()
+        .filter_map(|(row, result)| result.err().map(|why| (row, why)))
+        .collect();
+    MediaCheck {
+        probed,
+        undecodable,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_image_format_probes_and_broken_files_are_named() {
+        let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images");
+        for ext in ["png", "jpg", "bmp", "gif", "tiff", "webp"] {
+            let path = images.join(format!("tiny.{ext}"));
+            assert_eq!(probe(&path), Ok(()), "{ext}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.png"), b"not a png at all").unwrap();
+        std::fs::write(dir.path().join("bad.wav"), b"RIFF....WAVEjunk").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"text").unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let media: Vec<Option<String>> = ["bad.png", "bad.wav", "notes.txt", "gone.png"]
+            .iter()
+            .map(|m| Some(m.to_string()))
+            .collect();
+        let found = check(&root, &media, &[0, 1, 2, 3]);
+        assert_eq!(found.probed, 3, "a missing file is not probed");
+        let rows: Vec<usize> = found.undecodable.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, [0, 1, 2]);
+        assert!(found.undecodable[0].1.contains("bad.png"));
+    }
 
     #[test]
     fn kinds_by_extension() {

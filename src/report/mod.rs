@@ -71,6 +71,9 @@ pub struct DatasetSummary {
     pub warnings: Vec<String>,
     /// The project file the tags came from, when the report was made from a project.
     pub project: Option<String>,
+    /// Media files that exist but cannot be decoded; only with `report --check-media`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undecodable_media: Option<usize>,
     /// How a CSV/TSV table was split into fields; absent for Parquet and JSON Lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub separator: Option<SeparatorSummary>,
@@ -160,6 +163,37 @@ pub struct Report {
 }
 
 impl Report {
+    /// Probes every media file of `dataset` and records those that cannot be decoded: their
+    /// count, and a warning naming the first ones.
+    pub fn add_media_check(&mut self, dataset: &Dataset) {
+        let Some(media) = &dataset.media else {
+            self.dataset.undecodable_media = Some(0);
+            return;
+        };
+        let rows: Vec<usize> = (0..media.len()).collect();
+        let root = dataset
+            .table
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| dataset.table.root.clone());
+        let found = crate::data::media::check(&root, media, &rows);
+        self.dataset.undecodable_media = Some(found.undecodable.len());
+        if !found.undecodable.is_empty() {
+            let first: Vec<String> = found
+                .undecodable
+                .iter()
+                .take(5)
+                .map(|(_, why)| crate::model::text::shorten(why, 200))
+                .collect();
+            self.dataset.warnings.push(format!(
+                "{} of {} media files cannot be decoded (first: {})",
+                found.undecodable.len(),
+                found.probed,
+                first.join("; ")
+            ));
+        }
+    }
+
     /// Whether a slice value is flagged, by [`Report::flag_rule`]: every format flags the
     /// same values, as the app does.
     pub fn below_overall(&self, slice: &crate::model::slices::SliceStats) -> bool {
@@ -239,6 +273,7 @@ impl Report {
                 columns: dataset.roles.clone(),
                 warnings: dataset.warnings.clone(),
                 project: None,
+                undecodable_media: None,
                 separator: dataset.delimited.map(|d| SeparatorSummary {
                     character: char::from(d.separator).to_string(),
                     detected: d.detected,

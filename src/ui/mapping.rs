@@ -211,7 +211,29 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingReq
                 for note in &dataset.notes {
                     ui.weak(note);
                 }
-                if dataset.warnings.is_empty() {
+                let media = dialog.preview.media_check.as_ref();
+                let undecodable = media.map_or(0, |m| m.undecodable.len());
+                if let Some(check) = media.filter(|m| m.probed > 0) {
+                    if undecodable == 0 {
+                        ui.label(format!(
+                            "Media: the {} files probed (a sample of the rows) decode.",
+                            check.probed
+                        ));
+                    } else {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!(
+                                "Media: {undecodable} of {} files probed cannot be decoded; \
+                                 `errata report --check-media` probes them all.",
+                                check.probed
+                            ),
+                        );
+                        for (_, why) in check.undecodable.iter().take(5) {
+                            ui.label(crate::model::text::shorten(why, 200));
+                        }
+                    }
+                }
+                if dataset.warnings.is_empty() && undecodable == 0 {
                     ui.label("No problems found.");
                 }
             }
