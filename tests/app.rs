@@ -607,12 +607,14 @@ fn the_audit_checklist_is_edited_checked_and_saved_in_the_app() {
         "[[check]]\nrisk = \"r\"\nmetric = \"accuracy\"\nslice = \"gender\"\nmin = 0.5\n".into(),
     );
     harness.run();
-    harness.get_by_label("Check and save").click();
-    harness.run();
-    let error = harness.state().app.error().unwrap().to_string();
+    // The problem is said at its line, and the spec cannot be saved until it is fixed.
+    harness.get_by_label_contains("Line 1: ");
+    harness.get_by_label_contains("\"gender\"");
     assert!(
-        error.contains("line 1") && error.contains("\"gender\""),
-        "{error}"
+        harness
+            .get_by_label("Check and save")
+            .accesskit_node()
+            .is_disabled()
     );
     assert!(
         harness
@@ -1083,4 +1085,41 @@ fn the_mapping_check_probes_media_and_names_what_cannot_be_decoded() {
     harness.get_by_label_contains("Media: 1 of 3 files probed cannot be decoded");
     harness.get_by_label_contains("c.png: ");
     assert!(harness.query_by_label("No problems found.").is_none());
+}
+
+#[test]
+fn the_audit_editor_marks_the_bad_line_and_refuses_a_spec_without_checks() {
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Audit");
+    let replace = |harness: &mut Harness<'_, Window>, text: &str| {
+        harness.get_by_label("Audit spec (TOML)").click();
+        harness.run();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+        harness.get_by_label("Audit spec (TOML)").type_text(text);
+        harness.run();
+    };
+    replace(&mut harness, "[signoff]\nowner = \"me\"\n");
+    harness.get_by_label_contains("Line 1: the spec has no [[check]]");
+    assert!(
+        harness
+            .get_by_label("Check and save")
+            .accesskit_node()
+            .is_disabled()
+    );
+    replace(
+        &mut harness,
+        "[[check]]\nrisk = \"too many errors\"\nmetric = \"accuracy\"\nmin = 95\n",
+    );
+    harness.get_by_label_contains("Line 1: check \"too many errors\": the threshold 95");
+    replace(
+        &mut harness,
+        "[[check]]\nrisk = \"too many errors\"\nmetric = \"accuracy\"\nmin = 0.3\n",
+    );
+    assert!(harness.query_by_label_contains("Line ").is_none());
+    harness.get_by_label("Check and save").click();
+    harness.run();
+    harness.get_by_label_contains("Every judged group passes");
+    // In the app's units: a percentage, not a fraction.
+    harness.get_by_label(">= 30.0 %");
 }

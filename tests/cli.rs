@@ -473,7 +473,7 @@ fn audit_exit_status_is_0_on_pass_1_on_fail_2_on_a_bad_spec() {
     let failing: Vec<&str> = out.lines().filter(|l| l.contains("FAIL")).collect();
     assert_eq!(failing.len(), 1, "{out}");
     assert!(
-        failing[0].contains("noise=babble") && failing[0].contains("0.306"),
+        failing[0].contains("noise=babble") && failing[0].contains("30.6 %"),
         "{out}"
     );
 

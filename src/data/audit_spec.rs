@@ -125,6 +125,14 @@ pub fn parse_with_lines(
             min_support: c.min_support,
         });
     }
+    if checks.is_empty() {
+        return Err(invalid(
+            1,
+            "the spec has no [[check]]: a checklist without checks would pass whatever the \
+             model does; add at least one (docs/audit-spec.md)"
+                .into(),
+        ));
+    }
     Ok((
         AuditSpec {
             checks,

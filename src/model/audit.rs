@@ -32,6 +32,16 @@ impl Metric {
         matches!(self, Metric::FnRate | Metric::Wer | Metric::WatchList)
     }
 
+    /// How much worse `value` is than `overall`: above it for error rates, below it for
+    /// accuracy and recall.
+    pub fn worse_by(self, value: f64, overall: f64) -> f64 {
+        if self.higher_is_worse() {
+            value - overall
+        } else {
+            overall - value
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Accuracy => "accuracy",
@@ -259,11 +269,7 @@ fn judge(check: &Check, value: Option<f64>, overall: Option<f64>, n: u64) -> Ver
         Threshold::Min(t) => v >= t,
         Threshold::Max(t) => v <= t,
         Threshold::MaxGap(t) => {
-            let worse_by = match overall {
-                Some(o) if check.metric.higher_is_worse() => v - o,
-                Some(o) => o - v,
-                None => 0.0,
-            };
+            let worse_by = overall.map_or(0.0, |o| check.metric.worse_by(v, o));
             // A tiny tolerance so that a gap equal to the limit passes despite rounding.
             worse_by <= t + 1e-12
         }

@@ -3,7 +3,7 @@
 //! forms are the reference; the dashboard shows the same text.
 
 use super::AuditResults;
-use crate::model::audit::Verdict;
+use crate::model::audit::{Threshold, Verdict};
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
@@ -121,9 +121,35 @@ pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
                 Some(class) => format!("{} of {class}", check.metric.as_str()),
                 None => check.metric.as_str().to_string(),
             };
-            let value = match m.reference {
-                Some(r) => format!("{} (references {r:.3})", fixed(m.value, 3)),
-                None => fixed(m.value, 3),
+            // In the app's units: figures in percent, a gap in points with the figure beside.
+            let value = match (check.threshold, m.reference) {
+                (Threshold::MaxGap(_), _) => {
+                    let gap = m
+                        .value
+                        .zip(m.overall)
+                        .map(|(v, o)| check.metric.worse_by(v, o));
+                    let gap = match gap {
+                        Some(g) if g > 0.0 => format!("{} worse", points(Some(g), 1)),
+                        Some(g) => format!("{} better", points(Some(-g), 1)),
+                        None => UNKNOWN.into(),
+                    };
+                    format!(
+                        "{gap} (this group {}, overall {})",
+                        percent(m.value, 1),
+                        percent(m.overall, 1)
+                    )
+                }
+                (_, Some(r)) => format!(
+                    "{} (references {})",
+                    percent(m.value, 1),
+                    percent(Some(r), 1)
+                ),
+                (_, None) => percent(m.value, 1),
+            };
+            let threshold = match check.threshold {
+                Threshold::Min(t) => format!(">= {}", percent(Some(t), 1)),
+                Threshold::Max(t) => format!("<= {}", percent(Some(t), 1)),
+                Threshold::MaxGap(t) => format!("gap <= {}", points(Some(t), 1)),
             };
             AuditLine {
                 cells: [
@@ -131,7 +157,7 @@ pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
                     metric,
                     m.group.clone(),
                     value,
-                    check.threshold.to_string(),
+                    threshold,
                     m.n.to_string(),
                     verdict(m.verdict).to_string(),
                 ],

@@ -69,6 +69,8 @@ pub struct DashboardView {
     pub pr_class: usize,
     /// The audit spec being edited (TOML), once the editor is opened.
     pub audit_draft: Option<String>,
+    /// The audit draft last checked against the dataset, and its problem: the line and why.
+    pub audit_checked: Option<(String, Option<(usize, String)>)>,
 }
 
 impl Default for DashboardView {
@@ -86,6 +88,7 @@ impl Default for DashboardView {
             target_accuracy: 0.95,
             pr_class: 0,
             audit_draft: None,
+            audit_checked: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::app::AppCommand;
 use crate::app::session::{Command, Session};
+use crate::data::audit_spec::AuditSpecError;
 use crate::model::audit::Verdict;
 use crate::report::format;
 use crate::ui::state::DashboardView;
@@ -104,18 +105,60 @@ pub(super) fn audit_ui(
             .unwrap_or(AUDIT_TEMPLATE)
             .to_string()
     });
+    // The draft is checked against the dataset as it is typed (a TOML parse and a pass over
+    // the checks: instant); a problem marks its line in the editor and is said below it.
+    if state
+        .audit_checked
+        .as_ref()
+        .is_none_or(|(text, _)| text != draft)
+    {
+        let problem = match session.project.check_audit(draft) {
+            Ok(_) => None,
+            Err(AuditSpecError::Invalid { line, message, .. }) => Some((line, message)),
+            Err(other) => Some((1, other.to_string())),
+        };
+        state.audit_checked = Some((draft.clone(), problem));
+    }
+    let problem = state.audit_checked.as_ref().and_then(|(_, p)| p.clone());
+    let bad_line = problem.as_ref().map(|(line, _)| *line);
+    let marked = ui.visuals().error_fg_color.gamma_multiply(0.35);
+    let mut layouter = |ui: &egui::Ui, text: &dyn egui::TextBuffer, wrap_width: f32| {
+        let mut job = egui::text::LayoutJob::default();
+        let font = egui::TextStyle::Monospace.resolve(ui.style());
+        let color = ui.visuals().text_color();
+        for (number, line) in text.as_str().split_inclusive('\n').enumerate() {
+            let mut format = egui::TextFormat::simple(font.clone(), color);
+            if Some(number + 1) == bad_line {
+                format.background = marked;
+            }
+            job.append(line, 0.0, format);
+        }
+        job.wrap.max_width = wrap_width;
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
     ui.add(
         egui::TextEdit::multiline(draft)
             .code_editor()
             .desired_rows(16)
-            .desired_width(f32::INFINITY),
+            .desired_width(f32::INFINITY)
+            .layouter(&mut layouter),
     )
     .labelled_by(label.id);
+    if let Some((line, message)) = &problem {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Line {line}: {message}"),
+        );
+    }
     let changed = session.project.audit_text() != Some(draft.as_str());
     let mut discard = false;
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(changed, egui::Button::new("Check and save"))
+            .add_enabled(
+                changed && problem.is_none(),
+                egui::Button::new("Check and save"),
+            )
+            .on_disabled_hover_text("Fix the marked line first")
             .clicked()
         {
             commands.push(Command::SetAudit(Some(draft.clone())).into());
