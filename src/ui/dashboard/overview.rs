@@ -16,57 +16,70 @@ pub(super) fn overview_ui(ui: &mut egui::Ui, session: &Session, commands: &mut V
     let overall = &analysis.overall;
     let dataset = &session.project.dataset;
     let transcription = dataset.set.task == Task::Transcription;
-    ui.horizontal_wrapped(|ui| {
-        figure(
-            ui,
-            if transcription {
-                "sentence accuracy"
-            } else {
-                "accuracy"
-            },
-            &pct(overall.accuracy),
-            &format!("95 % interval {}", interval(overall.ci95.as_ref())),
-        );
-        if transcription {
-            figure(
-                ui,
-                "WER",
-                &format::percent(overall.wer, 2),
-                "word error rate",
-            );
-            figure(
-                ui,
-                "CER",
-                &format::percent(overall.cer, 2),
-                "character error rate",
-            );
-        }
-        figure(
-            ui,
-            "rows",
-            &thousands(overall.n),
-            &if dataset.excluded_rows > 0 {
-                format!("{} excluded", thousands(dataset.excluded_rows))
-            } else {
-                "none excluded".into()
-            },
-        );
-        if figure_link(ui, "errors", &thousands(overall.errors), "show them") {
-            show_rows(
-                RowFilter {
-                    outcome: Outcome::Errors,
-                    ..RowFilter::default()
-                },
-                commands,
-            );
-        }
-        figure(
-            ui,
-            "reviewed",
-            &thousands(analysis.reviewed_rows),
-            "rows with a tag or a reviewed mark",
-        );
+    let accuracy_name = if transcription {
+        "sentence accuracy"
+    } else {
+        "accuracy"
+    };
+    let mut cards = vec![Card {
+        name: accuracy_name,
+        value: pct(overall.accuracy),
+        note: format!("95 % interval {}", interval(overall.ci95.as_ref())),
+        shows_errors: false,
+    }];
+    if transcription {
+        cards.push(Card {
+            name: "WER",
+            value: format::percent(overall.wer, 2),
+            note: "word error rate".into(),
+            shows_errors: false,
+        });
+        cards.push(Card {
+            name: "CER",
+            value: format::percent(overall.cer, 2),
+            note: "character error rate".into(),
+            shows_errors: false,
+        });
+    }
+    cards.push(Card {
+        name: "rows",
+        value: thousands(overall.n),
+        note: if dataset.excluded_rows > 0 {
+            format!("{} excluded", thousands(dataset.excluded_rows))
+        } else {
+            "none excluded".into()
+        },
+        shows_errors: false,
     });
+    cards.push(Card {
+        name: "errors",
+        value: thousands(overall.errors),
+        note: "show them".into(),
+        shows_errors: true,
+    });
+    cards.push(Card {
+        name: "reviewed",
+        value: thousands(analysis.reviewed_rows),
+        note: "rows with a tag or a mark".into(),
+        shows_errors: false,
+    });
+    // As many cards a line as the width holds.
+    let per_line = ((ui.available_width() / (CARD_WIDTH + 36.0)) as usize).max(1);
+    for line in cards.chunks(per_line) {
+        ui.horizontal(|ui| {
+            for card in line {
+                if card.show(ui) {
+                    show_rows(
+                        RowFilter {
+                            outcome: Outcome::Errors,
+                            ..RowFilter::default()
+                        },
+                        commands,
+                    );
+                }
+            }
+        });
+    }
     ui.add_space(12.0);
     ui.strong("Largest potential gains");
     ui.weak("Gap to human-level performance × share of data, in points of overall accuracy.");
@@ -104,31 +117,35 @@ pub(super) fn overview_ui(ui: &mut egui::Ui, session: &Session, commands: &mut V
     }
 }
 
-/// One headline figure: its name, the value large, a note below.
-fn figure(ui: &mut egui::Ui, name: &str, value: &str, note: &str) {
-    card(ui, |ui| {
-        ui.weak(name);
-        ui.label(egui::RichText::new(value).size(26.0).strong());
-        ui.weak(note);
-    });
+const CARD_WIDTH: f32 = 140.0;
+
+/// One headline figure: its name, the value large, a note below (a link to the errors on
+/// the errors card).
+struct Card {
+    name: &'static str,
+    value: String,
+    note: String,
+    shows_errors: bool,
 }
 
-/// [`figure`] whose note is a link; true when it was clicked.
-fn figure_link(ui: &mut egui::Ui, name: &str, value: &str, link: &str) -> bool {
-    let mut clicked = false;
-    card(ui, |ui| {
-        ui.weak(name);
-        ui.label(egui::RichText::new(value).size(26.0).strong());
-        clicked = ui.link(link).clicked();
-    });
-    clicked
-}
-
-fn card(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui)) {
-    egui::Frame::group(ui.style())
-        .inner_margin(egui::Margin::same(10))
-        .show(ui, |ui| {
-            ui.set_min_width(130.0);
-            ui.vertical(|ui| add(ui));
-        });
+impl Card {
+    /// Draws the card; true when its link was clicked.
+    fn show(&self, ui: &mut egui::Ui) -> bool {
+        let mut clicked = false;
+        egui::Frame::group(ui.style())
+            .inner_margin(egui::Margin::same(10))
+            .show(ui, |ui| {
+                ui.set_width(CARD_WIDTH);
+                ui.vertical(|ui| {
+                    ui.weak(self.name);
+                    ui.label(egui::RichText::new(&self.value).size(26.0).strong());
+                    if self.shows_errors {
+                        clicked = ui.link(&self.note).clicked();
+                    } else {
+                        ui.weak(&self.note);
+                    }
+                });
+            });
+        clicked
+    }
 }
