@@ -1123,3 +1123,42 @@ fn the_audit_editor_marks_the_bad_line_and_refuses_a_spec_without_checks() {
     // In the app's units: a percentage, not a fraction.
     harness.get_by_label(">= 30.0 %");
 }
+
+#[test]
+fn a_sample_opens_from_a_copy_in_the_data_folder_never_in_the_install_folder() {
+    let copies = tempfile::tempdir().unwrap();
+    let mut harness = common::window_with_samples(None, copies.path().to_path_buf());
+    harness.run();
+    harness
+        .get_by_label_contains("speech: 60 spoken commands")
+        .click();
+    wait_until(&mut harness, |app| {
+        matches!(app.screen(), Screen::Mapping(_))
+    });
+    harness.run();
+    harness.get_by_label("Create project").click();
+    wait_until(&mut harness, |app| app.session().is_some());
+    let project = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .project
+        .store
+        .path()
+        .to_path_buf();
+    assert_eq!(project, copies.path().join("speech.errata"));
+    assert!(copies.path().join("speech/metadata.csv").is_file());
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    assert!(
+        !bundled.join("speech.errata").exists(),
+        "nothing is written beside the samples"
+    );
+}
+
+#[test]
+fn the_window_icon_is_the_bundled_mark() {
+    let icon = errata::ui::window_icon().expect("the embedded icon decodes");
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+}

@@ -37,6 +37,8 @@ pub enum AppCommand {
     Show(View),
     /// Show or hide the list of keyboard shortcuts.
     ToggleHelp,
+    /// Open a bundled sample (by folder name) from a copy in the user's data folder.
+    OpenSample(String),
     /// Open (or close) the export window: a typed path, or the native dialog.
     ShowExport(bool),
     /// Show or hide the sidebar or the inspector.

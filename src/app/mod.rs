@@ -45,6 +45,9 @@ pub struct Options {
     pub dashboard: Option<Section>,
     /// Use the system's file dialogs (tests turn them off to act as a system without any).
     pub native_dialogs: bool,
+    /// Where opened samples are copied (tests use a temporary folder); `None`: the
+    /// platform's data folder ([`data_folder`]).
+    pub samples_copy: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -53,6 +56,7 @@ impl Default for Options {
             audio_output: true,
             dashboard: None,
             native_dialogs: true,
+            samples_copy: None,
         }
     }
 }
@@ -110,6 +114,8 @@ pub struct ErrataApp {
     /// A native file dialog that is open.
     file_dialog: Option<FileDialog>,
     native_dialogs: bool,
+    /// Where opened samples are copied, so their projects never land in the install folder.
+    samples_copy: Option<PathBuf>,
     /// The export window is open, with a note when the native dialog did not appear.
     export_window: Option<Option<String>>,
     /// A report being written, and where.
@@ -120,15 +126,50 @@ pub struct ErrataApp {
 pub const RECENT_KEY: &str = "recent_projects";
 const RECENT_MAX: usize = 8;
 
-/// The bundled `sample_data` folder: beside the executable or a few folders above it (an
-/// installed copy, or `target/release` in a source checkout), in the current folder, or in
-/// the source tree the program was built from.
+/// Copies a folder and everything in it; a half-made copy is removed.
+fn copy_folder(from: &Path, to: &Path) -> std::io::Result<()> {
+    fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            let target = to.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                copy(&entry.path(), &target)?;
+            } else {
+                std::fs::copy(entry.path(), &target)?;
+            }
+        }
+        Ok(())
+    }
+    copy(from, to).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(to);
+    })
+}
+
+/// errata's folder in the platform's data folder: settings (`app.ron`: recent projects,
+/// window layout) and the copies of the samples the user opened. Linux
+/// `~/.local/share/errata`, macOS `~/Library/Application Support/errata`, Windows
+/// `%APPDATA%\errata\data`.
+pub fn data_folder() -> Option<PathBuf> {
+    eframe::storage_dir("errata")
+}
+
+/// The bundled `sample_data` folder, wherever errata is installed: beside the executable or
+/// a few folders above it (a copied binary, `target/release` in a source checkout),
+/// `../share/errata/` (Linux packages), the bundle's `Resources` (macOS), the current
+/// folder, or the source tree the program was built from.
 pub fn find_samples() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok();
     let beside_exe = exe
         .iter()
         .flat_map(|e| e.ancestors().skip(1).take(4))
-        .map(|dir| dir.join("sample_data"));
+        .flat_map(|dir| {
+            [
+                dir.join("sample_data"),
+                dir.join("share/errata/sample_data"),
+                dir.join("Resources/sample_data"),
+            ]
+        });
     let current = std::env::current_dir()
         .ok()
         .map(|dir| dir.join("sample_data"));
@@ -172,6 +213,9 @@ impl ErrataApp {
             samples: find_samples(),
             file_dialog: None,
             native_dialogs: options.native_dialogs,
+            samples_copy: options
+                .samples_copy
+                .or_else(|| data_folder().map(|d| d.join("samples"))),
             export_window: None,
             export: None,
         };
@@ -261,6 +305,33 @@ impl ErrataApp {
         self.error = None;
         self.start(Job::spawn(path, ctx, move |progress| {
             opening::open(&target, progress)
+        }));
+    }
+
+    /// Opens a bundled sample from a copy in the user's data folder (made on first use, kept
+    /// after: its project and tags live beside it), so that an installed, read-only copy of
+    /// errata is never written to.
+    fn open_sample(&mut self, name: String, ctx: &egui::Context) {
+        let (Some(samples), Some(copies)) = (self.samples.clone(), self.samples_copy.clone())
+        else {
+            self.error = Some(format!(
+                "The sample {name} cannot be opened: no bundled samples or no data folder found"
+            ));
+            return;
+        };
+        let copy = copies.join(&name);
+        self.error = None;
+        self.start(Job::spawn(copy.clone(), ctx, move |progress| {
+            if !copy.exists() {
+                copy_folder(&samples.join(&name), &copy).map_err(|e| {
+                    OpenError::Failed(format!(
+                        "{}: cannot copy the sample there ({e}); check that the folder can be \
+                         written",
+                        copy.display()
+                    ))
+                })?;
+            }
+            opening::open(&copy, progress)
         }));
     }
 
@@ -477,6 +548,7 @@ impl ErrataApp {
                 AppCommand::Cancel => self.cancel(),
                 AppCommand::Show(view) => self.view = view,
                 AppCommand::ToggleHelp => self.show_help = !self.show_help,
+                AppCommand::OpenSample(name) => self.open_sample(name, ctx),
                 AppCommand::ShowExport(open) => self.export_window = open.then_some(None),
                 AppCommand::TogglePanel(panel) => {
                     if !self.hidden_panels.contains(&panel) {

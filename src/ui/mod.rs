@@ -55,13 +55,38 @@ impl eframe::App for Window {
     }
 }
 
+/// The window and taskbar icon (assets/icons, made by scripts/make-assets.sh).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/256x256.png");
+
+/// [`ICON_PNG`] as the viewport wants it; `None` (the system's default icon) if it does
+/// not decode, which a test rules out.
+pub fn window_icon() -> Option<egui::IconData> {
+    let image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png).ok()?;
+    let rgba = image.to_rgba8();
+    Some(egui::IconData {
+        width: rgba.width(),
+        height: rgba.height(),
+        rgba: rgba.into_raw(),
+    })
+}
+
 /// Opens the desktop window and runs it until it is closed.
 pub fn run_window(open: Option<PathBuf>, options: Options) -> Result<(), eframe::Error> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_inner_size([1400.0, 860.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_title("errata")
+        // The desktop entry's name (assets/linux/io.github.errata.Errata.desktop), so that
+        // Linux desktops pair the window with its launcher and icon.
+        .with_app_id("io.github.errata.Errata");
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1400.0, 860.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_title("errata"),
+        viewport,
+        // Settings and recent projects stay in the platform's data folder under "errata",
+        // whatever the desktop id.
+        persistence_path: crate::app::data_folder().map(|folder| folder.join("app.ron")),
         ..Default::default()
     };
     eframe::run_native(

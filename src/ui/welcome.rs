@@ -24,6 +24,7 @@ pub fn welcome_ui(
         .input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()))
         .filter(|p| !p.as_os_str().is_empty());
     let mut pick = None;
+    let mut sample = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(60.0);
@@ -70,12 +71,12 @@ pub fn welcome_ui(
                     }
                 }
             }
-            if let Some(samples) = app.samples() {
+            if app.samples().is_some() {
                 ui.add_space(20.0);
-                ui.label("Bundled samples:");
+                ui.label("Bundled samples (opened from a copy in your data folder):");
                 for (name, what) in SAMPLES {
                     if ui.button(format!("{name}: {what}")).clicked() {
-                        chosen = Some(samples.join(name));
+                        sample = Some(name.to_string());
                     }
                 }
             }
@@ -86,5 +87,8 @@ pub fn welcome_ui(
     }
     if let Some(path) = chosen {
         commands.push(AppCommand::Open(path));
+    }
+    if let Some(name) = sample {
+        commands.push(AppCommand::OpenSample(name));
     }
 }

@@ -29,6 +29,15 @@ pub fn run_errata(args: &[&str]) -> Output {
 
 /// The window as on a machine without a sound card, opening `path` (or the welcome screen).
 pub fn window(open: Option<PathBuf>) -> Harness<'static, Window> {
+    // Samples opened from the welcome screen are copied here, never into the user's folder.
+    window_with_samples(open, std::env::temp_dir().join("errata-test-samples"))
+}
+
+/// [`window`], copying the samples the user opens into `samples_copy`.
+pub fn window_with_samples(
+    open: Option<PathBuf>,
+    samples_copy: PathBuf,
+) -> Harness<'static, Window> {
     Harness::builder()
         .with_size([1400.0, 860.0])
         // Decoded media arrive over a few frames.
@@ -41,6 +50,7 @@ pub fn window(open: Option<PathBuf>) -> Harness<'static, Window> {
                 Options {
                     audio_output: false,
                     native_dialogs: false,
+                    samples_copy: Some(samples_copy),
                     ..Options::default()
                 },
             )
