@@ -155,9 +155,9 @@ pub fn data_folder() -> Option<PathBuf> {
 }
 
 /// The bundled `sample_data` folder, wherever errata is installed: beside the executable or
-/// a few folders above it (a copied binary, `target/release` in a source checkout),
-/// `../share/errata/` (Linux packages), the bundle's `Resources` (macOS), the current
-/// folder, or the source tree the program was built from.
+/// a few folders above it (a copied binary, `target/release` and the Windows installer's
+/// folder), `../share/errata/` or `../lib/errata/` (Linux packages), the bundle's
+/// `Resources` (macOS), the current folder, or the source tree the program was built from.
 pub fn find_samples() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok();
     let beside_exe = exe
@@ -167,6 +167,7 @@ pub fn find_samples() -> Option<PathBuf> {
             [
                 dir.join("sample_data"),
                 dir.join("share/errata/sample_data"),
+                dir.join("lib/errata/sample_data"),
                 dir.join("Resources/sample_data"),
             ]
         });
