@@ -9,12 +9,12 @@ if ! command -v cargo-packager >/dev/null; then
     cargo install cargo-packager --locked --version 0.11.8
 fi
 cargo build --release
-# The release profile keeps debug symbols for benchmarks and backtraces; the package does not.
+# The release profile keeps debug symbols for benchmarks and profiling; the package does not.
 mkdir -p target/dist
 case "$(uname -s)" in
     Linux)
         formats=deb
-        strip --strip-debug -o target/dist/errata target/release/errata
+        strip -o target/dist/errata target/release/errata
         ;;
     Darwin)
         formats=app,dmg
