@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deb=$(ls target/packages/errata_*.deb)
 export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
 apt-get install -y -qq desktop-file-utils >/dev/null
 # apt resolves the package's dependencies (libasound2, libgl1, ...) as it installs it.
 apt-get install -y -qq "./$deb" >/dev/null
