@@ -446,22 +446,28 @@ fn step(state: &mut (u64, u64), eq: u64, carry: Carry, out_row: u32) -> Carry {
     out
 }
 
+/// The textbook table, cell by cell: the reference the fast distances are tested against.
+#[cfg(test)]
+pub(crate) fn table_distance<T: PartialEq>(a: &[T], b: &[T]) -> u32 {
+    let mut prev: Vec<u32> = (0..=b.len() as u32).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut cur = vec![i as u32 + 1; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + u32::from(x != y))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn table(a: &[u32], b: &[u32]) -> u32 {
-        let mut prev: Vec<u32> = (0..=b.len() as u32).collect();
-        for (i, x) in a.iter().enumerate() {
-            let mut cur = vec![i as u32 + 1; b.len() + 1];
-            for (j, y) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + u32::from(x != y))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1);
-            }
-            prev = cur;
-        }
-        prev[b.len()]
+        table_distance(a, b)
     }
 
     /// Deterministic pseudo-random sequences: a text over `alphabet` symbols and a copy with

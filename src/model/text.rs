@@ -276,6 +276,7 @@ pub fn canonical_codes(vocab: &[String]) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::edit_distance::table_distance;
     use super::*;
 
     #[test]
@@ -345,21 +346,6 @@ mod tests {
                 .count() as u32;
             assert_eq!(edits, edit_counts(r, h).word_errors, "{r:?} vs {h:?}");
         }
-    }
-
-    /// The textbook table, cell by cell: the reference the fast distance is checked against.
-    fn table_distance<T: PartialEq>(a: &[T], b: &[T]) -> u32 {
-        let mut prev: Vec<u32> = (0..=b.len() as u32).collect();
-        for (i, x) in a.iter().enumerate() {
-            let mut cur = vec![i as u32 + 1; b.len() + 1];
-            for (j, y) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + u32::from(x != y))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1);
-            }
-            prev = cur;
-        }
-        prev[b.len()]
     }
 
     #[test]
