@@ -139,3 +139,56 @@ fn transcription_matches_jiwer() {
     }
     assert!(checked >= 2, "only {checked} transcription fixtures");
 }
+
+/// Cohen's kappa (scikit-learn), Fleiss' kappa (statsmodels) and Krippendorff's alpha (the
+/// krippendorff package) on annotator sets with missing annotations and an unused class,
+/// from tests/oracle/make_agreement_fixtures.py.
+#[test]
+fn agreement_matches_scikit_learn_statsmodels_and_krippendorff() {
+    use errata::model::agreement::{cohen_kappa, fleiss_kappa, krippendorff_alpha};
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/agreement.json"),
+    )
+    .unwrap();
+    let sets: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+    assert!(sets.len() >= 3);
+    for (name, set) in &sets {
+        let rows: Vec<Vec<Option<u32>>> = set["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().map(|v| v as u32))
+                    .collect()
+            })
+            .collect();
+        let column = |j: usize| -> Vec<Option<u32>> { rows.iter().map(|r| r[j]).collect() };
+        for pair in set["pairs"].as_array().unwrap() {
+            let (a, b) = (
+                pair["a"].as_u64().unwrap() as usize,
+                pair["b"].as_u64().unwrap() as usize,
+            );
+            let got = cohen_kappa(&column(a), &column(b));
+            match pair["cohen_kappa"].as_f64() {
+                Some(_) => close(name, "cohen_kappa", got.unwrap(), &pair["cohen_kappa"]),
+                None => assert_eq!(got, None, "{name}: cohen_kappa {a}-{b}"),
+            }
+        }
+        let (fleiss, excluded) = fleiss_kappa(&rows);
+        close(name, "fleiss_kappa", fleiss.unwrap(), &set["fleiss_kappa"]);
+        assert_eq!(
+            excluded as u64,
+            set["fleiss_excluded"].as_u64().unwrap(),
+            "{name}"
+        );
+        close(
+            name,
+            "krippendorff_alpha",
+            krippendorff_alpha(&rows).unwrap(),
+            &set["krippendorff_alpha"],
+        );
+    }
+}

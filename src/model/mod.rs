@@ -2,6 +2,7 @@
 //! everything is a function of arrays of integer codes, so it is easy to test against
 //! independent oracles and fast enough to recompute at a million rows.
 
+pub mod agreement;
 pub mod analysis;
 pub mod audit;
 pub mod automation;
