@@ -72,10 +72,8 @@ pub fn mapping_ui(ui: &mut egui::Ui, dialog: &MappingDialog, commands: &mut Vec<
 /// The field separator of a CSV/TSV table: as detected, or chosen.
 fn separator_ui(ui: &mut egui::Ui, found: Delimited, request: &mut MappingRequest) {
     let label = ui.strong("Separator");
-    let shown = match request.separator {
-        Some(c) => separator_name(c as u8).to_string(),
-        None => format!("{} (detected)", separator_name(found.separator)),
-    };
+    // The preview was read with the user's choice, or detected without one.
+    let shown = found.describe();
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt("separator")
             .selected_text(shown)

@@ -53,9 +53,8 @@ fn complete(typed: &str) -> Vec<String> {
         .filter_map(|entry| {
             let name = entry.file_name().to_str()?.to_string();
             let hidden = name.starts_with('.') && !prefix.starts_with('.');
-            (name.starts_with(prefix) && !hidden && name != prefix
-                || name == prefix && ends_with_separator)
-                .then(|| (!entry.path().is_dir(), name))
+            // A name typed in full is offered too: "speech" completes to "speech/".
+            (name.starts_with(prefix) && !hidden).then(|| (!entry.path().is_dir(), name))
         })
         .collect();
     found.sort();
