@@ -140,12 +140,12 @@ fn transcription_matches_jiwer() {
     assert!(checked >= 2, "only {checked} transcription fixtures");
 }
 
-/// Cohen's kappa (scikit-learn), Fleiss' kappa (statsmodels) and Krippendorff's alpha (the
-/// krippendorff package) on annotator sets with missing annotations and an unused class,
-/// from tests/oracle/make_agreement_fixtures.py.
+/// Cohen's kappa, Fleiss' kappa and Krippendorff's alpha on annotator label sets, against
+/// scikit-learn, statsmodels and krippendorff (tests/oracle/make_agreement_fixtures.py).
 #[test]
 fn agreement_matches_scikit_learn_statsmodels_and_krippendorff() {
-    use errata::model::agreement::{cohen_kappa, fleiss_kappa, krippendorff_alpha};
+    use errata::model::MISSING;
+    use errata::model::agreement::{Ratings, cohen_kappa, count_all};
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/agreement.json"),
     )
@@ -153,42 +153,129 @@ fn agreement_matches_scikit_learn_statsmodels_and_krippendorff() {
     let sets: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
     assert!(sets.len() >= 3);
     for (name, set) in &sets {
-        let rows: Vec<Vec<Option<u32>>> = set["rows"]
-            .as_array()
-            .unwrap()
+        let rows = set["rows"].as_array().unwrap();
+        let annotators = rows[0].as_array().unwrap().len();
+        let labels: Vec<u32> = rows
             .iter()
-            .map(|row| {
-                row.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_u64().map(|v| v as u32))
-                    .collect()
-            })
+            .flat_map(|row| row.as_array().unwrap().iter())
+            .map(|v| v.as_u64().map_or(MISSING, |v| v as u32))
             .collect();
-        let column = |j: usize| -> Vec<Option<u32>> { rows.iter().map(|r| r[j]).collect() };
+        let ratings = Ratings {
+            annotators,
+            labels: &labels,
+        };
         for pair in set["pairs"].as_array().unwrap() {
             let (a, b) = (
                 pair["a"].as_u64().unwrap() as usize,
                 pair["b"].as_u64().unwrap() as usize,
             );
-            let got = cohen_kappa(&column(a), &column(b));
+            let (kappa, _, n) = cohen_kappa(ratings, a, b);
+            assert_eq!(n, pair["n"].as_u64().unwrap(), "{name}: n {a}-{b}");
             match pair["cohen_kappa"].as_f64() {
-                Some(_) => close(name, "cohen_kappa", got.unwrap(), &pair["cohen_kappa"]),
-                None => assert_eq!(got, None, "{name}: cohen_kappa {a}-{b}"),
+                Some(_) => close(name, "cohen_kappa", kappa.unwrap(), &pair["cohen_kappa"]),
+                None => assert_eq!(kappa, None, "{name}: cohen_kappa {a}-{b}"),
             }
         }
-        let (fleiss, excluded) = fleiss_kappa(&rows);
-        close(name, "fleiss_kappa", fleiss.unwrap(), &set["fleiss_kappa"]);
+        let counts = count_all(ratings);
+        close(
+            name,
+            "fleiss_kappa",
+            counts.fleiss_kappa().unwrap(),
+            &set["fleiss_kappa"],
+        );
         assert_eq!(
-            excluded as u64,
+            counts.fleiss_excluded(),
             set["fleiss_excluded"].as_u64().unwrap(),
             "{name}"
         );
         close(
             name,
             "krippendorff_alpha",
-            krippendorff_alpha(&rows).unwrap(),
+            counts.krippendorff_alpha().unwrap(),
             &set["krippendorff_alpha"],
         );
     }
+}
+
+/// Whole datasets with annotator columns and `prob_<class>` columns, loaded as a user's
+/// would be: agreement against scikit-learn, statsmodels and krippendorff, suspected label
+/// errors against cleanlab's `find_label_issues` (the same rows in the same order).
+#[test]
+fn label_figures_of_loaded_datasets_match_the_reference_libraries() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/labels");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap())
+                .unwrap();
+        let dataset =
+            data::load(&path, &MappingRequest::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            dataset.warnings.is_empty(),
+            "{name}: {:?}",
+            dataset.warnings
+        );
+        let a = Analysis::compute(&dataset.set, &dataset.tags, &ManualInputs::default());
+        let agreement = a.agreement.as_ref().expect("annotators detected");
+        let names: Vec<&str> = want["annotators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(agreement.annotators, names, "{name}");
+        for (pair, expected) in agreement
+            .pairs
+            .iter()
+            .zip(want["pairs"].as_array().unwrap())
+        {
+            assert_eq!(pair.n, expected["n"].as_u64().unwrap(), "{name}");
+            close(
+                &name,
+                "cohen_kappa",
+                pair.cohen_kappa.unwrap(),
+                &expected["cohen_kappa"],
+            );
+        }
+        close(
+            &name,
+            "fleiss_kappa",
+            agreement.fleiss_kappa.unwrap(),
+            &want["fleiss_kappa"],
+        );
+        assert_eq!(
+            agreement.fleiss_excluded,
+            want["fleiss_excluded"].as_u64().unwrap()
+        );
+        close(
+            &name,
+            "krippendorff_alpha",
+            agreement.krippendorff_alpha.unwrap(),
+            &want["krippendorff_alpha"],
+        );
+        let issues = a
+            .label_issues
+            .as_ref()
+            .expect("class probabilities detected");
+        let expected = want["label_issues"].as_array().unwrap();
+        let got: Vec<&str> = issues.iter().map(|i| i.id.as_str()).collect();
+        let wanted: Vec<&str> = expected.iter().map(|i| i["id"].as_str().unwrap()).collect();
+        assert_eq!(got, wanted, "{name}: label issues");
+        for (issue, expected) in issues.iter().zip(expected) {
+            assert_eq!(issue.given, expected["given"].as_str().unwrap());
+            close(
+                &name,
+                "self_confidence",
+                issue.self_confidence.unwrap(),
+                &expected["self_confidence"],
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "fixtures missing in {}", folder.display());
 }

@@ -26,7 +26,7 @@ pub enum AppCommand {
     Export(PathBuf),
     /// The column-mapping dialog's roles and project path as the user set them.
     EditMapping {
-        request: MappingRequest,
+        request: Box<MappingRequest>,
         project: String,
     },
     /// Create the project the mapping dialog describes and open it.

@@ -541,7 +541,7 @@ impl ErrataApp {
                 }
                 AppCommand::EditMapping { request, project } => {
                     if let Screen::Mapping(dialog) = &mut self.screen {
-                        dialog.request = request;
+                        dialog.request = *request;
                         dialog.project = project;
                     }
                 }

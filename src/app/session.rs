@@ -499,8 +499,11 @@ impl Session {
         if committed.is_empty() {
             return Ok(committed);
         }
-        self.analysis
-            .refresh(&self.project.book, self.project.inputs());
+        self.analysis.refresh(
+            &self.project.dataset.set,
+            &self.project.book,
+            self.project.inputs(),
+        );
         if committed
             .ops
             .iter()

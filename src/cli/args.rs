@@ -134,6 +134,29 @@ pub enum Command {
         slice: Option<String>,
         accuracy: f64,
     },
+    /// Record a corrected label for a row (the dataset file is never changed), or with
+    /// --confirm mark its given label as checked and right; --clear removes either.
+    #[command(group(clap::ArgGroup::new("verdict").required(true).args(["label", "confirm", "clear"])))]
+    Label {
+        project: PathBuf,
+        row_id: String,
+        /// The right label for the row.
+        label: Option<String>,
+        /// The given label is right.
+        #[arg(long)]
+        confirm: bool,
+        /// Remove the row's correction or confirmation.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Write the corrected and confirmed labels as CSV (id, given, corrected, status,
+    /// author, time), for the labeling tool.
+    ExportLabels {
+        project: PathBuf,
+        /// Output file (stdout without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Point a project at its dataset's new location.
     Relocate { project: PathBuf, new_path: PathBuf },
 }
@@ -182,6 +205,14 @@ pub struct MappingArgs {
     /// header and first lines when omitted.
     #[arg(long, value_name = "SEPARATOR", value_parser = parse_separator)]
     pub separator: Option<char>,
+    /// Column holding one annotator's labels (repeatable); without it, columns named
+    /// annotator_*, labeler_*, rater_* or human_label_* are the annotators.
+    #[arg(long = "annotator", value_name = "COLUMN")]
+    pub annotators: Vec<String>,
+    /// A CSV file of annotations, one `id,annotator,label` line each (as labeling tools
+    /// export them); rows may have any number of annotations.
+    #[arg(long, value_name = "FILE")]
+    pub annotations: Option<PathBuf>,
 }
 
 fn parse_margin(text: &str) -> Result<f64, String> {
@@ -230,6 +261,9 @@ impl From<MappingArgs> for MappingRequest {
             table: a.table,
             normalize_labels: a.normalize_labels,
             separator: a.separator,
+            annotators: a.annotators,
+            // Kept absolute: the project records it and is opened from anywhere.
+            annotations: a.annotations.map(|p| std::path::absolute(&p).unwrap_or(p)),
         }
     }
 }

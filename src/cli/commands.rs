@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use super::target::Target;
 use super::{print_warnings, write_output};
-use crate::data::project::{self, Edit, Project};
+use crate::data::project::{self, Edit, LabelVerdict, Project};
 use crate::data::store::{Store, tag_csv};
 use crate::data::{self, MappingRequest};
 use crate::model::audit::AuditSpec;
@@ -118,6 +118,62 @@ pub fn export_audit(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
 pub fn export_tags(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
     let store = Store::open(path)?;
     let text = tag_csv::render(&store.assignments()?);
+    write_output(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn label(path: &Path, row_id: String, verdict: LabelVerdict) -> Result<ExitCode> {
+    let mut p = Project::open(path)?;
+    p.check_ids(&[row_id.as_str()])?;
+    if let LabelVerdict::Corrected(label) = &verdict {
+        if label.trim().is_empty() {
+            bail!(
+                "the corrected label is empty; give the right label, or --clear to remove a correction"
+            );
+        }
+        if !p
+            .dataset
+            .set
+            .class_names()
+            .iter()
+            .any(|c| c == label.trim())
+            && p.dataset.set.task == crate::model::Task::Classification
+        {
+            eprintln!(
+                "note: {label:?} is not one of the {} classes of the dataset",
+                p.dataset.set.n_classes
+            );
+        }
+    }
+    let committed = p.apply(Edit::ReviewLabel {
+        row: row_id,
+        verdict,
+    })?;
+    if committed.is_empty() {
+        eprintln!("nothing changed in {}", path.display());
+    } else {
+        eprintln!("{}: saved to {}", committed.description, path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export_labels(path: &Path, output: Option<&Path>) -> Result<ExitCode> {
+    let p = Project::open(path)?;
+    let set = &p.dataset.set;
+    let mut reviews: Vec<(&str, &crate::data::store::LabelReview)> = p.label_reviews().collect();
+    reviews.sort_by_key(|(id, _)| *id);
+    let mut text = String::from("id,given,corrected,status,author,time\n");
+    for (id, review) in reviews {
+        let given = set.ids.row(id).map_or("", |r| set.label_text(r));
+        let (corrected, status) = match &review.label {
+            Some(label) => (label.as_str(), "corrected"),
+            None => (given, "confirmed"),
+        };
+        let fields = [id, given, corrected, status, &review.author, &review.at];
+        let line: Vec<String> = fields.iter().map(|f| tag_csv::quote(f)).collect();
+        text.push_str(&line.join(","));
+        text.push('\n');
+    }
     write_output(output, &text)?;
     Ok(ExitCode::SUCCESS)
 }

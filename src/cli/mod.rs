@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod target;
 
+use crate::data::project::LabelVerdict;
 use crate::model::slices::FlagRule;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -96,6 +97,24 @@ fn execute(command: Command) -> Result<ExitCode> {
             slice,
             accuracy,
         } => commands::hlp(&project, tag, slice, accuracy),
+        Command::Label {
+            project,
+            row_id,
+            label,
+            confirm,
+            clear,
+        } => {
+            let verdict = match (label, confirm, clear) {
+                (_, true, _) => LabelVerdict::Confirmed,
+                (_, _, true) => LabelVerdict::Cleared,
+                (Some(label), ..) => LabelVerdict::Corrected(label),
+                (None, ..) => unreachable!("clap requires a label, --confirm or --clear"),
+            };
+            commands::label(&project, row_id, verdict)
+        }
+        Command::ExportLabels { project, output } => {
+            commands::export_labels(&project, output.as_deref())
+        }
         Command::Relocate { project, new_path } => commands::relocate(&project, &new_path),
     }
 }

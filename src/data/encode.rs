@@ -48,7 +48,13 @@ impl<'a> Dictionary<'a> {
     /// Final vocabulary: the codes used in `classes` (labels and predictions of the kept
     /// rows) first, in report order, then any other code met in `others` (human labels,
     /// baseline predictions). Returns the names and every column translated.
-    pub fn finish(&self, classes: [&[u32]; 2], others: [Option<&[u32]>; 2]) -> Encoded {
+    /// `annotators` (one column per annotator) are translated the same way.
+    pub fn finish(
+        &self,
+        classes: [&[u32]; 2],
+        others: [Option<&[u32]>; 2],
+        annotators: &[Vec<u32>],
+    ) -> Encoded {
         let mut used = vec![false; self.names.len()];
         for &c in classes.iter().flat_map(|c| c.iter()) {
             used[c as usize] = true;
@@ -91,6 +97,10 @@ impl<'a> Dictionary<'a> {
         let labels = translate(classes[0], &mut names);
         let predictions = translate(classes[1], &mut names);
         let [human, baseline] = others.map(|o| o.map(|codes| translate(codes, &mut names)));
+        let annotators = annotators
+            .iter()
+            .map(|codes| translate(codes, &mut names))
+            .collect();
         Encoded {
             names,
             n_classes,
@@ -98,6 +108,7 @@ impl<'a> Dictionary<'a> {
             predictions,
             human,
             baseline,
+            annotators,
         }
     }
 }
@@ -109,6 +120,8 @@ pub struct Encoded {
     pub predictions: Vec<u32>,
     pub human: Option<Vec<u32>>,
     pub baseline: Option<Vec<u32>>,
+    /// Per annotator, the codes of the kept rows.
+    pub annotators: Vec<Vec<u32>>,
 }
 
 /// Transcription when most labels are sentences and they are varied (many distinct labels,
@@ -182,6 +195,7 @@ mod tests {
         let e = d.finish(
             [&pick(&labels), &pick(&predictions)],
             [Some(&pick(&human)), None],
+            &[],
         );
         assert_eq!(e.names, ["2", "10", "33", "7"]);
         assert_eq!(e.n_classes, 3);

@@ -135,4 +135,16 @@ pub enum LoadError {
 
     #[error("{}: no rows left: every row has an empty {column:?} value", path.display())]
     NoRowsLeft { path: PathBuf, column: String },
+
+    #[error("{}: column {column:?}, row {row}: probability {value:?} {problem}; expected a number between 0 and 1", path.display())]
+    BadProbability {
+        path: PathBuf,
+        column: String,
+        row: usize,
+        value: String,
+        problem: &'static str,
+    },
+
+    #[error("{}: {problem}; nothing was loaded. Expected a CSV file with the columns id, annotator, label (one annotation per line)", path.display())]
+    BadAnnotations { path: PathBuf, problem: String },
 }

@@ -16,10 +16,15 @@ use super::progress::{Progress, Step};
 use super::slicing::{SliceSource, parse_number, slice_column};
 use super::table::{self, Delimited, Fingerprint, ReadTable, TableFile};
 use crate::model::classes::CLASSES_SHOWN;
-use crate::model::{EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task};
+use crate::model::{
+    Annotators, ClassProbabilities, EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task,
+};
 
 /// How many examples a warning or error lists.
 const EXAMPLES: usize = 5;
+
+/// How far a row's class probabilities may sum from 1 before they are renormalised.
+const PROBABILITY_SUM_TOLERANCE: f64 = 1e-6;
 
 /// A loaded evaluation set with everything known about where it came from.
 #[derive(Debug)]
@@ -211,13 +216,16 @@ struct LabelCodes<'a> {
     predictions: Vec<u32>,
     human: Option<Vec<u32>>,
     baseline: Option<Vec<u32>>,
+    /// Per annotator column, the codes of every table row.
+    annotators: Vec<Vec<u32>>,
     task: Task,
 }
 
 impl LabelCodes<'_> {
     /// The final vocabulary and the codes of the kept rows; a missing transcript
-    /// hypothesis is the empty text.
-    fn finish(&mut self, kept: &[usize]) -> Encoded {
+    /// hypothesis is the empty text. `from_file` holds annotators' codes already per kept
+    /// row (an annotations file).
+    fn finish(&mut self, kept: &[usize], from_file: &[Vec<u32>]) -> Encoded {
         let empty_text = self.dictionary.code("");
         let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
         let predictions: Vec<u32> = kept
@@ -231,9 +239,12 @@ impl LabelCodes<'_> {
             self.human.as_deref().map(pick),
             self.baseline.as_deref().map(pick),
         );
+        let mut annotators: Vec<Vec<u32>> = self.annotators.iter().map(|c| pick(c)).collect();
+        annotators.extend(from_file.iter().cloned());
         self.dictionary.finish(
             [&pick(&self.labels), &predictions],
             [human.as_deref(), baseline.as_deref()],
+            &annotators,
         )
     }
 }
@@ -317,6 +328,98 @@ struct LabelColumns {
     prediction: StringChunked,
     human: Option<StringChunked>,
     baseline: Option<StringChunked>,
+    annotators: Vec<StringChunked>,
+    annotations: Option<AnnotationsFile>,
+}
+
+/// One line of an annotations file.
+struct Annotation {
+    line: usize,
+    id: String,
+    annotator: String,
+    label: String,
+}
+
+/// A long annotations file (`id,annotator,label`), read whole before the dataset's rows are
+/// matched to it.
+struct AnnotationsFile {
+    path: std::path::PathBuf,
+    lines: Vec<Annotation>,
+    /// Annotator names in report order.
+    annotators: Vec<String>,
+}
+
+/// Reads an annotations file; any line it cannot use refuses the whole file, naming the line.
+fn read_annotations(path: &Path, normalize: bool) -> Result<AnnotationsFile, LoadError> {
+    let bad = |problem: String| LoadError::BadAnnotations {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let table = table::locate(path, None)?;
+    let read = table::read(&table, None)?;
+    let frame = read.frame;
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let column = |wanted: &str| -> Result<StringChunked, LoadError> {
+        let name = names
+            .iter()
+            .find(|c| c.trim().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                bad(format!(
+                    "no {wanted:?} column (columns found: {})",
+                    names.join(", ")
+                ))
+            })?;
+        let text = frame
+            .column(name)
+            .and_then(|c| c.as_materialized_series().cast(&DataType::String))
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(text.str().map_err(|e| bad(e.to_string()))?.clone())
+    };
+    let (ids, annotators, labels) = (column("id")?, column("annotator")?, column("label")?);
+    let mut lines = Vec::with_capacity(frame.height());
+    let mut seen: PlHashMap<(String, String), usize> = PlHashMap::default();
+    // Data rows start on the second line, after the header.
+    for (i, ((id, annotator), label)) in cell_iter(&ids)
+        .zip(cell_iter(&annotators))
+        .zip(cell_iter(&labels))
+        .enumerate()
+    {
+        let line = i + 2;
+        let id = id
+            .map(str::trim)
+            .ok_or_else(|| bad(format!("line {line}: the id is empty")))?;
+        let annotator = annotator
+            .map(str::trim)
+            .ok_or_else(|| bad(format!("line {line}: the annotator is empty")))?;
+        let Some(label) = label else { continue };
+        if let Some(first) = seen.insert((id.to_string(), annotator.to_string()), line) {
+            return Err(bad(format!(
+                "line {line}: annotator {annotator:?} labels row {id:?} again (first on line {first})"
+            )));
+        }
+        lines.push(Annotation {
+            line,
+            id: id.to_string(),
+            annotator: annotator.to_string(),
+            label: if normalize {
+                normalize_label(label)
+            } else {
+                label.to_string()
+            },
+        });
+    }
+    let mut annotators: Vec<String> = lines.iter().map(|a| a.annotator.clone()).collect();
+    annotators.sort();
+    annotators.dedup();
+    Ok(AnnotationsFile {
+        path: path.to_path_buf(),
+        lines,
+        annotators,
+    })
 }
 
 /// Labels, predictions, human labels and baseline predictions as codes into one vocabulary,
@@ -338,12 +441,18 @@ fn encode_labels<'a>(columns: &'a LabelColumns, request: &MappingRequest) -> Lab
         .baseline
         .as_ref()
         .map(|c| dictionary.encode(cell_iter(c), |_| true));
+    let annotators = columns
+        .annotators
+        .iter()
+        .map(|c| dictionary.encode(cell_iter(c), |_| true))
+        .collect();
     LabelCodes {
         dictionary,
         labels,
         predictions,
         human,
         baseline,
+        annotators,
         task,
     }
 }
@@ -471,13 +580,32 @@ impl Loader<'_> {
             .collect();
         let mut roles = resolve_roles(self.path(), &columns, request)?;
         let mut warnings = Vec::new();
-        let label_columns = self.label_columns(&roles, request.normalize_labels)?;
+        let label_columns = self.label_columns(
+            &roles,
+            request.normalize_labels,
+            request.annotations.as_deref(),
+        )?;
         let mut labels = encode_labels(&label_columns, request);
         let kept = self.kept_rows(&labels, &roles, &mut warnings)?;
-        let encoded = labels.finish(&kept.rows);
         let read = self.read_other_columns(&roles, &kept.rows, request)?;
         warnings.extend(read.warnings);
         roles.slices = read.slices.iter().map(|s| s.name.clone()).collect();
+        let from_file = match &label_columns.annotations {
+            Some(file) => annotation_codes(file, &mut labels.dictionary, &read.ids)?,
+            None => Vec::new(),
+        };
+        let encoded = labels.finish(&kept.rows, &from_file);
+        let mut annotator_names = roles.annotators.clone();
+        annotator_names.extend(
+            label_columns
+                .annotations
+                .iter()
+                .flat_map(|f| f.annotators.iter().cloned()),
+        );
+        let annotators = (!annotator_names.is_empty()).then(|| Annotators {
+            labels: row_major(&encoded.annotators, kept.rows.len()),
+            names: annotator_names,
+        });
         let set = EvalSet::new(EvalSetParts {
             task: labels.task,
             ids: read.ids,
@@ -490,6 +618,17 @@ impl Loader<'_> {
             baseline: encoded.baseline,
             slices: read.slices,
         });
+        let probabilities = match set.task {
+            Task::Classification if !roles.probabilities.is_empty() => self.probabilities(
+                &roles.probabilities,
+                set.class_names(),
+                &kept.rows,
+                request.normalize_labels,
+                &mut warnings,
+            )?,
+            _ => None,
+        };
+        let set = set.with_label_sources(annotators, probabilities);
         if request.task.is_none() {
             warnings.extend(free_text_warning(&set, &roles.label));
         }
@@ -515,6 +654,7 @@ impl Loader<'_> {
         &self,
         roles: &ColumnRoles,
         normalize: bool,
+        annotations: Option<&Path>,
     ) -> Result<LabelColumns, LoadError> {
         let read = |column: &str| -> Result<StringChunked, LoadError> {
             let text = self.text(column)?;
@@ -530,6 +670,14 @@ impl Loader<'_> {
             prediction: read(&roles.prediction)?,
             human: optional(&roles.human)?,
             baseline: optional(&roles.baseline)?,
+            annotators: roles
+                .annotators
+                .iter()
+                .map(|c| read(c))
+                .collect::<Result<_, _>>()?,
+            annotations: annotations
+                .map(|path| read_annotations(path, normalize))
+                .transpose()?,
         })
     }
     /// The rows that can be scored: rows without ground truth cannot, nor a classifier's
@@ -702,6 +850,105 @@ impl Loader<'_> {
 
     /// Confidence per kept row (NaN where empty, with a warning); NaN, text or values outside
     /// [0, 1] in the file are errors.
+    /// The model's class probabilities from the `prob_<class>` columns, one per class in
+    /// code order. A column for no known class is left out and a class without a column
+    /// counts as 0, each with a warning; rows not summing to 1 are renormalised (warned).
+    fn probabilities(
+        &self,
+        columns: &[String],
+        classes: &[String],
+        kept: &[usize],
+        normalize: bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<ClassProbabilities>, LoadError> {
+        let k = classes.len();
+        let mut values = vec![0.0; kept.len() * k];
+        let mut covered = vec![false; k];
+        let mut unknown = Vec::new();
+        for column in columns {
+            let class = super::mapping::probability_class(column);
+            let class = if normalize {
+                normalize_label(class)
+            } else {
+                class.to_string()
+            };
+            let Some(c) = classes.iter().position(|name| *name == class) else {
+                unknown.push(column.as_str());
+                continue;
+            };
+            covered[c] = true;
+            let bad = |row: usize, value: String, problem| LoadError::BadProbability {
+                path: self.path().to_path_buf(),
+                column: column.clone(),
+                row: row_number(row),
+                value,
+                problem,
+            };
+            let numbers = self
+                .numbers(column, kept)?
+                .map_err(|nan| bad(nan.row, nan.text, "is not a number"))?;
+            for (i, (&row, value)) in kept.iter().zip(numbers).enumerate() {
+                match value {
+                    None => {}
+                    Some(x) if !(0.0..=1.0).contains(&x) => {
+                        return Err(bad(row, x.to_string(), "is outside [0, 1]"));
+                    }
+                    Some(x) => values[i * k + c] = x,
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            warnings.push(format!(
+                "probability columns for classes no label or prediction has are left out: {}",
+                unknown.join(", ")
+            ));
+        }
+        if covered.iter().all(|c| !c) {
+            return Ok(None);
+        }
+        let uncovered: Vec<&str> = classes
+            .iter()
+            .zip(&covered)
+            .filter(|(_, c)| !**c)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !uncovered.is_empty() {
+            warnings.push(format!(
+                "no probability column for {} of {k} classes ({}{}): their probability is taken as 0 and rows are renormalised; add prob_<class> columns for every class",
+                uncovered.len(),
+                uncovered.iter().take(EXAMPLES).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "),
+                if uncovered.len() > EXAMPLES { ", …" } else { "" }
+            ));
+        }
+        let (mut renormalised, mut empty) = (Vec::new(), Vec::new());
+        for (i, row) in values.chunks_exact_mut(k).enumerate() {
+            let sum: f64 = row.iter().sum();
+            if sum <= 0.0 {
+                // Nothing known: every class equally likely.
+                row.iter_mut().for_each(|v| *v = 1.0 / k as f64);
+                empty.push(kept[i]);
+            } else if (sum - 1.0).abs() > PROBABILITY_SUM_TOLERANCE {
+                row.iter_mut().for_each(|v| *v /= sum);
+                renormalised.push(kept[i]);
+            }
+        }
+        if !renormalised.is_empty() {
+            warnings.push(format!(
+                "{} rows have class probabilities that do not sum to 1 (rows {}); they were renormalised",
+                renormalised.len(),
+                example_rows(&renormalised)
+            ));
+        }
+        if !empty.is_empty() {
+            warnings.push(format!(
+                "{} rows have no class probabilities (rows {}); every class is taken as equally likely there",
+                empty.len(),
+                example_rows(&empty)
+            ));
+        }
+        Ok(Some(ClassProbabilities { classes: k, values }))
+    }
+
     fn confidence(
         &self,
         column: &str,
@@ -867,6 +1114,40 @@ fn split_tags(cell: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A tag book holding the tags column's assignments; tags are defined in name order.
+/// Per-annotator columns as one row-major array.
+fn row_major(columns: &[Vec<u32>], rows: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(columns.len() * rows);
+    for row in 0..rows {
+        out.extend(columns.iter().map(|c| c[row]));
+    }
+    out
+}
+
+/// The codes of an annotations file's labels per annotator and kept row, matched by id; an
+/// id that is no row of the dataset refuses the file, naming the line.
+fn annotation_codes<'a>(
+    file: &'a AnnotationsFile,
+    dictionary: &mut super::encode::Dictionary<'a>,
+    ids: &Ids,
+) -> Result<Vec<Vec<u32>>, LoadError> {
+    let mut codes = vec![vec![MISSING; ids.len()]; file.annotators.len()];
+    for a in &file.lines {
+        let row = ids.row(&a.id).ok_or_else(|| LoadError::BadAnnotations {
+            path: file.path.clone(),
+            problem: format!(
+                "line {}: id {:?} is not a row of the dataset (or its row has no ground truth)",
+                a.line, a.id
+            ),
+        })?;
+        let annotator = file
+            .annotators
+            .binary_search(&a.annotator)
+            .unwrap_or_default();
+        codes[annotator][row] = dictionary.code(&a.label);
+    }
+    Ok(codes)
+}
+
 fn tag_book(set: &EvalSet, column: Option<&StringChunked>, kept: &[usize]) -> TagBook {
     let mut book = TagBook::new(set.len());
     let Some(column) = column else { return book };

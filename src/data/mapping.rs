@@ -33,6 +33,13 @@ pub struct MappingRequest {
     /// `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub separator: Option<char>,
+    /// When non-empty, exactly these columns hold annotators' labels; otherwise columns
+    /// named `annotator_*`, `labeler_*`, `rater_*` or `human_label_*` do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotators: Vec<String>,
+    /// A long file of annotations (`id,annotator,label` CSV), as labeling tools export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<PathBuf>,
 }
 
 impl MappingRequest {
@@ -55,6 +62,28 @@ pub struct ColumnRoles {
     pub tags: Option<String>,
     /// Columns offered as slices (those that cannot be sliced are dropped when loading).
     pub slices: Vec<String>,
+    /// Columns of annotators' labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotators: Vec<String>,
+    /// `prob_<class>` columns: the model's probability of each class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probabilities: Vec<String>,
+}
+
+/// Name prefixes of annotator columns.
+pub const ANNOTATOR_PREFIXES: [&str; 4] = ["annotator_", "labeler_", "rater_", "human_label_"];
+/// Name prefix of class probability columns.
+pub const PROBABILITY_PREFIX: &str = "prob_";
+
+fn has_prefix(column: &str, prefix: &str) -> bool {
+    column.len() > prefix.len()
+        && column.is_char_boundary(prefix.len())
+        && column[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The class a `prob_<class>` column is about.
+pub fn probability_class(column: &str) -> &str {
+    &column[PROBABILITY_PREFIX.len()..]
 }
 
 struct Role {
@@ -212,6 +241,50 @@ pub fn resolve_roles(
     };
     let label = label.ok_or_else(|| missing(&LABEL))?;
     let prediction = prediction.ok_or_else(|| missing(&PREDICTION))?;
+    let unclaimed =
+        |c: &String, claimed: &[(String, &str)]| !claimed.iter().any(|(taken, _)| taken == c);
+    let annotators: Vec<String> = if request.annotators.is_empty() {
+        columns
+            .iter()
+            .filter(|c| unclaimed(c, &claimed))
+            .filter(|c| ANNOTATOR_PREFIXES.iter().any(|p| has_prefix(c, p)))
+            .cloned()
+            .collect()
+    } else {
+        let mut chosen = Vec::new();
+        for wanted in &request.annotators {
+            let column = find(wanted).ok_or_else(|| LoadError::UnknownColumn {
+                path: path.to_path_buf(),
+                flag: "--annotator",
+                column: wanted.clone(),
+                found: columns.to_vec(),
+            })?;
+            if let Some((_, first)) = claimed.iter().find(|(c, _)| *c == column) {
+                return Err(LoadError::ColumnTwice {
+                    path: path.to_path_buf(),
+                    column,
+                    first,
+                    second: "annotator",
+                });
+            }
+            claimed.push((column.clone(), "annotator"));
+            chosen.push(column);
+        }
+        chosen
+    };
+    if request.annotators.is_empty() {
+        claimed.extend(annotators.iter().map(|c| (c.clone(), "annotator")));
+    }
+    let probabilities: Vec<String> = columns
+        .iter()
+        .filter(|c| unclaimed(c, &claimed) && has_prefix(c, PROBABILITY_PREFIX))
+        .cloned()
+        .collect();
+    claimed.extend(
+        probabilities
+            .iter()
+            .map(|c| (c.clone(), "class probability")),
+    );
     let slices = if request.slices.is_empty() {
         columns
             .iter()
@@ -248,6 +321,8 @@ pub fn resolve_roles(
         baseline,
         tags,
         slices,
+        annotators,
+        probabilities,
     })
 }
 
@@ -278,6 +353,31 @@ mod tests {
         assert_eq!(r.media.as_deref(), Some("File_Name"));
         assert_eq!(r.tags.as_deref(), Some("tags"));
         assert_eq!(r.slices, ["accent"]);
+    }
+
+    #[test]
+    fn annotator_and_probability_columns_by_prefix_or_by_name() {
+        let columns = cols(&[
+            "label",
+            "prediction",
+            "human_label",
+            "Annotator_ann",
+            "rater_2",
+            "prob_dent",
+            "glare",
+        ]);
+        let r = resolve_roles(Path::new("m.csv"), &columns, &MappingRequest::default()).unwrap();
+        assert_eq!(r.human.as_deref(), Some("human_label"));
+        assert_eq!(r.annotators, ["Annotator_ann", "rater_2"]);
+        assert_eq!(r.probabilities, ["prob_dent"]);
+        assert_eq!(r.slices, ["glare"]);
+        let request = MappingRequest {
+            annotators: vec!["glare".into()],
+            ..Default::default()
+        };
+        let r = resolve_roles(Path::new("m.csv"), &columns, &request).unwrap();
+        assert_eq!(r.annotators, ["glare"]);
+        assert_eq!(r.slices, ["Annotator_ann", "rater_2"]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::audit_spec::{self, AuditSpecError};
 use super::load::{Dataset, load, load_with};
 use super::mapping::MappingRequest;
 use super::progress::{Progress, Step};
-use super::store::{Committed, DatasetRecord, Op, Store, StoreError, TagDef};
+use super::store::{Committed, DatasetRecord, LabelReview, Op, Store, StoreError, TagDef};
 use crate::model::TagBook;
 use crate::model::analysis::ManualInputs;
 use crate::model::audit::AuditSpec;
@@ -42,6 +42,19 @@ pub struct Project {
     inputs: ManualInputs,
     /// The audit checklist's spec text (TOML).
     audit_text: Option<String>,
+    /// Corrected or confirmed labels by row id.
+    label_reviews: PlHashMap<String, LabelReview>,
+}
+
+/// What the analyst says about a row's ground truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabelVerdict {
+    /// The right label is this one.
+    Corrected(String),
+    /// The given label is right.
+    Confirmed,
+    /// Take back a correction or confirmation.
+    Cleared,
 }
 
 /// A change to a project, as the CLI and the app ask for it. [`Project::apply`] commits it
@@ -88,8 +101,22 @@ pub enum Edit {
         subject: Subject,
         rating: Option<Rating>,
     },
+    /// Correct or confirm a row's ground truth (kept in the project; the dataset file is
+    /// never changed), recording who and when.
+    ReviewLabel {
+        row: String,
+        verdict: LabelVerdict,
+    },
     Undo,
     Redo,
+}
+
+/// Who is recording an edit: the login name, as the system gives it.
+fn current_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The default project file for a dataset: `<folder>.errata` beside a dataset folder,
@@ -253,6 +280,7 @@ impl Project {
             notes: store.notes()?.into_iter().collect(),
             inputs,
             audit_text: store.audit_spec()?,
+            label_reviews: store.label_reviews()?.into_iter().collect(),
             store,
             dataset_path,
             dataset,
@@ -288,6 +316,27 @@ impl Project {
             }
             Edit::SetHlp { subject, accuracy } => store.set_hlp(&subject, accuracy)?,
             Edit::SetRating { subject, rating } => store.set_rating(&subject, rating)?,
+            Edit::ReviewLabel { row, verdict } => {
+                let given = self
+                    .dataset
+                    .set
+                    .ids
+                    .row(&row)
+                    .map(|r| self.dataset.set.label_text(r).to_string());
+                let label = match verdict {
+                    LabelVerdict::Cleared => None,
+                    LabelVerdict::Confirmed => Some(None),
+                    // Correcting a label to itself confirms it.
+                    LabelVerdict::Corrected(l) if Some(l.trim()) == given.as_deref() => Some(None),
+                    LabelVerdict::Corrected(l) => Some(Some(l.trim().to_string())),
+                };
+                let review = label.map(|label| LabelReview {
+                    label,
+                    author: current_user(),
+                    at: crate::report::generated_now(),
+                });
+                store.set_label_review(&row, review)?
+            }
             Edit::Undo => store.undo()?.unwrap_or_default(),
             Edit::Redo => store.redo()?.unwrap_or_default(),
         };
@@ -347,6 +396,14 @@ impl Project {
                     }
                 },
                 Op::SetAudit { spec } => self.audit_text = spec.clone(),
+                Op::SetLabelReview { row, review } => match review {
+                    Some(r) => {
+                        self.label_reviews.insert(row.clone(), r.clone());
+                    }
+                    None => {
+                        self.label_reviews.remove(row);
+                    }
+                },
                 Op::SetHlp { subject, accuracy } => match accuracy {
                     Some(a) => {
                         self.inputs.hlp.insert(subject.clone(), *a);
@@ -375,6 +432,50 @@ impl Project {
     /// The definition of the tag called `name`.
     pub fn tag_def(&self, name: &str) -> Option<&TagDef> {
         self.tag_defs.iter().find(|d| d.name == name)
+    }
+
+    /// Which measured HLP to use when both human labels and annotators give one; kept in
+    /// the project's view state.
+    pub fn set_hlp_preference(
+        &mut self,
+        prefer: crate::model::hlp::HlpPreference,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(&prefer).unwrap_or_default();
+        self.store.set_view_state(super::store::HLP_FROM, &text)?;
+        self.inputs.hlp_from = prefer;
+        Ok(())
+    }
+
+    /// The label review (correction or confirmation) of the row with this id.
+    pub fn label_review(&self, id: &str) -> Option<&LabelReview> {
+        self.label_reviews.get(id)
+    }
+
+    /// Every label review, by row id.
+    pub fn label_reviews(&self) -> impl Iterator<Item = (&str, &LabelReview)> {
+        self.label_reviews.iter().map(|(id, r)| (id.as_str(), r))
+    }
+
+    /// The reviews of rows in the dataset as (row, corrected label's code): `None` for a
+    /// confirmed label, [`MISSING`](crate::model::MISSING) for a label no row has.
+    pub fn label_corrections(&self) -> Vec<(usize, Option<u32>)> {
+        let set = &self.dataset.set;
+        let mut out: Vec<(usize, Option<u32>)> = self
+            .label_reviews
+            .iter()
+            .filter_map(|(id, review)| {
+                let row = set.ids.row(id)?;
+                let code = review.label.as_ref().map(|l| {
+                    set.vocab
+                        .iter()
+                        .position(|v| v == l)
+                        .map_or(crate::model::MISSING, |c| c as u32)
+                });
+                Some((row, code))
+            })
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// The note on the row with this id.

@@ -9,7 +9,9 @@ use super::automation::{self, AutomationPoint};
 use super::classes::{self, Averages, ClassMetrics, Confusion};
 use super::dataset::{EvalSet, Task};
 use super::group::GroupCounts;
-use super::hlp::{self, HlpSource, Subject};
+use super::hlp::{self, HlpPreference, HlpSource, Subject};
+use super::label_issues::{self, IssueMethod};
+use super::labels::{AgreementFigures, CorrectedLabels};
 use super::priorities::{self, Priority, PriorityKind, Rating};
 use super::slices::{self, SliceStats};
 use super::stats::{Interval, ratio, wilson};
@@ -20,6 +22,8 @@ use super::tags::{TagBook, TagId};
 pub struct ManualInputs {
     pub hlp: BTreeMap<Subject, f64>,
     pub ratings: BTreeMap<Subject, Rating>,
+    /// The measured HLP to use when both human labels and annotators give one.
+    pub hlp_from: HlpPreference,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -66,6 +70,25 @@ pub struct Analysis {
     pub tags: Vec<TagStats>,
     pub priorities: Vec<Priority>,
     pub automation: Vec<AutomationPoint>,
+    /// Agreement between annotators (`None` without several annotators).
+    pub agreement: Option<AgreementFigures>,
+    /// Suspected label errors, most suspect first (`None` when they cannot be found: no
+    /// class probabilities, and no annotators with a confidence column).
+    pub label_issues: Option<Vec<LabelIssueRow>>,
+    pub label_issues_method: Option<IssueMethod>,
+    /// How many labels the analyst corrected and what that does to accuracy.
+    pub corrected_labels: Option<CorrectedLabels>,
+}
+
+/// A suspected label error as reports list it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelIssueRow {
+    #[serde(skip)]
+    pub row: usize,
+    pub id: String,
+    pub given: String,
+    pub suggested: String,
+    pub self_confidence: Option<f64>,
 }
 
 impl Analysis {
@@ -87,7 +110,24 @@ impl Analysis {
             .as_ref()
             .map(|c| automation::curve(c, &set.correct, &automation::THRESHOLDS))
             .unwrap_or_default();
+        let found = label_issues::find(set);
+        let label_issues = found.as_ref().map(|(_, issues)| {
+            issues
+                .iter()
+                .map(|i| LabelIssueRow {
+                    row: i.row,
+                    id: set.ids.get(i.row).to_string(),
+                    given: set.vocab[i.given as usize].clone(),
+                    suggested: set.vocab[i.suggested as usize].clone(),
+                    self_confidence: i.self_confidence,
+                })
+                .collect()
+        });
         let mut analysis = Analysis {
+            agreement: AgreementFigures::compute(set),
+            label_issues,
+            label_issues_method: found.map(|(method, _)| method),
+            corrected_labels: None,
             overall,
             classes,
             averages,
@@ -99,19 +139,40 @@ impl Analysis {
             priorities: Vec::new(),
             automation,
         };
-        analysis.refresh(book, inputs);
+        analysis.refresh(set, book, inputs);
         analysis
+    }
+
+    /// States the corrected labels' effect (rows, corrected label code or `None` for a
+    /// confirmed one), in O(corrections).
+    pub fn set_corrections(&mut self, set: &EvalSet, corrections: &[(usize, Option<u32>)]) {
+        self.corrected_labels = Some(super::labels::corrected_labels(
+            set,
+            self.overall.correct,
+            corrections.iter().copied(),
+        ));
     }
 
     /// Brings every figure that depends on tags, reviewed marks or entered values (HLP,
     /// ratings) up to date from running counts: O(tags + slices), whatever the number of
     /// rows, so the dashboard follows every edit at once.
-    pub fn refresh(&mut self, book: &TagBook, inputs: &ManualInputs) {
+    pub fn refresh(&mut self, set: &EvalSet, book: &TagBook, inputs: &ManualInputs) {
         let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
         tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
+        if let Some(agreement) = &mut self.agreement {
+            let tags: Vec<(String, Vec<u32>)> = tag_ids
+                .iter()
+                .map(|&t| (book.names()[t].clone(), book.rows(t)))
+                .collect();
+            agreement.refresh_tags(set, &tags);
+        }
+        let agreement = self.agreement.as_ref();
         self.tags = tag_ids
             .iter()
-            .map(|&t| tag_stats(book, t, inputs))
+            .map(|&t| {
+                let name = &book.names()[t];
+                tag_stats(book, t, inputs, agreement.and_then(|a| a.tag_hlp(name)))
+            })
             .collect();
         for slice in &mut self.slices {
             let subject = Subject::Slice {
@@ -123,6 +184,8 @@ impl Analysis {
                 inputs.hlp.get(&subject).copied(),
                 c.human_correct,
                 c.human_n,
+                agreement.and_then(|a| a.slice_hlp(&slice.column, &slice.value)),
+                inputs.hlp_from,
             );
             slice.hlp = hlp.map(|h| h.value);
             slice.hlp_source = hlp.map(|h| h.source);
@@ -156,7 +219,13 @@ fn only_errors_reviewed(reviewed: &GroupCounts) -> bool {
 }
 
 /// The figures of one tag from its running counts: O(1), whatever the size of the dataset.
-pub fn tag_stats(book: &TagBook, tag: TagId, inputs: &ManualInputs) -> TagStats {
+/// `annotators`: the annotators' mean accuracy on the tag's rows, when there are annotators.
+pub fn tag_stats(
+    book: &TagBook,
+    tag: TagId,
+    inputs: &ManualInputs,
+    annotators: Option<f64>,
+) -> TagStats {
     let c = book.counts(tag);
     let reviewed = book.reviewed();
     let name = &book.names()[tag];
@@ -167,6 +236,8 @@ pub fn tag_stats(book: &TagBook, tag: TagId, inputs: &ManualInputs) -> TagStats 
         inputs.hlp.get(&Subject::Tag(name.clone())).copied(),
         c.human_correct,
         c.human_n,
+        annotators,
+        inputs.hlp_from,
     );
     let gap = priorities::gap(hlp.map(|h| h.value), accuracy);
     TagStats {
@@ -253,7 +324,7 @@ mod tests {
                 importance: 2,
             },
         );
-        live.refresh(&book, &inputs);
+        live.refresh(&set, &book, &inputs);
         let fresh = Analysis::compute(&set, &book, &inputs);
         assert_eq!(
             serde_json::to_string(&live).unwrap(),

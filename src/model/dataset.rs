@@ -90,6 +90,48 @@ pub struct EvalSet {
     pub baseline_correct: Option<Vec<Option<bool>>>,
     /// Word and character edit counts per row (transcription only).
     pub edits: Option<Vec<EditCounts>>,
+    /// Labels from several annotators, when the table or an annotations file has them.
+    pub annotators: Option<Annotators>,
+    /// The model's probability of every class per row, when the table has `prob_<class>`.
+    pub probabilities: Option<ClassProbabilities>,
+}
+
+/// Labels given by several annotators, as codes into the set's vocabulary, row-major:
+/// `labels[row * count + annotator]`, [`MISSING`] where that annotator gave none.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Annotators {
+    pub names: Vec<String>,
+    pub labels: Vec<u32>,
+}
+
+impl Annotators {
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Every annotator's label of one row.
+    pub fn row(&self, row: usize) -> &[u32] {
+        let a = self.count();
+        &self.labels[row * a..(row + 1) * a]
+    }
+
+    pub fn label(&self, row: usize, annotator: usize) -> u32 {
+        self.labels[row * self.count() + annotator]
+    }
+}
+
+/// The model's probability of each class per row, row-major over the classes in code order
+/// (`values[row * classes + class]`); every row sums to 1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassProbabilities {
+    pub classes: usize,
+    pub values: Vec<f64>,
+}
+
+impl ClassProbabilities {
+    pub fn row(&self, row: usize) -> &[f64] {
+        &self.values[row * self.classes..(row + 1) * self.classes]
+    }
 }
 
 impl EvalSet {
@@ -144,7 +186,37 @@ impl EvalSet {
             human_correct,
             baseline_correct,
             edits,
+            annotators: None,
+            probabilities: None,
         }
+    }
+
+    /// The set with several annotators' labels and the model's class probabilities. For
+    /// transcripts, annotator texts that normalise alike get one code, so that agreement
+    /// counts them as the same answer.
+    pub fn with_label_sources(
+        mut self,
+        annotators: Option<Annotators>,
+        probabilities: Option<ClassProbabilities>,
+    ) -> Self {
+        self.annotators = annotators.map(|mut a| {
+            if self.task == Task::Transcription {
+                // The first vocabulary entry of each normalised text stands for all of them.
+                let canonical = text::canonical_codes(&self.vocab);
+                let mut first = vec![MISSING; self.vocab.len()];
+                for (code, &c) in canonical.iter().enumerate() {
+                    if first[c as usize] == MISSING {
+                        first[c as usize] = code as u32;
+                    }
+                }
+                for code in a.labels.iter_mut().filter(|c| **c != MISSING) {
+                    *code = first[canonical[*code as usize] as usize];
+                }
+            }
+            a
+        });
+        self.probabilities = probabilities.filter(|p| p.classes == self.n_classes);
+        self
     }
 
     pub fn len(&self) -> usize {

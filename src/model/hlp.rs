@@ -30,6 +30,18 @@ pub enum HlpSource {
     HumanLabels,
     /// Typed in by the user.
     Entered,
+    /// Measured: several annotators' accuracy against the ground truth, averaged over them.
+    Annotators,
+}
+
+/// Which measurement is the HLP when both a human-label column and annotators exist (the
+/// other is used where the preferred one has no rows). Kept in the project.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HlpPreference {
+    #[default]
+    HumanLabels,
+    Annotators,
 }
 
 impl HlpSource {
@@ -37,6 +49,7 @@ impl HlpSource {
         match self {
             HlpSource::HumanLabels => "human_labels",
             HlpSource::Entered => "entered",
+            HlpSource::Annotators => "annotators",
         }
     }
 }
@@ -47,19 +60,24 @@ pub struct Hlp {
     pub source: HlpSource,
 }
 
-/// The HLP of a group: the entered value if there is one, otherwise the human labels'
-/// accuracy on the group's rows that have a human label, otherwise unknown.
-pub fn resolve(entered: Option<f64>, human_correct: u64, human_n: u64) -> Option<Hlp> {
-    match entered {
-        Some(value) => Some(Hlp {
-            value,
-            source: HlpSource::Entered,
-        }),
-        None => ratio(human_correct, human_n).map(|value| Hlp {
-            value,
-            source: HlpSource::HumanLabels,
-        }),
-    }
+/// The HLP of a group: the entered value if there is one, otherwise the preferred
+/// measurement (the human labels' accuracy on the group's rows that have one, or the
+/// annotators' mean accuracy), otherwise the other one, otherwise unknown.
+pub fn resolve(
+    entered: Option<f64>,
+    human_correct: u64,
+    human_n: u64,
+    annotators: Option<f64>,
+    prefer: HlpPreference,
+) -> Option<Hlp> {
+    let hlp = |source| move |value| Hlp { value, source };
+    let human = ratio(human_correct, human_n).map(hlp(HlpSource::HumanLabels));
+    let annotators = annotators.map(hlp(HlpSource::Annotators));
+    let measured = match prefer {
+        HlpPreference::HumanLabels => human.or(annotators),
+        HlpPreference::Annotators => annotators.or(human),
+    };
+    entered.map(hlp(HlpSource::Entered)).or(measured)
 }
 
 #[cfg(test)]
@@ -68,21 +86,33 @@ mod tests {
 
     #[test]
     fn entered_value_wins_over_human_labels() {
+        let prefer = HlpPreference::HumanLabels;
         assert_eq!(
-            resolve(Some(0.9), 1, 4),
+            resolve(Some(0.9), 1, 4, Some(0.5), prefer),
             Some(Hlp {
                 value: 0.9,
                 source: HlpSource::Entered
             })
         );
         assert_eq!(
-            resolve(None, 3, 4),
+            resolve(None, 3, 4, Some(0.5), prefer),
             Some(Hlp {
                 value: 0.75,
                 source: HlpSource::HumanLabels
             })
         );
-        assert_eq!(resolve(None, 0, 0), None);
+        assert_eq!(resolve(None, 0, 0, None, prefer), None);
+        assert_eq!(
+            resolve(None, 3, 4, Some(0.5), HlpPreference::Annotators),
+            Some(Hlp {
+                value: 0.5,
+                source: HlpSource::Annotators
+            })
+        );
+        assert_eq!(
+            resolve(None, 0, 0, Some(0.5), prefer).map(|h| h.source),
+            Some(HlpSource::Annotators)
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod filter;
 pub mod group;
 pub mod hlp;
 pub mod ids;
+pub mod label_issues;
+pub mod labels;
 pub mod order;
 pub mod priorities;
 pub mod slices;
@@ -23,6 +25,8 @@ pub mod tags;
 pub mod text;
 
 pub use analysis::Analysis;
-pub use dataset::{EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, Task};
+pub use dataset::{
+    Annotators, ClassProbabilities, EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, Task,
+};
 pub use ids::Ids;
 pub use tags::TagBook;

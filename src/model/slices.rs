@@ -121,7 +121,13 @@ pub fn slice_stats(
                 column: column.name.clone(),
                 value: value.clone(),
             };
-            let hlp = hlp::resolve(entered_hlp(&subject), c.human_correct, c.human_n);
+            let hlp = hlp::resolve(
+                entered_hlp(&subject),
+                c.human_correct,
+                c.human_n,
+                None,
+                Default::default(),
+            );
             let accuracy = ratio(c.correct, c.n);
             let k = classes.len();
             let class_recall = classes

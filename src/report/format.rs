@@ -55,6 +55,7 @@ pub fn hlp_source(source: Option<HlpSource>) -> &'static str {
     match source {
         Some(HlpSource::HumanLabels) => "human labels",
         Some(HlpSource::Entered) => "entered",
+        Some(HlpSource::Annotators) => "annotators",
         None => UNKNOWN,
     }
 }

@@ -308,7 +308,10 @@ impl Report {
     /// The report of a project: its dataset, tags and entered values, the project's warnings
     /// and tag definitions, around `analysis` (computed from the project, or the one the app
     /// keeps current). The audit checklist's results are the caller's to add.
-    pub fn of_project(project: &Project, analysis: Analysis) -> Self {
+    pub fn of_project(project: &Project, mut analysis: Analysis) -> Self {
+        if analysis.corrected_labels.is_none() {
+            analysis.set_corrections(&project.dataset.set, &project.label_corrections());
+        }
         let mut report = Report::from_analysis(
             &project.dataset_path,
             &project.dataset,

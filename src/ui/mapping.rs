@@ -60,7 +60,10 @@ pub fn mapping_ui(ui: &mut egui::Ui, dialog: &MappingDialog, commands: &mut Vec<
         egui::ScrollArea::vertical().show(ui, |ui| dialog_ui(ui, dialog, &mut request));
     });
     if request != dialog.request || project != dialog.project {
-        commands.push(AppCommand::EditMapping { request, project });
+        commands.push(AppCommand::EditMapping {
+            request: Box::new(request),
+            project,
+        });
     }
     if create {
         commands.push(AppCommand::CreateProject);

@@ -4,7 +4,7 @@ per pair (scikit-learn), Fleiss' kappa over the complete rows (statsmodels) and
 Krippendorff's alpha, nominal (the krippendorff package). The Rust tests compare
 errata::model::agreement with these; they need no Python.
 
-Needs: pip install scikit-learn statsmodels krippendorff numpy
+Needs: pip install scikit-learn statsmodels krippendorff cleanlab numpy
 Run:   python3 tests/oracle/make_agreement_fixtures.py
 """
 import itertools
@@ -85,3 +85,94 @@ fixtures = {name: {"rows": rows, **expected(rows)} for name, rows in SETS.items(
 with open(os.path.join(HERE, "agreement.json"), "w") as f:
     json.dump(fixtures, f, indent=1)
 print("wrote", os.path.join(HERE, "agreement.json"))
+
+
+# --- Whole datasets: annotator columns and class probabilities, loaded by errata itself ---
+# Each set is a CSV table (tests/oracle/labels/<name>.csv) with the figures the reference
+# libraries give for it (<name>.json): Cohen's kappa per pair, Fleiss' kappa, Krippendorff's
+# alpha, and cleanlab's find_label_issues(filter_by="prune_by_noise_rate") ranked by
+# self-confidence.
+from cleanlab.filter import find_label_issues
+
+np_rng = np.random.default_rng(5)
+
+
+def dataset(rows, classes, annotators, flip, missing, unused_by_annotators=None):
+    names = [f"c{i}" for i in range(classes)]
+    truth = np_rng.integers(0, classes, rows)
+    # The given label is wrong on a share of rows; the model tends to see the truth.
+    given = np.where(np_rng.random(rows) < flip, np_rng.integers(0, classes, rows), truth)
+    logits = np_rng.normal(0, 1, (rows, classes))
+    logits[np.arange(rows), truth] += 2.5
+    probs = np.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    table = []
+    labels = []
+    for i in range(rows):
+        row = {
+            "id": f"r{i:05d}",
+            "label": names[given[i]],
+            "prediction": names[int(np.argmax(probs[i]))],
+            "confidence": repr(float(np.max(probs[i]))),
+            "device": ["phone", "tablet", "laptop"][int(np_rng.integers(0, 3))],
+        }
+        votes = []
+        for a in range(annotators):
+            if np_rng.random() < missing:
+                v = None
+            elif np_rng.random() < 0.75:
+                v = int(truth[i])
+            else:
+                v = int(np_rng.integers(0, classes))
+            if v is not None and v == unused_by_annotators:
+                v = (v + 1) % classes
+            votes.append(v)
+            row[f"annotator_{a + 1}"] = "" if v is None else names[v]
+        for c in range(classes):
+            row[f"prob_{names[c]}"] = repr(float(probs[i, c]))
+        table.append(row)
+        labels.append(votes)
+    ranked = find_label_issues(
+        given,
+        probs,
+        filter_by="prune_by_noise_rate",
+        return_indices_ranked_by="self_confidence",
+        n_jobs=1,
+    )
+    issues = [
+        {
+            "id": table[i]["id"],
+            "given": names[given[i]],
+            "self_confidence": float(probs[i, given[i]]),
+        }
+        for i in ranked
+    ]
+    figures = expected(labels)
+    return table, {
+        "annotators": [f"annotator_{a + 1}" for a in range(annotators)],
+        "pairs": figures["pairs"],
+        "fleiss_kappa": figures["fleiss_kappa"],
+        "fleiss_excluded": figures["fleiss_excluded"],
+        "krippendorff_alpha": figures["krippendorff_alpha"],
+        "label_issues": issues,
+    }
+
+
+LABEL_SETS = {
+    "three_classes": dict(rows=300, classes=3, annotators=3, flip=0.15, missing=0.1),
+    "five_classes_unused": dict(
+        rows=500, classes=5, annotators=4, flip=0.1, missing=0.05, unused_by_annotators=4
+    ),
+    "ten_classes_noisy": dict(rows=1000, classes=10, annotators=2, flip=0.3, missing=0.2),
+}
+
+for name, spec in LABEL_SETS.items():
+    table, result = dataset(**spec)
+    columns = list(table[0].keys())
+    with open(os.path.join(HERE, "labels", f"{name}.csv"), "w") as f:
+        f.write(",".join(columns) + "\n")
+        for row in table:
+            f.write(",".join(row[c] for c in columns) + "\n")
+    with open(os.path.join(HERE, "labels", f"{name}.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    print("wrote", name, len(result["label_issues"]), "label issues")

@@ -17,6 +17,16 @@ pub struct TagDef {
     pub description: String,
 }
 
+/// A row's label as reviewed: corrected to `label`, or (`None`) the given label confirmed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelReview {
+    pub label: Option<String>,
+    /// Who recorded it (the user's login name).
+    pub author: String,
+    /// When, as `YYYY-MM-DD HH:MM UTC`.
+    pub at: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Op {
     Assign {
@@ -55,6 +65,11 @@ pub enum Op {
     UpdateTag {
         name: String,
         def: TagDef,
+    },
+    /// Record (or with `None` remove) a row's label review.
+    SetLabelReview {
+        row: String,
+        review: Option<LabelReview>,
     },
 }
 
@@ -138,6 +153,17 @@ pub fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
                     "DELETE FROM ratings WHERE subject = ?1",
                     [subject_key(subject)],
                 )?;
+            }
+        },
+        Op::SetLabelReview { row, review } => match review {
+            Some(r) => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO label_reviews (row_id, label, author, at) VALUES (?1, ?2, ?3, ?4)",
+                    params![row, r.label, r.author, r.at],
+                )?;
+            }
+            None => {
+                tx.execute("DELETE FROM label_reviews WHERE row_id = ?1", [row])?;
             }
         },
         Op::DefineTag(def) => {

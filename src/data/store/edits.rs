@@ -8,7 +8,7 @@ use std::path::Path;
 
 use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params};
 
-use super::{Committed, Op, PALETTE, Store, StoreError, TagDef, edit};
+use super::{Committed, LabelReview, Op, PALETTE, Store, StoreError, TagDef, edit};
 use crate::data::files;
 use crate::model::hlp::Subject;
 use crate::model::priorities::Rating;
@@ -294,6 +294,44 @@ impl Store {
                 vec![Op::SetNote {
                     row: row.to_string(),
                     note: before,
+                }],
+            ))
+        })
+    }
+
+    /// Records (or with `None` removes) a row's label review: a corrected label, or the
+    /// given label confirmed (`label` `None` in the review).
+    pub fn set_label_review(
+        &mut self,
+        row: &str,
+        review: Option<LabelReview>,
+    ) -> Result<Committed, StoreError> {
+        self.edit(|s| {
+            let before = s.label_review(row)?;
+            let same = |a: &Option<LabelReview>, b: &Option<LabelReview>| match (a, b) {
+                (Some(a), Some(b)) => a.label == b.label,
+                (None, None) => true,
+                _ => false,
+            };
+            if same(&before, &review) {
+                return Ok(Plan::default());
+            }
+            let description = match &review {
+                Some(LabelReview { label: Some(l), .. }) => {
+                    format!("Label of {row} corrected to {l}")
+                }
+                Some(LabelReview { label: None, .. }) => format!("Label of {row} confirmed"),
+                None => format!("Label review of {row} removed"),
+            };
+            Ok(Plan::new(
+                description,
+                vec![Op::SetLabelReview {
+                    row: row.to_string(),
+                    review,
+                }],
+                vec![Op::SetLabelReview {
+                    row: row.to_string(),
+                    review: before,
                 }],
             ))
         })

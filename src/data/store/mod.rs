@@ -26,9 +26,10 @@ use std::time::Duration;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-pub use edit::{Op, TagDef};
+pub use edit::{LabelReview, Op, TagDef};
 pub use edits::next_tag_def;
 pub use error::StoreError;
+pub use reads::HLP_FROM;
 pub use schema::CURRENT_VERSION;
 
 use super::MappingRequest;

@@ -5,10 +5,13 @@ use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, TagDef};
+use super::{LabelReview, Store, StoreError, TagDef};
 use crate::model::analysis::ManualInputs;
 use crate::model::hlp::Subject;
 use crate::model::priorities::Rating;
+
+/// The view-state key of the HLP preference ([`crate::model::hlp::HlpPreference`]).
+pub const HLP_FROM: &str = "hlp_from";
 
 impl Store {
     pub(super) fn strings(&self, sql: &str) -> Result<Vec<String>, StoreError> {
@@ -173,6 +176,43 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Every row's label review (corrected or confirmed), by row id.
+    pub fn label_reviews(&self) -> Result<Vec<(String, LabelReview)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT row_id, label, author, at FROM label_reviews ORDER BY row_id")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        LabelReview {
+                            label: r.get(1)?,
+                            author: r.get(2)?,
+                            at: r.get(3)?,
+                        },
+                    ))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn label_review(&self, row: &str) -> Result<Option<LabelReview>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT label, author, at FROM label_reviews WHERE row_id = ?1",
+                [row],
+                |r| {
+                    Ok(LabelReview {
+                        label: r.get(0)?,
+                        author: r.get(1)?,
+                        at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
     pub fn note(&self, row: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row("SELECT note FROM notes WHERE row_id = ?1", [row], |r| {
@@ -210,6 +250,9 @@ impl Store {
             .map_err(|e| self.error(e))?;
         let mut inputs = ManualInputs::default();
         let mut damage = Vec::new();
+        if let Some(text) = self.view_state(HLP_FROM)? {
+            inputs.hlp_from = serde_json::from_str(&text).unwrap_or_default();
+        }
         let subject = |table: &str, text: &str, damage: &mut Vec<String>| {
             serde_json::from_str::<Subject>(text)
                 .map_err(|_| {

@@ -8,7 +8,7 @@ pub const APPLICATION_ID: i64 = 0x4552_5241;
 
 /// Migration `i` brings a file from version `i` to version `i + 1`. Append, never edit: files
 /// in users' hands were written by the earlier steps.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The version this errata writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -58,6 +58,17 @@ CREATE TABLE view_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWI
 /// Version 2: the audit checklist (an audit spec, as TOML text: docs/audit-spec.md).
 const V2: &str = "
 CREATE TABLE audit (id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL);
+";
+
+/// Version 3: label reviews — a corrected label for a row, or its given label confirmed
+/// (`label` NULL), with who recorded it and when. The dataset file is never changed.
+const V3: &str = "
+CREATE TABLE label_reviews (
+    row_id TEXT PRIMARY KEY,
+    label TEXT,
+    author TEXT NOT NULL,
+    at TEXT NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Brings a fresh or older file to [`CURRENT_VERSION`], one transaction per step.

@@ -119,7 +119,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<(String, String)>, StoreErro
     Ok(pairs)
 }
 
-fn quote(field: &str) -> String {
+pub fn quote(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) || field.trim() != field {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
