@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Regenerates sample_data/phones deterministically: 80 PNG photos of phone screens (drawn
 with numpy, written with zlib) with scratch, dent, pit or no defect, and a metadata.csv with a
-simulated inspection model whose errors grow in dim light and on small pits.
+simulated inspection model whose errors grow in dim light and on small pits, its probability
+for every class (prob_<class>), and three annotators (annotator_*) who mix up scratch and
+dent under glare.
 
 Needs: python3 with numpy.  Run: python3 sample_data/phones/generate.py
 """
@@ -132,10 +134,48 @@ def main():
             "camera": camera,
             "tags": ";".join(tags),
         })
+    add_annotators_and_probabilities(rows)
     with open(os.path.join(HERE, "metadata.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def add_annotators_and_probabilities(rows):
+    """Three annotators and the model's class probabilities, from their own random stream so
+    that the other columns and the images stay as they were."""
+    r = random.Random(17)
+    annotators = {"annotator_ana": 0.97, "annotator_ben": 0.94, "annotator_chloe": 0.9}
+    mixed_up = {"scratch": "dent", "dent": "scratch"}
+    # Four glare photos whose recorded label is the other defect: label errors that the model,
+    # the annotators and the human label all contradict.
+    mislabelled = [
+        row["id"] for row in rows
+        if row["lighting"] == "bright" and row["label"] in mixed_up and row["prediction"] == row["label"]
+    ][:4]
+    for row in rows:
+        label, glare = row["label"], row["lighting"] == "bright"
+        for name, accuracy in annotators.items():
+            if r.random() < 0.05:
+                row[name] = ""  # this annotator skipped the image
+            elif glare and label in mixed_up and r.random() < 0.45:
+                row[name] = mixed_up[label]
+            elif r.random() < accuracy:
+                row[name] = label
+            else:
+                row[name] = r.choice([c for c in CLASSES if c != label])
+        # The predicted class gets the confidence; the rest is shared, more of it going to
+        # the true class when the model is wrong. Whole ten-thousandths, so rows sum to 1.
+        top = round(float(row["confidence"]) * 10000)
+        others = [c for c in CLASSES if c != row["prediction"]]
+        weights = [r.uniform(0.2, 1.0) + (2.0 if c == label else 0.0) for c in others]
+        shares = [int((10000 - top) * w / sum(weights)) for w in weights]
+        shares[0] += 10000 - top - sum(shares)
+        probabilities = dict(zip(others, shares), **{row["prediction"]: top})
+        for c in CLASSES:
+            row[f"prob_{c}"] = f"{probabilities[c] / 10000:.4f}"
+        if row["id"] in mislabelled:
+            row["label"] = mixed_up[label]
 
 
 if __name__ == "__main__":

@@ -268,7 +268,12 @@ impl AgreementFigures {
             by_tag: Vec::new(),
         };
         let (percent, kappa) = (figures.percent_agreement, figures.fleiss_kappa);
-        for g in figures.per_class.iter_mut().chain(&mut figures.by_slice) {
+        // Within one true class chance agreement is high and kappa near 0 by construction,
+        // so classes are flagged on percent agreement alone.
+        for g in &mut figures.per_class {
+            g.flagged = is_flagged(g, percent, None);
+        }
+        for g in &mut figures.by_slice {
             g.flagged = is_flagged(g, percent, kappa);
         }
         Some(figures)

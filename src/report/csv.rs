@@ -314,6 +314,13 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    for t in super::labels::tables(report) {
+        let rows = t
+            .rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| text_cell(c)).collect());
+        files.push((t.file, render(&t.header, rows)));
+    }
     files
 }
 

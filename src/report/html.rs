@@ -282,11 +282,39 @@ pub fn render(report: &Report) -> String {
     slices(&mut out, report);
     tags(&mut out, report);
     automation(&mut out, report);
+    labels(&mut out, report);
     if let Some(audit) = &report.audit {
         audit_section(&mut out, audit);
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// Agreement between annotators, suspected label errors, corrected labels.
+fn labels(out: &mut String, report: &Report) {
+    const TEXT: [&str; 9] = [
+        "figure", "value", "annotator", "class", "column", "tag", "id", "given", "suggested",
+    ];
+    for t in super::labels::tables(report) {
+        let _ = write!(out, "<h2>{}</h2>\n<p>{}</p>\n", escape(t.title), escape(&t.intro));
+        let text: Vec<usize> = t
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| TEXT.contains(h) || h.starts_with("most"))
+            .map(|(i, _)| i)
+            .collect();
+        let listed = t.rows.len() - t.more;
+        let rows = t
+            .rows
+            .into_iter()
+            .take(listed)
+            .map(|r| r.iter().map(|c| escape(c)).collect());
+        table(out, &t.header, &text, rows);
+        if t.more > 0 {
+            let _ = writeln!(out, "<p>… and {} more (all in the JSON and CSV reports).</p>", t.more);
+        }
+    }
 }
 
 /// The document head, the title and the dataset summary line, warnings.

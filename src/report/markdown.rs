@@ -297,6 +297,19 @@ pub fn render(report: &Report) -> String {
             rows,
         );
     }
+    for t in super::labels::tables(report) {
+        let _ = write!(out, "## {}\n\n{}\n\n", t.title, cell(&t.intro));
+        let listed = t.rows.len() - t.more;
+        let rows = t
+            .rows
+            .into_iter()
+            .take(listed)
+            .map(|r| r.iter().map(|c| cell(c)).collect());
+        table(&mut out, &t.header, rows);
+        if t.more > 0 {
+            let _ = writeln!(out, "… and {} more (all in the JSON and CSV reports).\n", t.more);
+        }
+    }
     if let Some(audit) = &report.audit {
         out.push_str("## Audit checklist\n\n");
         let outcome = format::audit_outcome(audit);

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod labels;
 pub mod markdown;
 
 use std::path::Path;
