@@ -7,8 +7,9 @@
 //!
 //! Percent agreement is the share of agreeing pairs of annotations, averaged over the rows
 //! with at least two: statsmodels' mean P_i, extended to rows with missing annotations.
+//! Sums run in label order, so that a figure is the same to the last digit on every run.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -49,7 +50,7 @@ pub struct PairAgreement {
 pub fn cohen_kappa(ratings: Ratings, a: usize, b: usize) -> (Option<f64>, Option<f64>, u64) {
     let mut n = 0u64;
     let mut agreed = 0u64;
-    let mut shares: HashMap<u32, (f64, f64)> = HashMap::new();
+    let mut shares: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
     for row in ratings.rows() {
         let (x, y) = (row[a], row[b]);
         if x == MISSING || y == MISSING {
@@ -82,10 +83,10 @@ pub struct AgreementCounts {
     /// Rows every annotator labelled (Fleiss' kappa), their shares, their label totals.
     pub complete: u64,
     complete_shares: f64,
-    complete_totals: HashMap<u32, f64>,
+    complete_totals: BTreeMap<u32, f64>,
     /// Krippendorff: disagreeing ordered pairs weighted by 1/(m − 1), pairable value totals.
     disagreement: f64,
-    pairable_totals: HashMap<u32, f64>,
+    pairable_totals: BTreeMap<u32, f64>,
 }
 
 impl AgreementCounts {

@@ -167,6 +167,9 @@ impl Group {
     }
 }
 
+/// Rows counted per parallel task.
+const CHUNK: usize = 1 << 16;
+
 /// Counts for the groups of `group_of` (a group index per row, `None`: in none).
 fn group_counts(
     set: &EvalSet,
@@ -176,23 +179,26 @@ fn group_counts(
 ) -> Vec<Group> {
     let judge = Judge::new(set);
     let a = annotators.count();
-    (0..set.len())
-        .into_par_iter()
-        .fold(
-            || (vec![Group::new(a); groups], Vec::new()),
-            |(mut acc, mut scratch), row| {
+    // Fixed chunks merged in order: the sums, and so the figures, are the same on every run.
+    let starts: Vec<usize> = (0..set.len()).step_by(CHUNK).collect();
+    let chunks: Vec<Vec<Group>> = starts
+        .par_iter()
+        .map(|&start| {
+            let mut acc = vec![Group::new(a); groups];
+            let mut scratch = Vec::new();
+            for row in start..(start + CHUNK).min(set.len()) {
                 if let Some(g) = group_of(row) {
                     acc[g].agreement.add(annotators.row(row), &mut scratch);
                     acc[g].accuracy.add(set, &judge, annotators, row);
                 }
-                (acc, scratch)
-            },
-        )
-        .map(|(acc, _)| acc)
-        .reduce(
-            || vec![Group::new(a); groups],
-            |x, y| x.into_iter().zip(y).map(|(p, q)| p.merge(q)).collect(),
-        )
+            }
+            acc
+        })
+        .collect();
+    chunks
+        .into_iter()
+        .reduce(|x, y| x.into_iter().zip(y).map(|(p, q)| p.merge(q)).collect())
+        .unwrap_or_else(|| vec![Group::new(a); groups])
 }
 
 impl AgreementFigures {

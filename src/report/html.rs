@@ -293,10 +293,23 @@ pub fn render(report: &Report) -> String {
 /// Agreement between annotators, suspected label errors, corrected labels.
 fn labels(out: &mut String, report: &Report) {
     const TEXT: [&str; 9] = [
-        "figure", "value", "annotator", "class", "column", "tag", "id", "given", "suggested",
+        "figure",
+        "value",
+        "annotator",
+        "class",
+        "column",
+        "tag",
+        "id",
+        "given",
+        "suggested",
     ];
     for t in super::labels::tables(report) {
-        let _ = write!(out, "<h2>{}</h2>\n<p>{}</p>\n", escape(t.title), escape(&t.intro));
+        let _ = write!(
+            out,
+            "<h2>{}</h2>\n<p>{}</p>\n",
+            escape(t.title),
+            escape(&t.intro)
+        );
         let text: Vec<usize> = t
             .header
             .iter()
@@ -312,7 +325,11 @@ fn labels(out: &mut String, report: &Report) {
             .map(|r| r.iter().map(|c| escape(c)).collect());
         table(out, &t.header, &text, rows);
         if t.more > 0 {
-            let _ = writeln!(out, "<p>… and {} more (all in the JSON and CSV reports).</p>", t.more);
+            let _ = writeln!(
+                out,
+                "<p>… and {} more (all in the JSON and CSV reports).</p>",
+                t.more
+            );
         }
     }
 }

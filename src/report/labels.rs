@@ -56,10 +56,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
     let summary = vec![
         vec!["annotators".into(), a.annotators.join(", ")],
         vec!["rows with two annotations or more".into(), a.n.to_string()],
-        vec![
-            "percent agreement".into(),
-            percent(a.percent_agreement, 1),
-        ],
+        vec!["percent agreement".into(), percent(a.percent_agreement, 1)],
         vec![
             "Fleiss' kappa".into(),
             format!(
@@ -188,7 +185,11 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
 /// The label-consistency tables of a report; empty when it has nothing to say about labels.
 pub fn tables(report: &Report) -> Vec<LabelTable> {
     let a = &report.analysis;
-    let mut tables = a.agreement.as_ref().map(agreement_tables).unwrap_or_default();
+    let mut tables = a
+        .agreement
+        .as_ref()
+        .map(agreement_tables)
+        .unwrap_or_default();
     if let Some(issues) = &a.label_issues {
         let intro = match a.label_issues_method {
             Some(IssueMethod::ConfidentLearning) => "Confident learning on the model's class probabilities, as cleanlab's find_label_issues (prune by noise rate); most suspect first (lowest probability of the given label).".to_string(),

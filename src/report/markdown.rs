@@ -307,7 +307,11 @@ pub fn render(report: &Report) -> String {
             .map(|r| r.iter().map(|c| cell(c)).collect());
         table(&mut out, &t.header, rows);
         if t.more > 0 {
-            let _ = writeln!(out, "… and {} more (all in the JSON and CSV reports).\n", t.more);
+            let _ = writeln!(
+                out,
+                "… and {} more (all in the JSON and CSV reports).\n",
+                t.more
+            );
         }
     }
     if let Some(audit) = &report.audit {
