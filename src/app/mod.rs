@@ -80,6 +80,8 @@ pub enum Section {
     Classes,
     Confidence,
     Comparison,
+    /// Agreement between annotators, suspected label errors, corrected labels.
+    Labels,
     Audit,
 }
 

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::data::contain::contain;
-use crate::data::project::{Edit, Project};
+use crate::data::project::{Edit, LabelVerdict, Project};
 use crate::data::store::{Committed, Op, StoreError, TagDef};
 use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::RowFilter;
-use crate::model::hlp::Subject;
+use crate::model::hlp::{HlpPreference, Subject};
 use crate::model::order::{Order, Presorted};
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
@@ -74,6 +74,12 @@ pub enum Command {
         subject: Subject,
         rating: Option<Rating>,
     },
+    /// Correct or confirm the selected row's ground truth (or take that back).
+    ReviewLabel(LabelVerdict),
+    /// Show every figure with the corrected labels (or with the labels as given).
+    ShowCorrectedLabels(bool),
+    /// Which measured HLP to use when both human labels and annotators give one.
+    SetHlpPreference(HlpPreference),
 }
 
 #[derive(Debug)]
@@ -152,7 +158,8 @@ impl Session {
             .map(|v| v.lines().map(String::from).collect())
             .unwrap_or_default();
         let set = &project.dataset.set;
-        let analysis = Analysis::compute(set, &project.book, project.inputs());
+        let mut analysis = Analysis::compute(set, &project.book, project.inputs());
+        analysis.set_corrections(project.given_set(), &project.label_corrections());
         let reliability = set
             .confidence
             .as_ref()
@@ -200,6 +207,24 @@ impl Session {
             report.audit = Some(results.clone());
         }
         report
+    }
+
+    /// Every figure computed again over the project's set (after it was swapped for the
+    /// one with corrected labels, or back), the audit measured again, the rows filtered.
+    fn recompute(&mut self) {
+        let project = &self.project;
+        let set = &project.dataset.set;
+        self.analysis = Analysis::compute(set, &project.book, project.inputs());
+        self.analysis
+            .set_corrections(project.given_set(), &project.label_corrections());
+        self.reliability = set
+            .confidence
+            .as_ref()
+            .map(|c| calibration::reliability(c, &set.correct));
+        self.changes = comparison::counts(set);
+        // The whole-table orders (id, confidence) do not depend on the labels: kept.
+        self.run_audit();
+        self.refilter();
     }
 
     /// Measures the stored audit checks (one pass over the rows per check).
@@ -295,6 +320,39 @@ impl Session {
             Command::RunAudit => {
                 self.run_audit();
                 self.status = "Audit checks measured".into();
+            }
+            Command::ReviewLabel(verdict) => {
+                if let Some(row) = self.selected {
+                    let id = self.project.dataset.set.ids.get(row as usize).to_string();
+                    let committed = self.edit(
+                        Edit::ReviewLabel { row: id, verdict },
+                        Reach::SelectedRow(row),
+                    )?;
+                    self.status = if committed.is_empty() {
+                        "Nothing changed".into()
+                    } else {
+                        committed.description
+                    };
+                }
+            }
+            Command::ShowCorrectedLabels(corrected) => {
+                self.project.show_corrected_labels(corrected);
+                self.recompute();
+                self.status = if corrected {
+                    "Figures with the corrected labels".into()
+                } else {
+                    "Figures with the labels as given".into()
+                };
+            }
+            Command::SetHlpPreference(prefer) => {
+                if let Err(e) = self.project.set_hlp_preference(prefer) {
+                    self.status = format!("The HLP choice holds until you close: {e}");
+                }
+                self.analysis.refresh(
+                    &self.project.dataset.set,
+                    &self.project.book,
+                    self.project.inputs(),
+                );
             }
             Command::ToggleHotkey(key) => {
                 let tag = self
@@ -486,6 +544,9 @@ impl Session {
             | Command::SetFlagRule(_)
             | Command::SetHiddenColumns(_)
             | Command::SetFilter(_)
+            | Command::ReviewLabel(_)
+            | Command::ShowCorrectedLabels(_)
+            | Command::SetHlpPreference(_)
             | Command::RunAudit => {}
         }
         Ok(())
@@ -498,6 +559,20 @@ impl Session {
         let committed = self.project.apply(edit)?;
         if committed.is_empty() {
             return Ok(committed);
+        }
+        let labels_changed = committed
+            .ops
+            .iter()
+            .any(|op| matches!(op, Op::SetLabelReview { .. }));
+        if labels_changed && self.project.shows_corrected_labels() {
+            // The corrected set itself changed: every figure follows it.
+            self.project.show_corrected_labels(true);
+            self.recompute();
+            return Ok(committed);
+        }
+        if labels_changed {
+            self.analysis
+                .set_corrections(self.project.given_set(), &self.project.label_corrections());
         }
         self.analysis.refresh(
             &self.project.dataset.set,

@@ -44,6 +44,9 @@ pub struct Project {
     audit_text: Option<String>,
     /// Corrected or confirmed labels by row id.
     label_reviews: PlHashMap<String, LabelReview>,
+    /// While figures are shown with corrected labels, the set with the labels as given
+    /// (`dataset.set` then holds the corrected one).
+    given: Option<std::sync::Arc<crate::model::EvalSet>>,
 }
 
 /// What the analyst says about a row's ground truth.
@@ -281,6 +284,7 @@ impl Project {
             inputs,
             audit_text: store.audit_spec()?,
             label_reviews: store.label_reviews()?.into_iter().collect(),
+            given: None,
             store,
             dataset_path,
             dataset,
@@ -317,12 +321,8 @@ impl Project {
             Edit::SetHlp { subject, accuracy } => store.set_hlp(&subject, accuracy)?,
             Edit::SetRating { subject, rating } => store.set_rating(&subject, rating)?,
             Edit::ReviewLabel { row, verdict } => {
-                let given = self
-                    .dataset
-                    .set
-                    .ids
-                    .row(&row)
-                    .map(|r| self.dataset.set.label_text(r).to_string());
+                let set = self.given.as_deref().unwrap_or(&self.dataset.set);
+                let given = set.ids.row(&row).map(|r| set.label_text(r).to_string());
                 let label = match verdict {
                     LabelVerdict::Cleared => None,
                     LabelVerdict::Confirmed => Some(None),
@@ -456,10 +456,42 @@ impl Project {
         self.label_reviews.iter().map(|(id, r)| (id.as_str(), r))
     }
 
+    /// The set with the labels as given (also while corrected labels are shown).
+    pub fn given_set(&self) -> &crate::model::EvalSet {
+        self.given.as_deref().unwrap_or(&self.dataset.set)
+    }
+
+    /// Whether figures are shown with the corrected labels.
+    pub fn shows_corrected_labels(&self) -> bool {
+        self.given.is_some()
+    }
+
+    /// Shows every figure with the corrected labels in place of the given ones (or back):
+    /// the dataset's set is replaced by the corrected one and the tags are counted again
+    /// over it. The dataset file is never changed. Called again after a label review while
+    /// corrected labels are shown, it applies the new one.
+    pub fn show_corrected_labels(&mut self, corrected: bool) {
+        let given = self
+            .given
+            .take()
+            .unwrap_or_else(|| self.dataset.set.clone());
+        if corrected {
+            let set = given.with_corrected_labels(&self.label_corrections_of(&given));
+            self.dataset.set = std::sync::Arc::new(set);
+            self.given = Some(given);
+        } else {
+            self.dataset.set = given;
+        }
+        self.book = self.book.recounted(&self.dataset.set);
+    }
+
     /// The reviews of rows in the dataset as (row, corrected label's code): `None` for a
     /// confirmed label, [`MISSING`](crate::model::MISSING) for a label no row has.
     pub fn label_corrections(&self) -> Vec<(usize, Option<u32>)> {
-        let set = &self.dataset.set;
+        self.label_corrections_of(self.given_set())
+    }
+
+    fn label_corrections_of(&self, set: &crate::model::EvalSet) -> Vec<(usize, Option<u32>)> {
         let mut out: Vec<(usize, Option<u32>)> = self
             .label_reviews
             .iter()

@@ -144,11 +144,10 @@ impl Analysis {
     }
 
     /// States the corrected labels' effect (rows, corrected label code or `None` for a
-    /// confirmed one), in O(corrections).
-    pub fn set_corrections(&mut self, set: &EvalSet, corrections: &[(usize, Option<u32>)]) {
+    /// confirmed one) on `given`, the set with the labels as given.
+    pub fn set_corrections(&mut self, given: &EvalSet, corrections: &[(usize, Option<u32>)]) {
         self.corrected_labels = Some(super::labels::corrected_labels(
-            set,
-            self.overall.correct,
+            given,
             corrections.iter().copied(),
         ));
     }

@@ -223,6 +223,32 @@ impl EvalSet {
         self.labels.len()
     }
 
+    /// The set with the analyst's corrected labels in place of the given ones: `corrections`
+    /// holds (row, corrected class code; `None` for a confirmed label). Codes outside the
+    /// classes are left out (a correction must name a class). Everything derived from the
+    /// labels (correctness, edit counts) is computed again.
+    pub fn with_corrected_labels(&self, corrections: &[(usize, Option<u32>)]) -> EvalSet {
+        let mut labels = self.labels.clone();
+        for &(row, code) in corrections {
+            if let Some(code) = code.filter(|&c| (c as usize) < self.n_classes) {
+                labels[row] = code;
+            }
+        }
+        EvalSet::new(EvalSetParts {
+            task: self.task,
+            ids: self.ids.clone(),
+            vocab: self.vocab.clone(),
+            n_classes: self.n_classes,
+            labels,
+            predictions: self.predictions.clone(),
+            confidence: self.confidence.clone(),
+            human: self.human.clone(),
+            baseline: self.baseline.clone(),
+            slices: self.slices.clone(),
+        })
+        .with_label_sources(self.annotators.clone(), self.probabilities.clone())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }

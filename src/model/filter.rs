@@ -36,6 +36,27 @@ pub struct RowFilter {
     pub change: Option<Change>,
     /// Case-insensitive text found in the id, the label or the prediction.
     pub search: String,
+    /// Rows whose annotators gave different labels.
+    pub annotators_disagree: bool,
+    /// Only the rows of a list the dashboard links to (the suspected label errors).
+    pub listed: Option<RowList>,
+}
+
+/// A named list of rows (sorted row numbers).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowList {
+    pub name: String,
+    pub rows: std::sync::Arc<[u32]>,
+}
+
+impl RowList {
+    pub fn new(name: impl Into<String>, mut rows: Vec<u32>) -> Self {
+        rows.sort_unstable();
+        RowList {
+            name: name.into(),
+            rows: rows.into(),
+        }
+    }
 }
 
 impl RowFilter {
@@ -75,6 +96,15 @@ impl RowFilter {
                     .is_some_and(|c| (lo..=hi).contains(&c[row]))
             })
             && self.change.is_none_or(|c| change(set, row) == Some(c))
+            && (!self.annotators_disagree
+                || set
+                    .annotators
+                    .as_ref()
+                    .is_some_and(|a| super::labels::annotators_disagree(a, row)))
+            && self
+                .listed
+                .as_ref()
+                .is_none_or(|l| l.rows.binary_search(&(row as u32)).is_ok())
     }
 
     /// The matching rows, in row order.

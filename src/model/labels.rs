@@ -412,13 +412,13 @@ pub struct CorrectedLabels {
     pub accuracy_after: Option<f64>,
 }
 
-/// [`CorrectedLabels`] from the corrections (row, corrected label code; `None`: confirmed),
-/// in O(corrections): only the corrected rows' correctness changes.
+/// [`CorrectedLabels`] of the set with its given labels, from the corrections (row,
+/// corrected label code, [`MISSING`] for a label no row has; `None`: confirmed).
 pub fn corrected_labels(
     set: &EvalSet,
-    correct: u64,
     corrections: impl Iterator<Item = (usize, Option<u32>)>,
 ) -> CorrectedLabels {
+    let correct = set.correct.iter().filter(|&&c| c).count() as u64;
     let judge = Judge::new(set);
     let (mut count, mut confirmed) = (0u64, 0u64);
     let mut after = correct as i64;
@@ -427,7 +427,7 @@ pub fn corrected_labels(
             None => confirmed += 1,
             Some(label) => {
                 count += 1;
-                let now = judge.same(label, set.predictions[row]);
+                let now = label != MISSING && judge.same(label, set.predictions[row]);
                 after += i64::from(now) - i64::from(set.correct[row]);
             }
         }
@@ -494,7 +494,7 @@ mod tests {
     fn corrected_labels_change_accuracy() {
         let set = classification(&["a", "a", "b", "b"], &["a", "b", "b", "a"]);
         // Row 1's truth becomes b (now correct), row 0 confirmed.
-        let c = corrected_labels(&set, 2, [(1, Some(1)), (0, None)].into_iter());
+        let c = corrected_labels(&set, [(1, Some(1)), (0, None)].into_iter());
         assert_eq!((c.count, c.confirmed), (1, 1));
         assert_eq!(
             (c.accuracy_before, c.accuracy_after),

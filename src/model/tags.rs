@@ -218,6 +218,22 @@ impl TagBook {
         true
     }
 
+    /// The same tags and marks counted over another set of the same rows (the set with
+    /// corrected labels, whose rows are right or wrong differently): O(tagged rows).
+    pub fn recounted(&self, set: &EvalSet) -> TagBook {
+        let mut book = TagBook::new(self.tags_per_row.len());
+        for (tag, name) in self.names.iter().enumerate() {
+            let id = book.define(name);
+            for row in self.rows(tag) {
+                book.assign(set, id, row as usize);
+            }
+        }
+        for (row, _) in self.marked.iter().enumerate().filter(|(_, m)| **m) {
+            book.set_marked(set, row, true);
+        }
+        book
+    }
+
     fn after_review_change(&mut self, set: &EvalSet, row: usize, was_reviewed: bool) {
         match (was_reviewed, self.is_reviewed(row)) {
             (false, true) => self.reviewed.add_row(set, row),

@@ -311,7 +311,7 @@ impl Report {
     /// keeps current). The audit checklist's results are the caller's to add.
     pub fn of_project(project: &Project, mut analysis: Analysis) -> Self {
         if analysis.corrected_labels.is_none() {
-            analysis.set_corrections(&project.dataset.set, &project.label_corrections());
+            analysis.set_corrections(project.given_set(), &project.label_corrections());
         }
         let mut report = Report::from_analysis(
             &project.dataset_path,

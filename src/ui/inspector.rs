@@ -97,6 +97,23 @@ pub fn inspector_ui(
             ui.strong("Result");
             ui.label(if set.correct[i] { "correct" } else { "error" });
             ui.end_row();
+            if let Some(annotators) = &set.annotators {
+                for (a, name) in annotators.names.iter().enumerate() {
+                    ui.strong(visible(name));
+                    match annotators.label(i, a) {
+                        crate::model::MISSING => ui.weak("—"),
+                        code => {
+                            let text = egui::RichText::new(visible(&set.vocab[code as usize]));
+                            if code == set.labels[i] {
+                                ui.label(text)
+                            } else {
+                                ui.label(text.color(ui.visuals().warn_fg_color))
+                            }
+                        }
+                    };
+                    ui.end_row();
+                }
+            }
             for slice in &set.slices {
                 ui.strong(&slice.name);
                 let value = visible(&slice.values[slice.codes[i] as usize]);
@@ -112,6 +129,9 @@ pub fn inspector_ui(
             ui.add_space(4.0);
             ui.strong("Word differences");
             diff_ui(ui, set.label_text(i), set.prediction_text(i));
+        }
+        if set.task == Task::Classification {
+            label_review_ui(ui, session, i, commands);
         }
         ui.separator();
         ui.strong("Tags");
@@ -147,6 +167,66 @@ pub fn inspector_ui(
                 commands.push(Command::SetNote(draft.clone()).into());
             }
         }
+    });
+}
+
+/// The row's label review: correct the ground truth to another class or confirm it (kept in
+/// the project with who and when; the dataset file is never changed).
+fn label_review_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    row: usize,
+    commands: &mut Vec<AppCommand>,
+) {
+    use crate::data::project::LabelVerdict;
+    let project = &session.project;
+    let given = project.given_set();
+    let id = given.ids.get(row);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.strong("Label");
+        match project.label_review(id) {
+            Some(review) => {
+                let what = match &review.label {
+                    Some(label) => format!(
+                        "corrected from {} to {}",
+                        given.label_text(row),
+                        visible(label)
+                    ),
+                    None => "confirmed".to_string(),
+                };
+                ui.label(what)
+                    .on_hover_text(format!("by {} on {}", review.author, review.at));
+                if ui.small_button("Undo review").clicked() {
+                    commands.push(Command::ReviewLabel(LabelVerdict::Cleared).into());
+                }
+            }
+            None => {
+                ui.weak("as given");
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .button("Confirm label")
+            .on_hover_text("The given label is right")
+            .clicked()
+        {
+            commands.push(Command::ReviewLabel(LabelVerdict::Confirmed).into());
+        }
+        egui::ComboBox::from_id_salt("correct-label")
+            .selected_text("Correct to…")
+            .show_ui(ui, |ui| {
+                for class in given.class_names() {
+                    if class != given.label_text(row)
+                        && ui.selectable_label(false, visible(class)).clicked()
+                    {
+                        commands.push(
+                            Command::ReviewLabel(LabelVerdict::Corrected(class.clone())).into(),
+                        );
+                    }
+                }
+            });
     });
 }
 

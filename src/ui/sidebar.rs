@@ -147,6 +147,27 @@ fn filters_ui(
     });
     ui.checkbox(&mut filter.unreviewed_only, "Unreviewed only");
     ui.checkbox(&mut filter.untagged, "Untagged only");
+    if set.annotators.is_some() {
+        ui.checkbox(&mut filter.annotators_disagree, "Annotators disagree");
+    }
+    if set.probabilities.is_some() || set.annotators.is_some() {
+        let suspects = session.analysis.label_issues.as_ref();
+        let mut on = filter.listed.is_some();
+        let count = suspects.map_or(0, Vec::len);
+        if ui
+            .checkbox(&mut on, format!("Suspected label errors ({count})"))
+            .changed()
+        {
+            filter.listed = on.then(|| {
+                crate::model::filter::RowList::new(
+                    "suspected label errors",
+                    suspects
+                        .map(|list| list.iter().map(|i| i.row as u32).collect())
+                        .unwrap_or_default(),
+                )
+            });
+        }
+    }
     if !set.slices.is_empty() {
         let shown = filter.slice.map_or("any slice".to_string(), |(c, v)| {
             format!(

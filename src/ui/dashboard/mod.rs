@@ -7,6 +7,7 @@ mod audit;
 mod classes;
 mod comparison;
 mod confidence;
+mod labels;
 mod overview;
 mod priorities;
 mod slices;
@@ -68,6 +69,7 @@ pub fn dashboard_ui(
             (Section::Classes, "Classes"),
             (Section::Confidence, "Confidence"),
             (Section::Comparison, "Model comparison"),
+            (Section::Labels, "Labels"),
             (Section::Audit, "Audit"),
         ] {
             ui.selectable_value(&mut state.section, section, title);
@@ -81,6 +83,7 @@ pub fn dashboard_ui(
         Section::Classes => classes::classes_ui(ui, session, state, commands),
         Section::Confidence => confidence::confidence_ui(ui, session, state, commands),
         Section::Comparison => comparison::comparison_ui(ui, session, commands),
+        Section::Labels => labels::labels_ui(ui, session, commands),
         Section::Audit => audit::audit_ui(ui, session, state, commands),
     });
 }
