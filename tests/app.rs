@@ -366,10 +366,14 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
         .find(|t| t.tag == "car noise")
         .unwrap();
     assert_eq!(live.n, before.n + 1);
-    let fresh = errata::model::Analysis::compute(
+    let mut fresh = errata::model::Analysis::compute(
         &session.project.dataset.set,
         &session.project.book,
         session.project.inputs(),
+    );
+    fresh.set_corrections(
+        session.project.given_set(),
+        &session.project.label_corrections(),
     );
     assert_eq!(
         serde_json::to_value(&session.analysis).unwrap(),
@@ -1159,4 +1163,98 @@ fn the_window_icon_is_the_bundled_mark() {
     let icon = errata::ui::window_icon().expect("the embedded icon decodes");
     assert_eq!((icon.width, icon.height), (256, 256));
     assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+}
+
+#[test]
+fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
+    use errata::app::session::Command;
+    use errata::data::project::LabelVerdict;
+    let (_dir, dataset) = sample("phones");
+    let mut harness = open(&dataset);
+    harness.get_by_label("Dashboard").click();
+    harness.run();
+    harness.get_by_label("Labels").click();
+    harness.run();
+    harness.get_by_label("Agreement between annotators");
+    harness.get_by_label_contains("low agreement");
+    let before = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .analysis
+        .overall
+        .accuracy;
+    // The most suspect row is a link to it in the review table.
+    let first = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .analysis
+        .label_issues
+        .clone()
+        .unwrap()[0]
+        .clone();
+    assert_eq!(
+        (first.given.as_str(), first.suggested.as_str()),
+        ("dent", "scratch")
+    );
+    harness.get_by_label(&first.id).click();
+    harness.run();
+    assert_eq!(harness.state().app.view(), errata::app::View::Review);
+    assert_eq!(
+        harness.state().app.session().unwrap().selected,
+        Some(first.row as u32)
+    );
+    // The inspector shows every annotator's label and offers the correction.
+    harness.get_by_label("annotator_ana");
+    harness.get_by_label("Confirm label");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().app.apply(
+        vec![Command::ReviewLabel(LabelVerdict::Corrected("scratch".into())).into()],
+        &ctx,
+    );
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    let corrected = session.analysis.corrected_labels.unwrap();
+    assert_eq!(corrected.count, 1);
+    assert!(corrected.accuracy_after > corrected.accuracy_before);
+    assert_eq!(
+        session.analysis.overall.accuracy, before,
+        "figures as given until switched"
+    );
+    // The switch shows every figure with the corrected label, and back.
+    harness.get_by_label("Dashboard").click();
+    harness.run();
+    harness
+        .get_by_label("Show every figure with the corrected labels")
+        .click();
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    assert_eq!(session.analysis.overall.accuracy, corrected.accuracy_after);
+    assert_eq!(session.analysis.corrected_labels, Some(corrected));
+    harness
+        .get_by_label("Show every figure with the corrected labels")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .app
+            .session()
+            .unwrap()
+            .analysis
+            .overall
+            .accuracy,
+        before
+    );
+    // The correction is an edit: undo takes it back.
+    harness
+        .state_mut()
+        .app
+        .apply(vec![Command::Undo.into()], &ctx);
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    assert_eq!(session.analysis.corrected_labels.unwrap().count, 0);
 }

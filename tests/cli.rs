@@ -1013,3 +1013,115 @@ fn check_media_names_the_files_that_cannot_be_decoded() {
         "named as the table names them: {warning}"
     );
 }
+
+#[test]
+fn an_annotations_file_adds_annotators_and_a_bad_one_is_refused_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("m.csv");
+    std::fs::write(
+        &table,
+        "id,label,prediction\na,cat,cat\nb,dog,cat\nc,dog,dog\n",
+    )
+    .unwrap();
+    let notes = dir.path().join("annotations.csv");
+    std::fs::write(
+        &notes,
+        "id,annotator,label\na,kim,cat\na,lee,cat\nb,kim,dog\nb,lee,cat\nc,kim,dog\n",
+    )
+    .unwrap();
+    let (report, _) = json_report(&[
+        "report",
+        table.to_str().unwrap(),
+        "--annotations",
+        notes.to_str().unwrap(),
+    ]);
+    let agreement = &report["agreement"];
+    assert_eq!(agreement["annotators"], serde_json::json!(["kim", "lee"]));
+    assert_eq!(agreement["pairs"][0]["n"], 2);
+    assert_eq!(agreement["percent_agreement"], 0.5);
+    assert_eq!(agreement["per_annotator"][0]["accuracy"], 1.0);
+    // An unknown id and a repeated annotation are refused with their line; nothing is made.
+    let project = dir.path().join("m.errata");
+    for (content, line) in [
+        ("id,annotator,label\na,kim,cat\nzz,kim,dog\n", "line 3"),
+        (
+            "id,annotator,label\na,kim,cat\nb,kim,dog\na,kim,dog\n",
+            "line 4",
+        ),
+    ] {
+        std::fs::write(&notes, content).unwrap();
+        let o = errata(&[
+            "init",
+            table.to_str().unwrap(),
+            "--annotations",
+            notes.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("annotations.csv") && stderr(&o).contains(line),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!project.exists());
+    }
+}
+
+#[test]
+fn labels_are_corrected_confirmed_exported_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("phones.errata");
+    let p = project.to_str().unwrap();
+    assert_eq!(
+        errata(&["init", "sample_data/phones", "-o", p])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = errata(&["label", p, "phone_016", "scratch"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("corrected to scratch"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        errata(&["label", p, "phone_001", "--confirm"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = errata(&["label", p, "no_such_row", "dent"]);
+    assert_eq!(o.status.code(), Some(2));
+    let exported = stdout(&errata(&["export-labels", p]));
+    let lines: Vec<&str> = exported.lines().collect();
+    assert_eq!(lines[0], "id,given,corrected,status,author,time");
+    assert!(
+        lines[1].starts_with("phone_001,none,none,confirmed,"),
+        "{exported}"
+    );
+    assert!(
+        lines[2].starts_with("phone_016,dent,scratch,corrected,"),
+        "{exported}"
+    );
+    let (report, _) = json_report(&["report", p]);
+    let c = &report["corrected_labels"];
+    assert_eq!(
+        (c["count"].as_u64(), c["confirmed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (before, after) = (
+        c["accuracy_before"].as_f64().unwrap(),
+        c["accuracy_after"].as_f64().unwrap(),
+    );
+    assert!(
+        (after - before - 1.0 / 80.0).abs() < 1e-12,
+        "{before} {after}"
+    );
+    // --clear takes a review back.
+    assert_eq!(
+        errata(&["label", p, "phone_016", "--clear"]).status.code(),
+        Some(0)
+    );
+    let (report, _) = json_report(&["report", p]);
+    assert_eq!(report["corrected_labels"]["count"], 0);
+}

@@ -214,8 +214,8 @@ fn label_review_ui(
         {
             commands.push(Command::ReviewLabel(LabelVerdict::Confirmed).into());
         }
-        egui::ComboBox::from_id_salt("correct-label")
-            .selected_text("Correct to…")
+        egui::ComboBox::from_label("correct to")
+            .selected_text("a class…")
             .show_ui(ui, |ui| {
                 for class in given.class_names() {
                     if class != given.label_text(row)

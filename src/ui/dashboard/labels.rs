@@ -1,7 +1,7 @@
-//! Labels: how consistently annotators label (overall, per pair as a kappa heatmap, per
+//! Labels: the corrected labels and their switch, the ranked queue of suspected label
+//! errors, and how consistently annotators label (overall, per pair as a kappa heatmap, per
 //! annotator, per class, per slice value and per tag, each group a link to its rows where
-//! annotators disagree), the ranked queue of suspected label errors, and the corrected
-//! labels with the switch that shows every figure with them.
+//! annotators disagree).
 
 use egui::{Color32, RichText};
 
@@ -38,14 +38,14 @@ pub(super) fn labels_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec
     let a = &session.analysis;
     corrected_labels(ui, session, commands);
     ui.add_space(8.0);
+    label_issues(ui, session, commands);
+    ui.add_space(8.0);
     match &a.agreement {
         Some(agreement) => agreement_ui(ui, session, agreement, commands),
         None => {
             ui.weak("No annotators: add columns named annotator_*, labeler_*, rater_* or human_label_* (one per annotator), or an annotations file (id,annotator,label) with --annotations, to measure how consistently people label.");
         }
     }
-    ui.add_space(8.0);
-    label_issues(ui, session, commands);
 }
 
 /// The corrected labels' count and effect, and the switch to show figures with them.
@@ -140,7 +140,7 @@ fn agreement_ui(
             "rows",
             "accuracy",
             "agreement with majority",
-            "most frequent mix-ups (truth → given)",
+            "most frequent mix-ups (truth as given)",
         ] {
             ui.strong(title);
         }
@@ -154,7 +154,7 @@ fn agreement_ui(
                 .mixups
                 .iter()
                 .take(3)
-                .map(|m| format!("{} → {} ({})", m.truth, m.given, m.count))
+                .map(|m| format!("{} as {} ({})", m.truth, m.given, m.count))
                 .collect();
             ui.label(mixups.join("; "));
             ui.end_row();
