@@ -1125,3 +1125,42 @@ fn labels_are_corrected_confirmed_exported_and_reported() {
     let (report, _) = json_report(&["report", p]);
     assert_eq!(report["corrected_labels"]["count"], 0);
 }
+
+#[test]
+fn audit_checks_measure_annotator_agreement_and_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("labels.toml");
+    std::fs::write(
+        &spec,
+        "[[check]]\nrisk = \"annotators disagree under glare\"\nmetric = \"fleiss_kappa\"\nslice = \"lighting\"\nmin = 0.6\n\n[[check]]\nrisk = \"annotators are accurate\"\nmetric = \"annotator_accuracy\"\nmin = 0.85\n",
+    )
+    .unwrap();
+    let o = errata(&[
+        "audit",
+        "sample_data/phones",
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let bright = out.lines().find(|l| l.contains("lighting=bright")).unwrap();
+    assert!(
+        bright.contains("0.474") && bright.ends_with("FAIL"),
+        "{out}"
+    );
+    assert!(out.contains("87.7 %"), "{out}");
+    // Without annotators the check is refused, saying what it needs.
+    std::fs::write(
+        &spec,
+        "[[check]]\nrisk = \"r\"\nmetric = \"annotator_accuracy\"\nmin = 0.85\n",
+    )
+    .unwrap();
+    let o = errata(&[
+        "audit",
+        "sample_data/speech",
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs annotators"), "{}", stderr(&o));
+}

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::dataset::{EvalSet, Task};
+use super::agreement::AgreementCounts;
+use super::dataset::{EvalSet, MISSING, Task};
 use super::stats::ratio;
 use super::tags::TagBook;
 use super::text::{EditTotals, normalise};
@@ -24,6 +25,10 @@ pub enum Metric {
     Wer,
     /// Share of predictions holding any word or phrase of the watch-list.
     WatchList,
+    /// Fleiss' kappa of the annotators over the group's rows every annotator labelled.
+    FleissKappa,
+    /// The annotators' accuracy against the ground truth, averaged over annotators.
+    AnnotatorAccuracy,
 }
 
 impl Metric {
@@ -49,6 +54,8 @@ impl Metric {
             Metric::FnRate => "fn_rate",
             Metric::Wer => "wer",
             Metric::WatchList => "watch_list",
+            Metric::FleissKappa => "fleiss_kappa",
+            Metric::AnnotatorAccuracy => "annotator_accuracy",
         }
     }
 }
@@ -153,7 +160,7 @@ pub struct Mismatch {
 }
 
 /// Running sums for one group of rows, enough for every metric.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 struct Acc {
     n: u64,
     correct: u64,
@@ -162,6 +169,9 @@ struct Acc {
     edits: EditTotals,
     watched: u64,
     watched_reference: u64,
+    /// Annotations (for `fleiss_kappa`) and per annotator (labelled, right) counts.
+    annotations: AgreementCounts,
+    annotators_right: Vec<[u64; 2]>,
 }
 
 impl Acc {
@@ -175,6 +185,17 @@ impl Acc {
             ),
             Metric::Wer => (self.edits.wer(), self.n),
             Metric::WatchList => (ratio(self.watched, self.n), self.n),
+            Metric::FleissKappa => (self.annotations.fleiss_kappa(), self.annotations.complete),
+            Metric::AnnotatorAccuracy => {
+                let each: Vec<f64> = self
+                    .annotators_right
+                    .iter()
+                    .filter_map(|[n, right]| ratio(*right, *n))
+                    .collect();
+                let labelled = self.annotators_right.iter().map(|[n, _]| n).sum();
+                let mean = (!each.is_empty()).then(|| each.iter().sum::<f64>() / each.len() as f64);
+                (mean, labelled)
+            }
         }
     }
 }
@@ -185,6 +206,9 @@ struct Probe<'a> {
     class: Option<u32>,
     /// Normalised phrases, each padded with spaces so they match whole words.
     phrases: Vec<String>,
+    /// Whether the check measures the annotators.
+    annotators: bool,
+    scratch: std::cell::RefCell<Vec<(u32, f64)>>,
 }
 
 impl Probe<'_> {
@@ -209,6 +233,17 @@ impl Probe<'_> {
         if !self.phrases.is_empty() {
             acc.watched += u64::from(self.watched(set.prediction_text(row)));
             acc.watched_reference += u64::from(self.watched(set.label_text(row)));
+        }
+        if let Some(annotators) = set.annotators.as_ref().filter(|_| self.annotators) {
+            let labels = annotators.row(row);
+            acc.annotations.add(labels, &mut self.scratch.borrow_mut());
+            acc.annotators_right.resize(labels.len(), [0, 0]);
+            for (counts, &label) in acc.annotators_right.iter_mut().zip(labels) {
+                if label != MISSING {
+                    counts[0] += 1;
+                    counts[1] += u64::from(label == set.labels[row]);
+                }
+            }
         }
     }
 }
@@ -251,6 +286,12 @@ pub fn validate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Mismatch
             }
             Metric::WatchList if check.words.is_empty() => {
                 problem("watch_list needs `words` (a list of words or phrases)".into())
+            }
+            Metric::FleissKappa | Metric::AnnotatorAccuracy if set.annotators.is_none() => {
+                problem(format!(
+                    "{} needs annotators: columns named annotator_*, labeler_*, rater_* or human_label_*, or an annotations file (--annotations)",
+                    check.metric.as_str()
+                ))
             }
             _ => {}
         }
@@ -296,6 +337,11 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
                 .map(|w| format!(" {} ", normalise(w)))
                 .filter(|p| p.trim() != "")
                 .collect(),
+            annotators: matches!(
+                check.metric,
+                Metric::FleissKappa | Metric::AnnotatorAccuracy
+            ),
+            scratch: Default::default(),
         };
         let mut all = Acc::default();
         let mut groups: Vec<(String, Acc)> = Vec::new();
@@ -304,7 +350,7 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
                 for row in 0..set.len() {
                     probe.add(&mut all, row);
                 }
-                groups.push(("all".into(), all));
+                groups.push(("all".into(), all.clone()));
             }
             Scope::Slice(column) => {
                 let Some(slice) = set.slice(column) else {

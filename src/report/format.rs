@@ -3,7 +3,7 @@
 //! forms are the reference; the dashboard shows the same text.
 
 use super::AuditResults;
-use crate::model::audit::{Threshold, Verdict};
+use crate::model::audit::{Metric, Threshold, Verdict};
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
@@ -122,6 +122,36 @@ pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
                 Some(class) => format!("{} of {class}", check.metric.as_str()),
                 None => check.metric.as_str().to_string(),
             };
+            // A kappa is a coefficient, not a share: written as a number throughout.
+            if check.metric == Metric::FleissKappa {
+                let number = |v: Option<f64>| fixed(v, 3);
+                let value = match check.threshold {
+                    Threshold::MaxGap(_) => format!(
+                        "{} below (this group {}, overall {})",
+                        number(m.value.zip(m.overall).map(|(v, o)| o - v)),
+                        number(m.value),
+                        number(m.overall)
+                    ),
+                    _ => number(m.value),
+                };
+                let threshold = match check.threshold {
+                    Threshold::Min(t) => format!(">= {}", number(Some(t))),
+                    Threshold::Max(t) => format!("<= {}", number(Some(t))),
+                    Threshold::MaxGap(t) => format!("gap <= {}", number(Some(t))),
+                };
+                return AuditLine {
+                    cells: [
+                        check.risk.clone(),
+                        metric,
+                        m.group.clone(),
+                        value,
+                        threshold,
+                        m.n.to_string(),
+                        verdict(m.verdict).to_string(),
+                    ],
+                    verdict: m.verdict,
+                };
+            }
             // In the app's units: figures in percent, a gap in points with the figure beside.
             let value = match (check.threshold, m.reference) {
                 (Threshold::MaxGap(_), _) => {
