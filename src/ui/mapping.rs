@@ -155,6 +155,43 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingReq
         "Normalise labels: trim spaces, compose Unicode, lowercase (\"Dog\" and \"dog \" are one class)",
     );
     ui.add_space(8.0);
+    ui.strong("Annotators (columns of several people's labels of the same rows)");
+    let annotators: Vec<String> = match (&request.annotators, detected) {
+        (chosen, _) if !chosen.is_empty() => chosen.clone(),
+        (_, Some(roles)) => roles.annotators.clone(),
+        _ => Vec::new(),
+    };
+    let probabilities: Vec<String> = detected
+        .map(|r| r.probabilities.clone())
+        .unwrap_or_default();
+    let slice_only: Vec<String> = detected.map(|r| r.slices.clone()).unwrap_or_default();
+    ui.push_id("annotators", |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for column in columns
+                .iter()
+                .filter(|c| annotators.contains(c) || slice_only.contains(c))
+            {
+                let mut on = annotators.contains(column);
+                if ui.checkbox(&mut on, format!("{column} ")).changed() {
+                    let mut chosen = annotators.clone();
+                    if on {
+                        chosen.push(column.clone());
+                        request.slices.retain(|c| c != column);
+                    } else {
+                        chosen.retain(|c| c != column);
+                    }
+                    request.annotators = chosen;
+                }
+            }
+        });
+    });
+    if !probabilities.is_empty() {
+        ui.weak(format!(
+            "Class probabilities: {} (used to find suspected label errors)",
+            probabilities.join(", ")
+        ));
+    }
+    ui.add_space(8.0);
     ui.strong("Slices (columns to break results down by)");
     let sliced: Vec<String> = match (&request.slices, detected) {
         (chosen, _) if !chosen.is_empty() => chosen.clone(),
@@ -171,7 +208,9 @@ fn dialog_ui(ui: &mut egui::Ui, dialog: &MappingDialog, request: &mut MappingReq
         })
         .unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        for column in columns.iter().filter(|c| !roles.contains(&c.as_str())) {
+        for column in columns.iter().filter(|c| {
+            !roles.contains(&c.as_str()) && !annotators.contains(c) && !probabilities.contains(c)
+        }) {
             let mut on = sliced.contains(column);
             if ui.checkbox(&mut on, column).changed() {
                 let mut slices: Vec<String> = sliced.clone();
