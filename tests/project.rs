@@ -593,6 +593,15 @@ fn projects_of_every_earlier_schema_version_open() {
             } else {
                 assert!(audit.unwrap().contains("overall accuracy"));
             }
+            // Schema 3 added label reviews.
+            let reviews = store.label_reviews().unwrap();
+            if path.ends_with("v3.errata") {
+                assert_eq!(reviews.len(), 1);
+                assert_eq!(reviews[0].0, "m0003");
+                assert_eq!(reviews[0].1.label.as_deref(), Some("bird"));
+            } else {
+                assert!(reviews.is_empty());
+            }
             store.check_integrity().unwrap();
             versions.push(path);
         }
