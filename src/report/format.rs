@@ -3,7 +3,7 @@
 //! forms are the reference; the dashboard shows the same text.
 
 use super::AuditResults;
-use crate::model::audit::{Metric, Threshold, Verdict};
+use crate::model::audit::{Check, Measured, Metric, Threshold, Verdict};
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 
@@ -111,6 +111,60 @@ pub fn verdict(verdict: Verdict) -> &'static str {
     }
 }
 
+/// A kappa is a coefficient, not a share: its value and threshold are written as numbers.
+fn kappa_cells(threshold: Threshold, m: &Measured) -> (String, String) {
+    let number = |v: Option<f64>| fixed(v, 3);
+    let value = match threshold {
+        Threshold::MaxGap(_) => format!(
+            "{} below (this group {}, overall {})",
+            number(m.value.zip(m.overall).map(|(v, o)| o - v)),
+            number(m.value),
+            number(m.overall)
+        ),
+        _ => number(m.value),
+    };
+    let threshold = match threshold {
+        Threshold::Min(t) => format!(">= {}", number(Some(t))),
+        Threshold::Max(t) => format!("<= {}", number(Some(t))),
+        Threshold::MaxGap(t) => format!("gap <= {}", number(Some(t))),
+    };
+    (value, threshold)
+}
+
+/// Shares in the app's units: figures in percent, a gap in points with the figure beside.
+fn share_cells(check: &Check, m: &Measured) -> (String, String) {
+    let value = match (check.threshold, m.reference) {
+        (Threshold::MaxGap(_), _) => {
+            let gap = m
+                .value
+                .zip(m.overall)
+                .map(|(v, o)| check.metric.worse_by(v, o));
+            let gap = match gap {
+                Some(g) if g > 0.0 => format!("{} worse", points(Some(g), 1)),
+                Some(g) => format!("{} better", points(Some(-g), 1)),
+                None => UNKNOWN.into(),
+            };
+            format!(
+                "{gap} (this group {}, overall {})",
+                percent(m.value, 1),
+                percent(m.overall, 1)
+            )
+        }
+        (_, Some(r)) => format!(
+            "{} (references {})",
+            percent(m.value, 1),
+            percent(Some(r), 1)
+        ),
+        (_, None) => percent(m.value, 1),
+    };
+    let threshold = match check.threshold {
+        Threshold::Min(t) => format!(">= {}", percent(Some(t), 1)),
+        Threshold::Max(t) => format!("<= {}", percent(Some(t), 1)),
+        Threshold::MaxGap(t) => format!("gap <= {}", points(Some(t), 1)),
+    };
+    (value, threshold)
+}
+
 /// The audit table: one line per check and group measured.
 pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
     audit
@@ -122,65 +176,10 @@ pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
                 Some(class) => format!("{} of {class}", check.metric.as_str()),
                 None => check.metric.as_str().to_string(),
             };
-            // A kappa is a coefficient, not a share: written as a number throughout.
-            if check.metric == Metric::FleissKappa {
-                let number = |v: Option<f64>| fixed(v, 3);
-                let value = match check.threshold {
-                    Threshold::MaxGap(_) => format!(
-                        "{} below (this group {}, overall {})",
-                        number(m.value.zip(m.overall).map(|(v, o)| o - v)),
-                        number(m.value),
-                        number(m.overall)
-                    ),
-                    _ => number(m.value),
-                };
-                let threshold = match check.threshold {
-                    Threshold::Min(t) => format!(">= {}", number(Some(t))),
-                    Threshold::Max(t) => format!("<= {}", number(Some(t))),
-                    Threshold::MaxGap(t) => format!("gap <= {}", number(Some(t))),
-                };
-                return AuditLine {
-                    cells: [
-                        check.risk.clone(),
-                        metric,
-                        m.group.clone(),
-                        value,
-                        threshold,
-                        m.n.to_string(),
-                        verdict(m.verdict).to_string(),
-                    ],
-                    verdict: m.verdict,
-                };
-            }
-            // In the app's units: figures in percent, a gap in points with the figure beside.
-            let value = match (check.threshold, m.reference) {
-                (Threshold::MaxGap(_), _) => {
-                    let gap = m
-                        .value
-                        .zip(m.overall)
-                        .map(|(v, o)| check.metric.worse_by(v, o));
-                    let gap = match gap {
-                        Some(g) if g > 0.0 => format!("{} worse", points(Some(g), 1)),
-                        Some(g) => format!("{} better", points(Some(-g), 1)),
-                        None => UNKNOWN.into(),
-                    };
-                    format!(
-                        "{gap} (this group {}, overall {})",
-                        percent(m.value, 1),
-                        percent(m.overall, 1)
-                    )
-                }
-                (_, Some(r)) => format!(
-                    "{} (references {})",
-                    percent(m.value, 1),
-                    percent(Some(r), 1)
-                ),
-                (_, None) => percent(m.value, 1),
-            };
-            let threshold = match check.threshold {
-                Threshold::Min(t) => format!(">= {}", percent(Some(t), 1)),
-                Threshold::Max(t) => format!("<= {}", percent(Some(t), 1)),
-                Threshold::MaxGap(t) => format!("gap <= {}", points(Some(t), 1)),
+            let (value, threshold) = if check.metric == Metric::FleissKappa {
+                kappa_cells(check.threshold, m)
+            } else {
+                share_cells(check, m)
             };
             AuditLine {
                 cells: [
