@@ -279,3 +279,148 @@ fn label_figures_of_loaded_datasets_match_the_reference_libraries() {
     }
     assert!(checked >= 3, "fixtures missing in {}", folder.display());
 }
+
+/// Pairs of evaluation sets loaded as a user's would be, every column's drift against
+/// Evidently's DataDriftTable (tests/oracle/make_drift_fixtures.py): the test chosen, its
+/// threshold, the score to 1e-9 (and to a relative 1e-6 for tiny p-values), the verdicts.
+#[test]
+fn drift_matches_evidently() {
+    use errata::model::drift::analysis::{DriftAnalysis, DriftOptions};
+    use errata::model::drift::{DriftTest, TestChoice};
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/drift");
+    let mut cases = 0;
+    let mut tests_seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let case = entry.unwrap().path();
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+                .unwrap();
+        let reference_path = case.join("reference.csv");
+        let reference = data::load(&reference_path, &MappingRequest::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let current = data::load_current(
+            &case.join("current.csv"),
+            &reference,
+            &MappingRequest::default(),
+            &data::Progress::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut options = DriftOptions::default();
+        for (column, choice) in want["choices"].as_object().unwrap() {
+            options.choices.insert(
+                column.clone(),
+                TestChoice {
+                    test: DriftTest::from_name(choice["test"].as_str().unwrap()),
+                    threshold: choice.get("threshold").and_then(Value::as_f64),
+                },
+            );
+        }
+        let monitored = data::monitored_reference(&reference, &reference_path);
+        let a = DriftAnalysis::compute(&monitored, &current, &options).unwrap();
+        let columns = want["columns"].as_object().unwrap();
+        assert_eq!(a.drift.columns.len(), columns.len(), "{name}: columns");
+        for c in &a.drift.columns {
+            let w = &columns[&c.column];
+            assert_eq!(
+                c.test.name(),
+                w["test"].as_str().unwrap(),
+                "{name} {}",
+                c.column
+            );
+            tests_seen.insert(c.test.name());
+            close(
+                &name,
+                &format!("{} threshold", c.column),
+                c.threshold,
+                &w["threshold"],
+            );
+            let score = c.score.unwrap();
+            let expected = w["score"].as_f64().unwrap();
+            close(&name, &format!("{} score", c.column), score, &w["score"]);
+            if expected.abs() < 1e-3 {
+                assert!(
+                    (score - expected).abs() <= 1e-6 * expected.abs() + 1e-300,
+                    "{name} {}: errata {score}, evidently {expected}",
+                    c.column
+                );
+            }
+            assert_eq!(
+                c.drift,
+                w["drift"].as_bool().unwrap(),
+                "{name} {} drift",
+                c.column
+            );
+        }
+        assert_eq!(
+            a.drift.drifted as u64,
+            want["drifted"].as_u64().unwrap(),
+            "{name}"
+        );
+        close(
+            &name,
+            "drift share",
+            a.drift.drift_share,
+            &want["drift_share"],
+        );
+        assert_eq!(
+            a.drift.dataset_drift,
+            want["dataset_drift"].as_bool().unwrap(),
+            "{name}"
+        );
+        cases += 1;
+    }
+    assert!(cases >= 5, "{cases} drift cases");
+    assert_eq!(tests_seen.len(), 6, "every test is covered: {tests_seen:?}");
+}
+
+/// scipy's `kstwo.sf` over a grid reaching every branch of its algorithm, and `ks_2samp`
+/// on random samples of many size pairs (exact and asymptotic), from
+/// tests/oracle/make_drift_fixtures.py.
+#[test]
+fn kolmogorov_smirnov_matches_scipy() {
+    use errata::model::drift::ks::{kolmogorov_sf, ks_2samp};
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/ks.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for v in want["kstwo_sf"].as_array().unwrap() {
+        let (n, x) = (v["n"].as_u64().unwrap(), v["x"].as_f64().unwrap());
+        let expected = v["sf"].as_f64().unwrap();
+        let got = kolmogorov_sf(n, x);
+        assert!(
+            (got - expected).abs() <= TOLERANCE
+                && (got - expected).abs() <= 1e-6 * expected + 1e-300,
+            "kstwo.sf({x}, {n}): errata {got}, scipy {expected}"
+        );
+    }
+    for v in want["ks_2samp"].as_array().unwrap() {
+        let sorted = |key: &str| {
+            let mut s: Vec<f64> = v[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            s.sort_by(f64::total_cmp);
+            s
+        };
+        let (a, b) = (sorted("a"), sorted("b"));
+        let (d, p) = ks_2samp(&a, &b);
+        close(
+            "ks_2samp",
+            &format!("{}×{} statistic", a.len(), b.len()),
+            d,
+            &v["statistic"],
+        );
+        close(
+            "ks_2samp",
+            &format!("{}×{} p-value", a.len(), b.len()),
+            p,
+            &v["pvalue"],
+        );
+    }
+}

@@ -157,6 +157,45 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Compare a current set (production data; labels optional) with a reference (the
+    /// evaluation set, or a project): drift per column as Evidently tests it, output
+    /// metrics, and with --window every metric over time against alarm bands. Exit status 1
+    /// when the data set drifts or an alarm fires.
+    Drift {
+        /// The reference: a project file (.errata), a dataset folder or a table file.
+        reference: PathBuf,
+        /// The current set, with the reference's columns (labels optional). Without it, the
+        /// current set the project keeps (see --save).
+        current: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Output file (json, md, html) or folder (csv). Without it, the report goes to
+        /// stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Cut the current set into windows: a duration (1h, 1d, 1w) with a time column, or
+        /// a row count (500 rows).
+        #[arg(long, value_name = "WINDOW")]
+        window: Option<String>,
+        /// The test (ks, chisquare, z, wasserstein, jensenshannon, psi) and threshold of a
+        /// column, instead of the default (repeatable).
+        #[arg(long = "test", value_name = "COLUMN=TEST[:THRESHOLD]")]
+        tests: Vec<String>,
+        /// Alarm bounds of a metric per window, instead of the reference windows' mean ± 3
+        /// standard deviations; either bound may be empty (repeatable).
+        #[arg(long = "alarm", value_name = "METRIC=LOW:HIGH")]
+        alarms: Vec<String>,
+        /// The share of drifted columns at which the data set drifts.
+        #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+        drift_share: f64,
+        /// Keep the current set and these options in the reference project, for the app's
+        /// Drift section and later runs.
+        #[arg(long)]
+        save: bool,
+        #[command(flatten)]
+        mapping: MappingArgs,
+    },
     /// Point a project at its dataset's new location.
     Relocate { project: PathBuf, new_path: PathBuf },
 }
@@ -188,6 +227,10 @@ pub struct MappingArgs {
     /// Column holding `;`-separated tags.
     #[arg(long = "tags-column", value_name = "COLUMN")]
     pub tags_column: Option<String>,
+    /// Column holding each row's time (ISO 8601 or epoch seconds); detected by the names
+    /// timestamp, time, date and created_at. Never a slice.
+    #[arg(long, value_name = "COLUMN")]
+    pub time: Option<String>,
     /// Use this column as a slice (repeatable); without it every other column is tried.
     #[arg(long = "slice", value_name = "COLUMN")]
     pub slices: Vec<String>,
@@ -253,6 +296,7 @@ impl From<MappingArgs> for MappingRequest {
             human: a.human,
             baseline: a.baseline,
             tags: a.tags_column,
+            time: a.time,
             slices: a.slices,
             task: a.task.map(|t| match t {
                 TaskArg::Classification => Task::Classification,

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod drift;
 mod target;
 
 use crate::data::project::LabelVerdict;
@@ -116,6 +117,29 @@ fn execute(command: Command) -> Result<ExitCode> {
             commands::export_labels(&project, output.as_deref())
         }
         Command::Relocate { project, new_path } => commands::relocate(&project, &new_path),
+        Command::Drift {
+            reference,
+            current,
+            format,
+            output,
+            window,
+            tests,
+            alarms,
+            drift_share,
+            save,
+            mapping,
+        } => drift::run(drift::DriftArgs {
+            reference,
+            current,
+            format,
+            output,
+            window,
+            tests,
+            alarms,
+            drift_share,
+            save,
+            mapping: mapping.into(),
+        }),
     }
 }
 

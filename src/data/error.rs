@@ -101,6 +101,30 @@ pub enum LoadError {
         problem: &'static str,
     },
 
+    #[error("{}: column {column:?}, row {row}: time {value:?} is not a date or time; write ISO 8601 (2026-11-03 or 2026-11-03T14:05:00Z) or seconds since 1970", path.display())]
+    BadTime {
+        path: PathBuf,
+        column: String,
+        row: usize,
+        value: String,
+    },
+
+    #[error("{}: the current set has no column {column:?}, which the reference uses as its {role}; both sets need the same columns (this one has: {})", path.display(), found.join(", "))]
+    MissingLikeReference {
+        path: PathBuf,
+        column: String,
+        role: &'static str,
+        found: Vec<String>,
+    },
+
+    #[error("{}: column {column:?}, row {row}: {value:?} is not a number, but the column is numeric in the reference; both sets need the same kind of values", path.display())]
+    TypeUnlikeReference {
+        path: PathBuf,
+        column: String,
+        row: usize,
+        value: String,
+    },
+
     #[error("{}: column {column:?}, row {row}: the id is empty; every row needs an id", path.display())]
     EmptyId {
         path: PathBuf,

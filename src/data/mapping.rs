@@ -19,6 +19,9 @@ pub struct MappingRequest {
     pub human: Option<String>,
     pub baseline: Option<String>,
     pub tags: Option<String>,
+    /// The column of each row's time (ISO 8601 or epoch seconds), for metrics over time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// When non-empty, exactly these columns are slices.
     pub slices: Vec<String>,
     pub task: Option<Task>,
@@ -60,6 +63,9 @@ pub struct ColumnRoles {
     pub human: Option<String>,
     pub baseline: Option<String>,
     pub tags: Option<String>,
+    /// The time column (never a slice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// Columns offered as slices (those that cannot be sliced are dropped when loading).
     pub slices: Vec<String>,
     /// Columns of annotators' labels.
@@ -160,6 +166,11 @@ const TAGS: Role = Role {
     flag: "--tags-column",
     tried: &["tags"],
 };
+const TIME: Role = Role {
+    name: "time",
+    flag: "--time",
+    tried: &["timestamp", "time", "date", "created_at"],
+};
 
 /// Chooses a column for every role: the user's choice where given, otherwise the first
 /// conventional name present (case-insensitive), never one column for two roles.
@@ -169,7 +180,7 @@ pub fn resolve_roles(
     request: &MappingRequest,
 ) -> Result<ColumnRoles, LoadError> {
     let mut claimed: Vec<(String, &'static str)> = Vec::new();
-    let roles: [(&Role, &Option<String>); 8] = [
+    let roles: [(&Role, &Option<String>); 9] = [
         (&ID, &request.id),
         (&LABEL, &request.label),
         (&PREDICTION, &request.prediction),
@@ -178,6 +189,7 @@ pub fn resolve_roles(
         (&HUMAN, &request.human),
         (&BASELINE, &request.baseline),
         (&TAGS, &request.tags),
+        (&TIME, &request.time),
     ];
     let find = |wanted: &str| -> Option<String> {
         columns
@@ -187,7 +199,7 @@ pub fn resolve_roles(
             .cloned()
     };
     // Explicit choices first, so detection never takes a column the user assigned.
-    let mut chosen: [Option<String>; 8] = Default::default();
+    let mut chosen: [Option<String>; 9] = Default::default();
     for (i, (role, wanted)) in roles.iter().enumerate() {
         if let Some(wanted) = wanted {
             let column = find(wanted).ok_or_else(|| LoadError::UnknownColumn {
@@ -231,6 +243,7 @@ pub fn resolve_roles(
         human,
         baseline,
         tags,
+        time,
     ] = chosen;
     let missing = |role: &Role| LoadError::MissingRole {
         path: path.to_path_buf(),
@@ -320,6 +333,7 @@ pub fn resolve_roles(
         human,
         baseline,
         tags,
+        time,
         slices,
         annotators,
         probabilities,

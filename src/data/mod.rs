@@ -16,6 +16,6 @@ pub mod store;
 pub mod table;
 
 pub use error::LoadError;
-pub use load::{Dataset, Preview, load, load_with, preview};
+pub use load::{Dataset, Preview, load, load_current, load_with, monitored_reference, preview};
 pub use mapping::{ColumnRoles, MappingRequest};
 pub use progress::Progress;

@@ -446,6 +446,22 @@ impl Project {
         Ok(())
     }
 
+    /// The current set paired with this project's dataset for drift, and the choices made
+    /// (tests, thresholds, window, alarm bounds); kept in the project's view state.
+    pub fn drift_settings(&self) -> DriftSettings {
+        self.store
+            .view_state(DRIFT_SETTINGS)
+            .ok()
+            .flatten()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn set_drift_settings(&mut self, settings: &DriftSettings) -> Result<(), StoreError> {
+        let text = serde_json::to_string(settings).unwrap_or_default();
+        self.store.set_view_state(DRIFT_SETTINGS, &text)
+    }
+
     /// The label review (correction or confirmation) of the row with this id.
     pub fn label_review(&self, id: &str) -> Option<&LabelReview> {
         self.label_reviews.get(id)
@@ -670,4 +686,17 @@ mod tests {
             PathBuf::from("x/eval.errata")
         );
     }
+}
+
+/// The view-state key of [`DriftSettings`].
+const DRIFT_SETTINGS: &str = "drift";
+
+/// A drift comparison kept in a project: the current set (an absolute path, so the project
+/// opens it from anywhere), its time column, and the options.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DriftSettings {
+    pub current: Option<std::path::PathBuf>,
+    pub time: Option<String>,
+    pub options: crate::model::drift::analysis::DriftOptions,
 }

@@ -24,8 +24,7 @@ pub fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
     }
 }
 
-/// The value name given to rows where a slice column is empty.
-pub const MISSING_VALUE: &str = "(missing)";
+pub use crate::model::dataset::MISSING_VALUE;
 
 /// A column's values for the kept rows: text, or numbers when the column is numeric.
 pub enum SliceSource<'a> {

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::ids::Ids;
 use super::text::{self, EditCounts};
 
+/// The value name given to rows where a slice column is empty.
+pub const MISSING_VALUE: &str = "(missing)";
+
 /// Marks an absent code (no human label, no baseline prediction for that row).
 pub const MISSING: u32 = u32::MAX;
 

@@ -10,6 +10,7 @@ pub mod calibration;
 pub mod classes;
 pub mod comparison;
 pub mod dataset;
+pub mod drift;
 pub mod edit_distance;
 pub mod filter;
 pub mod group;

@@ -314,26 +314,49 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    for t in super::labels::tables(report) {
-        let rows = t
-            .rows
+    let drift = report.drift.as_ref().map(super::drift::tables);
+    files.extend(plain_files(
+        super::labels::tables(report)
             .into_iter()
-            .map(|r| r.iter().map(|c| text_cell(c)).collect());
-        files.push((t.file, render(&t.header, rows)));
-    }
+            .chain(drift.into_iter().flatten()),
+    ));
     files
 }
 
-/// Writes every table into `folder` (created if needed).
-pub fn write(report: &Report, folder: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+/// Tables written once for every format, a file each.
+pub fn plain_files(
+    tables: impl IntoIterator<Item = super::labels::PlainTable>,
+) -> Vec<(&'static str, String)> {
+    tables
+        .into_iter()
+        .map(|t| {
+            let rows = t
+                .rows
+                .into_iter()
+                .map(|r| r.iter().map(|c| text_cell(c)).collect());
+            (t.file, render(&t.header, rows))
+        })
+        .collect()
+}
+
+/// Writes named files into `folder` (created if needed).
+pub fn write_files(
+    folder: &Path,
+    files: Vec<(&'static str, String)>,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(folder)?;
     let mut written = Vec::new();
-    for (name, content) in tables(report) {
+    for (name, content) in files {
         let path = folder.join(name);
         write_atomically(&path, content.as_bytes())?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes every table into `folder` (created if needed).
+pub fn write(report: &Report, folder: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    write_files(folder, tables(report))
 }
 
 #[cfg(test)]

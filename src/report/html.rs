@@ -283,12 +283,28 @@ pub fn render(report: &Report) -> String {
     tags(&mut out, report);
     automation(&mut out, report);
     labels(&mut out, report);
+    if let Some(drift) = &report.drift {
+        plain_tables(&mut out, super::drift::tables(drift), &DRIFT_TEXT);
+    }
     if let Some(audit) = &report.audit {
         audit_section(&mut out, audit);
     }
     out.push_str("</body></html>\n");
     out
 }
+
+/// Left-aligned columns of the drift tables.
+pub const DRIFT_TEXT: [&str; 9] = [
+    "column",
+    "kind",
+    "test",
+    "metric",
+    "window",
+    "hint",
+    "path",
+    "new values",
+    "",
+];
 
 /// Agreement between annotators, suspected label errors, corrected labels.
 fn labels(out: &mut String, report: &Report) {
@@ -303,18 +319,24 @@ fn labels(out: &mut String, report: &Report) {
         "given",
         "suggested",
     ];
-    for t in super::labels::tables(report) {
+    plain_tables(out, super::labels::tables(report), &TEXT);
+}
+
+/// Tables written once for every format: a section each; columns named in `text` (or
+/// starting with "most") are left-aligned.
+pub fn plain_tables(out: &mut String, tables: Vec<super::labels::PlainTable>, text: &[&str]) {
+    for t in tables {
         let _ = write!(
             out,
             "<h2>{}</h2>\n<p>{}</p>\n",
             escape(t.title),
             escape(&t.intro)
         );
-        let text: Vec<usize> = t
+        let left: Vec<usize> = t
             .header
             .iter()
             .enumerate()
-            .filter(|(_, h)| TEXT.contains(h) || h.starts_with("most"))
+            .filter(|(_, h)| text.contains(h) || h.starts_with("most"))
             .map(|(i, _)| i)
             .collect();
         let listed = t.rows.len() - t.more;
@@ -323,7 +345,7 @@ fn labels(out: &mut String, report: &Report) {
             .into_iter()
             .take(listed)
             .map(|r| r.iter().map(|c| escape(c)).collect());
-        table(out, &t.header, &text, rows);
+        table(out, &t.header, &left, rows);
         if t.more > 0 {
             let _ = writeln!(
                 out,
@@ -334,15 +356,20 @@ fn labels(out: &mut String, report: &Report) {
     }
 }
 
+/// The document's head, with the report style.
+pub fn document_start(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n",
+        escape(title)
+    );
+}
+
 /// The document head, the title and the dataset summary line, warnings.
 fn header(out: &mut String, report: &Report) {
     let a = &report.analysis;
     let d = &report.dataset;
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>errata audit report: {}</title><style>{STYLE}</style></head><body>\n",
-        escape(&d.path)
-    );
+    document_start(out, &format!("errata audit report: {}", d.path));
     let _ = writeln!(out, "<h1>Audit report: {}</h1>", escape(&d.path));
     let classes = a.classes.len();
     let _ = writeln!(

@@ -11,7 +11,7 @@ use crate::model::labels::{AgreementFigures, GroupAgreement};
 /// them all).
 pub const ISSUES_LISTED: usize = 50;
 
-pub struct LabelTable {
+pub struct PlainTable {
     /// The CSV file the table is written to.
     pub file: &'static str,
     pub title: &'static str,
@@ -52,7 +52,7 @@ fn groups<'a>(
     .collect()
 }
 
-fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
+fn agreement_tables(a: &AgreementFigures) -> Vec<PlainTable> {
     let summary = vec![
         vec!["annotators".into(), a.annotators.join(", ")],
         vec!["rows with two annotations or more".into(), a.n.to_string()],
@@ -118,7 +118,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
     };
     let flagging = "Flagged: at least 10 rows and percent agreement more than 10 points, or Fleiss' kappa more than 0.2, below the overall.";
     let mut tables = vec![
-        LabelTable {
+        PlainTable {
             file: "agreement.csv",
             title: "Label agreement",
             intro: "How consistently the annotators label the same rows. Percent agreement is the share of agreeing pairs of annotations per row, averaged; kappa and alpha discount the agreement expected by chance (1 = perfect, 0 = chance).".into(),
@@ -126,7 +126,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
             rows: summary,
             more: 0,
         },
-        LabelTable {
+        PlainTable {
             file: "agreement_pairs.csv",
             title: "Annotator pairs",
             intro: "Each pair on the rows both labelled; Cohen's kappa, unweighted.".into(),
@@ -134,7 +134,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
             rows: pairs,
             more: 0,
         },
-        LabelTable {
+        PlainTable {
             file: "annotators.csv",
             title: "Annotators",
             intro: "Each annotator against the ground truth and against the majority of the other annotators; the mix-ups are ground truth → given label.".into(),
@@ -150,7 +150,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
         },
     ];
     if !a.per_class.is_empty() {
-        tables.push(LabelTable {
+        tables.push(PlainTable {
             file: "agreement_classes.csv",
             title: "Agreement per class",
             intro: "Agreement on the rows whose ground truth is each class: a low value points to an unclear class definition. Flagged: at least 10 rows and percent agreement more than 10 points below the overall (kappa within one class is near 0 by construction).".into(),
@@ -160,7 +160,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
         });
     }
     if !a.by_slice.is_empty() {
-        tables.push(LabelTable {
+        tables.push(PlainTable {
             file: "agreement_slices.csv",
             title: "Agreement per slice value",
             intro: flagging.to_string(),
@@ -170,7 +170,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
         });
     }
     if !a.by_tag.is_empty() {
-        tables.push(LabelTable {
+        tables.push(PlainTable {
             file: "agreement_tags.csv",
             title: "Agreement per tag",
             intro: flagging.to_string(),
@@ -183,7 +183,7 @@ fn agreement_tables(a: &AgreementFigures) -> Vec<LabelTable> {
 }
 
 /// The label-consistency tables of a report; empty when it has nothing to say about labels.
-pub fn tables(report: &Report) -> Vec<LabelTable> {
+pub fn tables(report: &Report) -> Vec<PlainTable> {
     let a = &report.analysis;
     let mut tables = a
         .agreement
@@ -209,7 +209,7 @@ pub fn tables(report: &Report) -> Vec<LabelTable> {
                 ]
             })
             .collect();
-        tables.push(LabelTable {
+        tables.push(PlainTable {
             file: "label_issues.csv",
             title: "Suspected label errors",
             intro: format!("{} rows. {intro}", issues.len()),
@@ -219,7 +219,7 @@ pub fn tables(report: &Report) -> Vec<LabelTable> {
         });
     }
     if let Some(c) = &a.corrected_labels {
-        tables.push(LabelTable {
+        tables.push(PlainTable {
             file: "corrected_labels.csv",
             title: "Corrected labels",
             intro: "Labels corrected in the project (the dataset file is unchanged) and what they do to the measured accuracy.".into(),

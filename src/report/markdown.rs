@@ -39,6 +39,27 @@ fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<S
     out.push('\n');
 }
 
+/// Tables written once for every format (labels, drift): a section each.
+pub fn plain_tables(out: &mut String, tables: Vec<super::labels::PlainTable>) {
+    for t in tables {
+        let _ = write!(out, "## {}\n\n{}\n\n", t.title, cell(&t.intro));
+        let listed = t.rows.len() - t.more;
+        let rows = t
+            .rows
+            .into_iter()
+            .take(listed)
+            .map(|r| r.iter().map(|c| cell(c)).collect());
+        table(out, &t.header, rows);
+        if t.more > 0 {
+            let _ = writeln!(
+                out,
+                "… and {} more (all in the JSON and CSV reports).\n",
+                t.more
+            );
+        }
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let a = &report.analysis;
     let d = &report.dataset;
@@ -297,22 +318,9 @@ pub fn render(report: &Report) -> String {
             rows,
         );
     }
-    for t in super::labels::tables(report) {
-        let _ = write!(out, "## {}\n\n{}\n\n", t.title, cell(&t.intro));
-        let listed = t.rows.len() - t.more;
-        let rows = t
-            .rows
-            .into_iter()
-            .take(listed)
-            .map(|r| r.iter().map(|c| cell(c)).collect());
-        table(&mut out, &t.header, rows);
-        if t.more > 0 {
-            let _ = writeln!(
-                out,
-                "… and {} more (all in the JSON and CSV reports).\n",
-                t.more
-            );
-        }
+    plain_tables(&mut out, super::labels::tables(report));
+    if let Some(drift) = &report.drift {
+        plain_tables(&mut out, super::drift::tables(drift));
     }
     if let Some(audit) = &report.audit {
         out.push_str("## Audit checklist\n\n");

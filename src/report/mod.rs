@@ -2,6 +2,7 @@
 //! analysis; each format renders the same content.
 
 pub mod csv;
+pub mod drift;
 pub mod format;
 pub mod html;
 pub mod json;
@@ -159,6 +160,12 @@ pub struct Report {
     pub analysis: Analysis,
     pub tag_definitions: Vec<TagDefinition>,
     pub audit: Option<AuditResults>,
+    /// Drift against a current set, when the project pairs one with its dataset.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "drift::serialize_section"
+    )]
+    pub drift: Option<crate::model::drift::analysis::DriftAnalysis>,
     /// Which slice values are flagged "below overall" (the app's rule when exported from it).
     pub flag_rule: FlagRule,
 }
@@ -301,6 +308,7 @@ impl Report {
                 })
                 .collect(),
             audit: None,
+            drift: None,
             flag_rule: FlagRule::default(),
         }
         .with_sorted_tags()

@@ -2,6 +2,10 @@
 //! slices become integer codes, media paths are checked, problems become messages.
 //! Independent columns are processed in parallel.
 
+mod current;
+
+pub use current::{load_current, monitored_reference};
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -16,6 +20,7 @@ use super::progress::{Progress, Step};
 use super::slicing::{SliceSource, parse_number, slice_column};
 use super::table::{self, Delimited, Fingerprint, ReadTable, TableFile};
 use crate::model::classes::CLASSES_SHOWN;
+use crate::model::drift::monitor::parse_time;
 use crate::model::{
     Annotators, ClassProbabilities, EvalSet, EvalSetParts, Ids, MISSING, SliceColumn, TagBook, Task,
 };
@@ -39,6 +44,8 @@ pub struct Dataset {
     pub tags: TagBook,
     /// Media path per row, relative to `table.root`.
     pub media: Option<Vec<Option<String>>>,
+    /// Each row's time in seconds since the epoch (UTC), when a time column is mapped.
+    pub times: Option<Vec<Option<i64>>>,
     /// Rows of the table left out (empty label), with the reason in `warnings`.
     pub excluded_rows: usize,
     pub missing_media: usize,
@@ -634,6 +641,11 @@ impl Loader<'_> {
         }
         warnings.extend(look_alike_warning(&set, &roles.label));
         let tags = tag_book(&set, read.tags.as_ref(), &kept.rows);
+        let times = roles
+            .time
+            .as_deref()
+            .map(|c| self.times(c, &kept.rows))
+            .transpose()?;
         Ok(Dataset {
             table: self.table.clone(),
             fingerprint,
@@ -642,6 +654,7 @@ impl Loader<'_> {
             tags,
             missing_media: read.media.as_ref().map_or(0, |m| m.missing),
             media: read.media.map(|m| m.paths),
+            times,
             excluded_rows: kept.excluded,
             warnings,
             notes: read.notes,
@@ -846,6 +859,24 @@ impl Loader<'_> {
             ids.push(id);
         }
         Ok((ids, None))
+    }
+
+    /// Each kept row's time (`None` where empty); a value that is not a date, a time or a
+    /// number of seconds is an error naming its row.
+    fn times(&self, column: &str, kept: &[usize]) -> Result<Vec<Option<i64>>, LoadError> {
+        let text = self.text(column)?;
+        let all = cells(&text);
+        kept.iter()
+            .map(|&row| match all[row] {
+                None => Ok(None),
+                Some(v) => parse_time(v).map(Some).ok_or_else(|| LoadError::BadTime {
+                    path: self.path().to_path_buf(),
+                    column: column.to_string(),
+                    row: row_number(row),
+                    value: v.to_string(),
+                }),
+            })
+            .collect()
     }
 
     /// Confidence per kept row (NaN where empty, with a warning); NaN, text or values outside

@@ -1,0 +1,242 @@
+//! `errata drift`: a reference (dataset or project) against a current set.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use super::target::Target;
+use super::write_output;
+use crate::data::project::DriftSettings;
+use crate::data::{self, MappingRequest, Progress};
+use crate::model::drift::analysis::{DriftAnalysis, DriftOptions};
+use crate::model::drift::monitor::{Band, Window};
+use crate::model::drift::{DriftTest, TestChoice};
+use crate::report::{self, Format};
+
+pub struct DriftArgs {
+    pub reference: PathBuf,
+    pub current: Option<PathBuf>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub window: Option<String>,
+    pub tests: Vec<String>,
+    pub alarms: Vec<String>,
+    pub drift_share: f64,
+    pub save: bool,
+    pub mapping: MappingRequest,
+}
+
+/// `COLUMN=TEST[:THRESHOLD]`
+pub fn parse_test(text: &str) -> Result<(String, TestChoice)> {
+    let Some((column, rest)) = text.rsplit_once('=') else {
+        bail!(
+            "--test {text:?}: write COLUMN=TEST or COLUMN=TEST:THRESHOLD (for example device=psi:0.2)"
+        );
+    };
+    let (name, threshold) = match rest.split_once(':') {
+        Some((name, t)) => (name, Some(t)),
+        None => (rest, None),
+    };
+    let test = DriftTest::from_name(name).with_context(|| {
+        format!(
+            "--test {text:?}: {name:?} is not a test errata knows; use one of {}",
+            DriftTest::ALL.map(|t| t.name()).join(", ")
+        )
+    })?;
+    let threshold = threshold
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .with_context(|| {
+                    format!("--test {text:?}: the threshold {t:?} is not a number ≥ 0")
+                })
+        })
+        .transpose()?;
+    Ok((
+        column.trim().to_string(),
+        TestChoice {
+            test: Some(test),
+            threshold,
+        },
+    ))
+}
+
+/// `METRIC=LOW:HIGH`, either bound empty.
+pub fn parse_alarm(text: &str) -> Result<(String, Band)> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--alarm {text:?}: write METRIC=LOW:HIGH (for example \"mean confidence=0.6:\"), either bound may be empty"
+        )
+    };
+    let (metric, bounds) = text.rsplit_once('=').ok_or_else(bad)?;
+    let (low, high) = bounds.split_once(':').ok_or_else(bad)?;
+    let bound = |b: &str| -> Result<Option<f64>> {
+        let b = b.trim();
+        if b.is_empty() {
+            return Ok(None);
+        }
+        b.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Some)
+            .ok_or_else(bad)
+    };
+    let band = Band {
+        low: bound(low)?,
+        high: bound(high)?,
+    };
+    if band.low.is_none() && band.high.is_none() {
+        return Err(bad());
+    }
+    Ok((metric.trim().to_string(), band))
+}
+
+pub fn run(args: DriftArgs) -> Result<ExitCode> {
+    if !(args.drift_share > 0.0 && args.drift_share <= 1.0) {
+        bail!("--drift-share {}: give a share in (0, 1]", args.drift_share);
+    }
+    // --time names the current set's time column too; for a project it is the only
+    // mapping flag allowed.
+    let time = args.mapping.time.clone();
+    let is_project = data::store::looks_like_project(&args.reference);
+    let reference_request = if is_project {
+        MappingRequest {
+            time: None,
+            ..args.mapping.clone()
+        }
+    } else {
+        args.mapping.clone()
+    };
+    let target = Target::load(&args.reference, reference_request)?;
+    let stored = match &target {
+        Target::Project(p) => p.drift_settings(),
+        Target::Dataset(..) => DriftSettings::default(),
+    };
+    let current_path = match (&args.current, &stored.current) {
+        (Some(c), _) => c.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => bail!(
+            "{}: no current set: give one (errata drift REFERENCE CURRENT)",
+            args.reference.display()
+        ),
+    };
+    let mut options = if args.current.is_none() {
+        stored.options.clone()
+    } else {
+        DriftOptions::default()
+    };
+    options.drift_share = args.drift_share;
+    if let Some(w) = &args.window {
+        options.window = Some(Window::parse(w).map_err(anyhow::Error::msg)?);
+    }
+    for t in &args.tests {
+        let (column, choice) = parse_test(t)?;
+        options.choices.insert(column, choice);
+    }
+    for a in &args.alarms {
+        let (metric, band) = parse_alarm(a)?;
+        options.bands.insert(metric, band);
+    }
+    let current_request = MappingRequest {
+        time: time.clone().or(stored.time.clone()),
+        table: None,
+        ..MappingRequest::default()
+    };
+    let dataset = target.dataset();
+    let current = data::load_current(
+        &current_path,
+        dataset,
+        &current_request,
+        &Progress::default(),
+    )?;
+    if matches!(options.window, Some(Window::Seconds(_))) && current.times.is_none() {
+        bail!(
+            "{}: --window {} needs a time column (named timestamp, time, date or created_at, or given with --time COLUMN); or cut by rows (--window 500rows)",
+            current_path.display(),
+            options.window.map(|w| w.describe()).unwrap_or_default()
+        );
+    }
+    check_choices(&options.choices, dataset, &current_path)?;
+    let reference = data::monitored_reference(dataset, &args.reference);
+    let analysis = DriftAnalysis::compute(&reference, &current, &options)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))?;
+    if args.save {
+        let Target::Project(mut project) = target else {
+            bail!(
+                "--save keeps the comparison in a project: give a project file (.errata) as the reference"
+            );
+        };
+        project.set_drift_settings(&DriftSettings {
+            current: Some(std::path::absolute(&current_path).unwrap_or(current_path.clone())),
+            time: time.clone(),
+            options: options.clone(),
+        })?;
+    }
+    write(&analysis, args.format, args.output.as_deref())?;
+    let d = &analysis.drift;
+    eprintln!(
+        "{} of {} columns drifted ({:.0} %): {}; {} windows with an alarm",
+        d.drifted,
+        d.columns.len(),
+        d.drift_share * 100.0,
+        if d.dataset_drift {
+            "the data set drifts"
+        } else {
+            "no data set drift"
+        },
+        analysis.alarm_count()
+    );
+    Ok(if d.dataset_drift || analysis.alarm_count() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A chosen test must name a column the comparison has.
+fn check_choices(
+    choices: &BTreeMap<String, TestChoice>,
+    dataset: &data::Dataset,
+    current: &Path,
+) -> Result<()> {
+    let roles = &dataset.roles;
+    let known: Vec<&str> = [
+        Some(roles.label.as_str()),
+        Some(roles.prediction.as_str()),
+        roles.confidence.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(roles.slices.iter().map(String::as_str))
+    .collect();
+    for column in choices.keys() {
+        if !known.contains(&column.as_str()) && !column.ends_with(" (words)") {
+            bail!(
+                "{}: --test names column {column:?}, which is not compared; the columns are: {}",
+                current.display(),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn write(analysis: &DriftAnalysis, format: Format, output: Option<&Path>) -> Result<()> {
+    match report::drift::render_standalone(format, analysis) {
+        Some(text) => write_output(output, &text),
+        None => {
+            let Some(folder) = output else {
+                bail!("--format csv writes one file per table: give the folder with -o FOLDER");
+            };
+            let files = report::csv::plain_files(report::drift::tables(analysis));
+            let written = report::csv::write_files(folder, files)
+                .with_context(|| format!("{}: cannot write the CSV tables", folder.display()))?;
+            eprintln!("wrote {} tables to {}", written.len(), folder.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Everything the Drift section and the `drift` report show for a reference and a current
+//! set: every column's drift and the data set's verdict, the output metrics side by side,
+//! the metrics per window with their bands and alarms, and hints of concept drift.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::measures::z_test;
+use super::monitor::{self, Band, MetricSeries, Window, WindowRows};
+use super::monitored::{self, MonitoredSet};
+use super::{DatasetDrift, DriftError, TestChoice, dataset_drift};
+use crate::model::dataset::{MISSING_VALUE, SliceKind, Task};
+
+/// What the user chose: tests and thresholds per column, the share of drifted columns at
+/// which the data set drifts, the window, and alarm bounds per metric.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DriftOptions {
+    pub choices: BTreeMap<String, TestChoice>,
+    pub drift_share: f64,
+    pub window: Option<Window>,
+    pub bands: BTreeMap<String, Band>,
+}
+
+impl Default for DriftOptions {
+    fn default() -> Self {
+        DriftOptions {
+            choices: BTreeMap::new(),
+            drift_share: super::DEFAULT_DRIFT_SHARE,
+            window: None,
+            bands: BTreeMap::new(),
+        }
+    }
+}
+
+/// One metric's value over each whole set.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutputSummary {
+    pub metric: String,
+    pub reference: Option<f64>,
+    pub current: Option<f64>,
+}
+
+/// One window of the current set.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowSummary {
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub n: usize,
+    pub metrics: BTreeMap<String, Option<f64>>,
+    /// The metrics outside their band in this window.
+    pub alarms: Vec<String>,
+    #[serde(skip)]
+    pub rows: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftAnalysis {
+    pub reference_path: String,
+    pub current_path: String,
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    pub drift: DatasetDrift,
+    pub outputs: Vec<OutputSummary>,
+    pub window: Option<Window>,
+    pub windows: Vec<WindowSummary>,
+    pub series: Vec<MetricSeries>,
+    /// Why no band could be set, when a metric has none.
+    pub notes: Vec<String>,
+    /// Hints of concept drift, for a reader.
+    pub hints: Vec<String>,
+}
+
+impl DriftAnalysis {
+    pub fn compute(
+        reference: &MonitoredSet,
+        current: &MonitoredSet,
+        options: &DriftOptions,
+    ) -> Result<DriftAnalysis, DriftError> {
+        let columns = monitored::drift_columns(reference, current);
+        let drift = dataset_drift(
+            &columns,
+            |name| options.choices.get(name).copied().unwrap_or_default(),
+            options.drift_share,
+        )?;
+        let classes = monitored::top_classes(reference, 5);
+        let ref_metrics = monitored::row_metrics(reference, &classes);
+        let cur_metrics = monitored::row_metrics(current, &classes);
+        let outputs = cur_metrics
+            .iter()
+            .map(|m| OutputSummary {
+                metric: m.name.clone(),
+                reference: ref_metrics
+                    .iter()
+                    .find(|r| r.name == m.name)
+                    .and_then(|r| r.over(0..reference.len() as u32)),
+                current: m.over(0..current.len() as u32),
+            })
+            .collect();
+        let mut notes = Vec::new();
+        let (windows, series) = match options.window {
+            None => (Vec::new(), Vec::new()),
+            Some(window) => {
+                let cut = monitor::cut(current.len(), current.times.as_deref(), window);
+                let ref_cut = reference_windows(reference, window, &cut);
+                if ref_cut.len() < 2 {
+                    notes.push(format!(
+                        "the reference makes {} window(s) of {}: alarm bands need two, so only bounds you enter raise alarms",
+                        ref_cut.len(),
+                        window.describe()
+                    ));
+                }
+                let pairs: Vec<_> = cur_metrics
+                    .iter()
+                    .map(|m| (m.clone(), ref_metrics.iter().find(|r| r.name == m.name)))
+                    .collect();
+                let series = monitor::series(&pairs, &cut, &ref_cut, |name| {
+                    options.bands.get(name).copied()
+                });
+                let windows = cut
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, w)| WindowSummary {
+                        start: w.start,
+                        end: w.end,
+                        n: w.rows.len(),
+                        metrics: series
+                            .iter()
+                            .map(|s| (s.metric.clone(), s.values[i]))
+                            .collect(),
+                        alarms: series
+                            .iter()
+                            .filter(|s| s.alarms.contains(&i))
+                            .map(|s| s.metric.clone())
+                            .collect(),
+                        rows: w.rows,
+                    })
+                    .collect();
+                (windows, series)
+            }
+        };
+        let hints = concept_hints(reference, current, &drift);
+        Ok(DriftAnalysis {
+            reference_path: reference.path.clone(),
+            current_path: current.path.clone(),
+            reference_rows: reference.len(),
+            current_rows: current.len(),
+            drift,
+            outputs,
+            window: options.window,
+            windows,
+            series,
+            notes,
+            hints,
+        })
+    }
+
+    /// Windows where any alarm fired.
+    pub fn alarm_count(&self) -> usize {
+        self.windows.iter().filter(|w| !w.alarms.is_empty()).count()
+    }
+}
+
+/// The reference cut into comparable windows: by the same calendar window when it has
+/// times, otherwise into runs of the current windows' median size.
+fn reference_windows(
+    reference: &MonitoredSet,
+    window: Window,
+    current: &[WindowRows],
+) -> Vec<WindowRows> {
+    match (window, &reference.times) {
+        (Window::Seconds(_), Some(times)) => monitor::cut(reference.len(), Some(times), window),
+        (Window::Rows(_), times) => monitor::cut(reference.len(), times.as_deref(), window),
+        (Window::Seconds(_), None) => {
+            let mut sizes: Vec<usize> = current
+                .iter()
+                .map(|w| w.rows.len())
+                .filter(|&n| n > 0)
+                .collect();
+            sizes.sort_unstable();
+            match sizes.get(sizes.len() / 2) {
+                Some(&size) => monitor::cut(reference.len(), None, Window::Rows(size)),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+/// Smallest group, on each side, for a per-slice hint.
+const MIN_HINT_ROWS: u64 = 30;
+
+/// Concept-drift hints, for classification with labels on both sides: accuracy fell
+/// significantly (two-proportion z-test, p < 0.05) while no input column drifted; or a
+/// slice value's accuracy changed significantly while its share of the rows did not
+/// (z-test p ≥ 0.05).
+fn concept_hints(
+    reference: &MonitoredSet,
+    current: &MonitoredSet,
+    drift: &DatasetDrift,
+) -> Vec<String> {
+    let mut hints = Vec::new();
+    if reference.task != Task::Classification || !reference.has_labels() || !current.has_labels() {
+        return hints;
+    }
+    let tally = |set: &MonitoredSet, rows: &mut dyn Iterator<Item = usize>| {
+        let (mut right, mut n) = (0u64, 0u64);
+        for r in rows {
+            if let Some(c) = set.correct(r) {
+                n += 1;
+                right += u64::from(c);
+            }
+        }
+        (right, n)
+    };
+    let (rr, rn) = tally(reference, &mut (0..reference.len()));
+    let (cr, cn) = tally(current, &mut (0..current.len()));
+    let inputs_drifted = drift.columns.iter().any(|c| {
+        c.drift
+            && c.column != reference.names.label
+            && c.column != reference.names.prediction
+            && Some(&c.column) != reference.names.confidence.as_ref()
+    });
+    let pct = |a: u64, n: u64| 100.0 * a as f64 / n as f64;
+    if rn > 0 && cn > 0 {
+        let p = z_test(rr, rn, cr, cn, false);
+        if p < 0.05 && pct(cr, cn) < pct(rr, rn) && !inputs_drifted {
+            hints.push(format!(
+                "accuracy fell from {:.1} % to {:.1} % (p = {:.3}) while no input column drifted: the relation between inputs and labels may have changed (concept drift)",
+                pct(rr, rn),
+                pct(cr, cn),
+                p
+            ));
+        }
+    }
+    for slice in &reference.slices {
+        if slice.kind == SliceKind::Binned {
+            continue;
+        }
+        let Some(other) = current.slices.iter().find(|s| s.name == slice.name) else {
+            continue;
+        };
+        for (code, value) in slice.values.iter().enumerate() {
+            if value == MISSING_VALUE {
+                continue;
+            }
+            let Some(other_code) = other.values.iter().position(|v| v == value) else {
+                continue;
+            };
+            let (r_right, r_n) = tally(
+                reference,
+                &mut (0..reference.len()).filter(|&r| slice.codes[r] as usize == code),
+            );
+            let (c_right, c_n) = tally(
+                current,
+                &mut (0..current.len()).filter(|&r| other.codes[r] as usize == other_code),
+            );
+            if r_n < MIN_HINT_ROWS || c_n < MIN_HINT_ROWS {
+                continue;
+            }
+            let acc_p = z_test(r_right, r_n, c_right, c_n, false);
+            let share_p = z_test(r_n, rn, c_n, cn, false);
+            if acc_p < 0.05 && share_p >= 0.05 {
+                hints.push(format!(
+                    "{} = {value}: accuracy {:.1} % → {:.1} % (p = {:.3}) while its share stayed {:.1} % → {:.1} %",
+                    slice.name,
+                    pct(r_right, r_n),
+                    pct(c_right, c_n),
+                    acc_p,
+                    pct(r_n, rn),
+                    pct(c_n, cn)
+                ));
+            }
+        }
+    }
+    hints
+}
