@@ -189,6 +189,11 @@ pub enum Command {
         /// The share of drifted columns at which the data set drifts.
         #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
         drift_share: f64,
+        /// Measure the media (audio: duration, level, clipping, silence; images: size,
+        /// brightness, contrast, sharpness, saturation) and compare them too. A project
+        /// keeps the measurements, so each file is decoded once.
+        #[arg(long)]
+        media_metrics: bool,
         /// Keep the current set and these options in the reference project, for the app's
         /// Drift section and later runs.
         #[arg(long)]

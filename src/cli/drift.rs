@@ -24,6 +24,7 @@ pub struct DriftArgs {
     pub tests: Vec<String>,
     pub alarms: Vec<String>,
     pub drift_share: f64,
+    pub media_metrics: bool,
     pub save: bool,
     pub mapping: MappingRequest,
 }
@@ -161,7 +162,12 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         );
     }
     check_choices(&options.choices, dataset, &current_path)?;
-    let reference = data::monitored_reference(dataset, &args.reference);
+    let mut reference = data::monitored_reference(dataset, &args.reference);
+    let mut current = current;
+    let mut target = target;
+    if args.media_metrics {
+        measure_media(&mut target, &mut reference, &mut current)?;
+    }
     let analysis = DriftAnalysis::compute(&reference, &current, &options)
         .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))?;
     if args.save {
@@ -195,6 +201,37 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Adds the media's input metrics to both sets, through the project's cache when the
+/// reference is a project (which then keeps what was measured).
+fn measure_media(
+    target: &mut Target,
+    reference: &mut crate::model::drift::monitored::MonitoredSet,
+    current: &mut crate::model::drift::monitored::MonitoredSet,
+) -> Result<()> {
+    use crate::data::media_metrics;
+    let cache = match target {
+        Target::Project(p) => p.store.media_metrics()?,
+        Target::Dataset(..) => media_metrics::MetricsCache::new(),
+    };
+    let progress = Progress::default();
+    let mut measured = Vec::new();
+    for set in [reference, current] {
+        if set.media.is_none() {
+            eprintln!("note: {}: no media column, so no input metrics", set.path);
+            continue;
+        }
+        let (new, warnings) = media_metrics::add_to(set, &cache, &progress)?;
+        super::print_warnings(&warnings);
+        measured.extend(new);
+    }
+    if let Target::Project(p) = target
+        && !measured.is_empty()
+    {
+        p.store.save_media_metrics(&measured)?;
+    }
+    Ok(())
 }
 
 /// A chosen test must name a column the comparison has.

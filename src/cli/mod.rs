@@ -126,9 +126,11 @@ fn execute(command: Command) -> Result<ExitCode> {
             tests,
             alarms,
             drift_share,
+            media_metrics,
             save,
             mapping,
         } => drift::run(drift::DriftArgs {
+            media_metrics,
             reference,
             current,
             format,

@@ -9,6 +9,7 @@ pub mod files;
 pub mod load;
 pub mod mapping;
 pub mod media;
+pub mod media_metrics;
 pub mod progress;
 pub mod project;
 pub mod slicing;

@@ -46,6 +46,8 @@ impl Step {
 pub struct Progress {
     step: AtomicUsize,
     rows: AtomicUsize,
+    /// Items finished by a job that counts them (media measured).
+    done: AtomicUsize,
     cancelled: AtomicBool,
 }
 
@@ -61,6 +63,15 @@ impl Progress {
 
     pub fn set_rows(&self, rows: usize) {
         self.rows.store(rows, Ordering::Relaxed);
+    }
+
+    pub fn set_done(&self, done: usize) {
+        self.done.store(done, Ordering::Relaxed);
+    }
+
+    /// Items finished of [`Self::snapshot`]'s rows.
+    pub fn done(&self) -> usize {
+        self.done.load(Ordering::Relaxed)
     }
 
     pub fn cancel(&self) {

@@ -23,6 +23,7 @@ pub fn monitored_reference(dataset: &Dataset, path: &Path) -> MonitoredSet {
         role_names(&dataset.roles),
         dataset.times.clone(),
         dataset.media.clone(),
+        Some(dataset.table.root.clone()),
     )
 }
 
@@ -198,5 +199,6 @@ pub fn load_current(
         inputs: Vec::new(),
         edits,
         media,
+        media_root: Some(table.root.clone()),
     })
 }

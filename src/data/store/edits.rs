@@ -60,6 +60,31 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps measured media metrics (a cache beside the edits; not undoable).
+    pub fn save_media_metrics(
+        &mut self,
+        measured: &[(crate::data::media_metrics::FileKey, Vec<f64>)],
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self.conn.transaction()?;
+            {
+                let mut stmt = tx.prepare(
+                    "INSERT OR REPLACE INTO media_metrics (path, size, modified, metrics) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (key, values) in measured {
+                    // NaN is not JSON: an unknown value is written as null.
+                    let values: Vec<Option<f64>> =
+                        values.iter().map(|v| v.is_finite().then_some(*v)).collect();
+                    let text = serde_json::to_string(&values).unwrap_or_default();
+                    stmt.execute(params![key.path, key.size as i64, key.modified, text])?;
+                }
+            }
+            tx.commit()
+        })();
+        result.map_err(|e| self.error(e))
+    }
+
     /// Makes one edit: in one `IMMEDIATE` transaction, `plan` reads what it needs and says
     /// what to change (its operations and their inverse, for undo), which is then applied
     /// and recorded. Reading inside the writer's transaction means two writers never plan

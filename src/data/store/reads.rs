@@ -317,6 +317,38 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// Every media file's metrics measured before.
+    pub fn media_metrics(&self) -> Result<crate::data::media_metrics::MetricsCache, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, size, modified, metrics FROM media_metrics")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut cache = crate::data::media_metrics::MetricsCache::new();
+        for row in rows {
+            let (path, size, modified, text) = row.map_err(|e| self.error(e))?;
+            // A value errata did not write is measured again rather than trusted.
+            if let Ok(values) = serde_json::from_str::<Vec<Option<f64>>>(&text) {
+                let key = crate::data::media_metrics::FileKey {
+                    path,
+                    size: size as u64,
+                    modified,
+                };
+                cache.insert(key, values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect());
+            }
+        }
+        Ok(cache)
+    }
+
     pub fn view_state(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row("SELECT value FROM view_state WHERE key = ?1", [key], |r| {

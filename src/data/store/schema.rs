@@ -8,7 +8,7 @@ pub const APPLICATION_ID: i64 = 0x4552_5241;
 
 /// Migration `i` brings a file from version `i` to version `i + 1`. Append, never edit: files
 /// in users' hands were written by the earlier steps.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The version this errata writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -68,6 +68,18 @@ CREATE TABLE label_reviews (
     label TEXT,
     author TEXT NOT NULL,
     at TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Version 4: input metrics of media files (drift), by the file's path, size and
+/// modification time, so that a folder is decoded once. A cache: never undone, and a row for
+/// a changed file is simply measured again.
+const V4: &str = "
+CREATE TABLE media_metrics (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    modified INTEGER NOT NULL,
+    metrics TEXT NOT NULL
 ) WITHOUT ROWID;
 ";
 

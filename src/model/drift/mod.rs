@@ -4,6 +4,7 @@
 //! threshold, and the data set drifts when at least half of its columns do.
 
 pub mod analysis;
+pub mod inputs;
 pub mod ks;
 pub mod measures;
 pub mod monitor;

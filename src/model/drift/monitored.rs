@@ -40,8 +40,9 @@ pub struct MonitoredSet {
     pub inputs: Vec<(String, Vec<f64>)>,
     /// Word and character edit counts per labelled row (transcription).
     pub edits: Option<Vec<EditCounts>>,
-    /// Media path per row.
+    /// Media path per row, relative to `media_root`.
     pub media: Option<Vec<Option<String>>>,
+    pub media_root: Option<std::path::PathBuf>,
 }
 
 impl MonitoredSet {
@@ -52,6 +53,7 @@ impl MonitoredSet {
         names: RoleNames,
         times: Option<Vec<Option<i64>>>,
         media: Option<Vec<Option<String>>>,
+        media_root: Option<std::path::PathBuf>,
     ) -> MonitoredSet {
         MonitoredSet {
             path,
@@ -67,6 +69,7 @@ impl MonitoredSet {
             inputs: Vec::new(),
             edits: set.edits.clone(),
             media,
+            media_root,
         }
     }
 
