@@ -1164,3 +1164,189 @@ fn audit_checks_measure_annotator_agreement_and_accuracy() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs annotators"), "{}", stderr(&o));
 }
+
+/// The drift sample against its reference: the new device and accent are named, the media
+/// metrics see the louder, clipping clips, the daily windows raise alarms, and the exit
+/// status says so (1) for a scheduled job.
+#[test]
+fn drift_of_the_speech_sample_names_what_moved() {
+    let o = errata(&[
+        "drift",
+        "sample_data/speech",
+        "sample_data/speech-current",
+        "--media-metrics",
+        "--window",
+        "1d",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &r["drift"];
+    assert_eq!(d["reference"]["rows"], 60);
+    assert_eq!(d["current"]["rows"], 60);
+    let column = |name: &str| {
+        d["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["column"] == name)
+            .unwrap_or_else(|| panic!("column {name}"))
+            .clone()
+    };
+    let device = column("device");
+    assert_eq!(device["drift"], true);
+    assert_eq!(device["test"], "chisquare");
+    assert_eq!(device["new_values"][0]["value"], "smartwatch");
+    assert_eq!(column("accent")["new_values"][0]["value"], "welsh");
+    assert_eq!(column("audio RMS (dBFS)")["drift"], true);
+    assert_eq!(column("audio RMS (dBFS)")["kind"], "numeric");
+    let windows = d["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 14);
+    assert_eq!(windows[0]["start"], "2026-11-02");
+    assert!(windows[0]["alarms"].as_array().unwrap().is_empty());
+    assert!(windows[7..].iter().any(|w| {
+        w["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "audio clipped share")
+    }));
+    // Without a window or the media, nothing alarms and too few columns drift: exit 0.
+    let o = errata(&["drift", "sample_data/speech", "sample_data/speech-current"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn drift_reports_in_every_format_and_tests_can_be_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["md", "html"] {
+        let out = dir.path().join(format!("drift.{format}"));
+        let o = errata(&[
+            "drift",
+            "sample_data/speech",
+            "sample_data/speech-current",
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+            "--test",
+            "device=psi:0.2",
+        ]);
+        assert!(
+            o.status.code() == Some(1) || o.status.code() == Some(0),
+            "{}",
+            stderr(&o)
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("Drift per column"), "{format}");
+        assert!(
+            text.contains("smartwatch: 25.0 % of current, 0 in reference"),
+            "{format}"
+        );
+        assert!(text.contains("psi"), "{format}");
+    }
+    let csv = dir.path().join("csv");
+    let o = errata(&[
+        "drift",
+        "sample_data/speech",
+        "sample_data/speech-current",
+        "--format",
+        "csv",
+        "-o",
+        csv.to_str().unwrap(),
+        "--window",
+        "7 rows",
+    ]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let columns = std::fs::read_to_string(csv.join("drift_columns.csv")).unwrap();
+    assert!(columns.starts_with("column,kind,test,score,threshold,drift,new values"));
+    assert!(
+        std::fs::read_to_string(csv.join("drift_windows.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            > 10
+    );
+}
+
+/// Bad input to `drift`: named file, column and row, exit 2, nothing written in either set.
+#[test]
+fn drift_refuses_bad_input_clearly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    std::fs::write(
+        &reference,
+        "id,label,prediction,confidence,device,snr\n1,a,a,0.9,phone,10\n2,b,a,0.6,tablet,12\n3,a,a,0.8,phone,9.5\n",
+    )
+    .unwrap();
+    let case = |name: &str, text: &str, extra: &[&str], expected: &[&str]| {
+        let current = dir.path().join(name);
+        std::fs::write(&current, text).unwrap();
+        let before = snapshot(dir.path());
+        let mut args = vec![
+            "drift",
+            reference.to_str().unwrap(),
+            current.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = errata(&args);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let message = stderr(&o);
+        for e in expected {
+            assert!(message.contains(e), "{name}: {message:?} lacks {e:?}");
+        }
+        assert_eq!(snapshot(dir.path()), before, "{name}: nothing written");
+    };
+    case(
+        "missing_column.csv",
+        "id,prediction,confidence,snr\n9,a,0.5,3\n",
+        &[],
+        &[
+            "missing_column.csv",
+            "\"device\"",
+            "slice column",
+            "same columns",
+        ],
+    );
+    case(
+        "wrong_type.csv",
+        "id,prediction,confidence,device,snr\n9,a,0.5,phone,3\n10,a,0.5,phone,loud\n",
+        &[],
+        &[
+            "wrong_type.csv",
+            "\"snr\"",
+            "row 2",
+            "\"loud\"",
+            "numeric in the reference",
+        ],
+    );
+    case(
+        "bad_time.csv",
+        "id,timestamp,prediction,confidence,device,snr\n9,2026-11-02,a,0.5,phone,3\n10,last tuesday,a,0.5,phone,4\n",
+        &["--window", "1d"],
+        &[
+            "bad_time.csv",
+            "\"timestamp\"",
+            "row 2",
+            "\"last tuesday\"",
+            "ISO 8601",
+        ],
+    );
+    case(
+        "no_time.csv",
+        "id,prediction,confidence,device,snr\n9,a,0.5,phone,3\n",
+        &["--window", "1d"],
+        &["no_time.csv", "needs a time column"],
+    );
+    case(
+        "bad_test.csv",
+        "id,prediction,confidence,device,snr\n9,a,0.5,phone,3\n",
+        &["--test", "device=ks"],
+        &["ks", "device", "categorical"],
+    );
+    case(
+        "bad_window.csv",
+        "id,prediction,confidence,device,snr\n9,a,0.5,phone,3\n",
+        &["--window", "fortnight"],
+        &["fortnight", "not understood"],
+    );
+}

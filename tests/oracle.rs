@@ -299,9 +299,11 @@ fn drift_matches_evidently() {
         let reference_path = case.join("reference.csv");
         let reference = data::load(&reference_path, &MappingRequest::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let monitored = data::monitored_reference(&reference, &reference_path);
         let current = data::load_current(
             &case.join("current.csv"),
-            &reference,
+            &reference.roles,
+            &monitored,
             &MappingRequest::default(),
             &data::Progress::default(),
         )
@@ -316,7 +318,6 @@ fn drift_matches_evidently() {
                 },
             );
         }
-        let monitored = data::monitored_reference(&reference, &reference_path);
         let a = DriftAnalysis::compute(&monitored, &current, &options).unwrap();
         let columns = want["columns"].as_object().unwrap();
         assert_eq!(a.drift.columns.len(), columns.len(), "{name}: columns");

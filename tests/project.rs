@@ -602,6 +602,9 @@ fn projects_of_every_earlier_schema_version_open() {
             } else {
                 assert!(reviews.is_empty());
             }
+            // Schema 4 added the media metrics cache.
+            let cached = store.media_metrics().unwrap();
+            assert_eq!(cached.len(), usize::from(path.ends_with("v4.errata")));
             store.check_integrity().unwrap();
             versions.push(path);
         }

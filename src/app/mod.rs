@@ -7,6 +7,7 @@
 pub mod audio;
 mod command;
 pub mod dialogs;
+pub mod drift;
 pub mod images;
 pub mod media;
 pub mod opening;
@@ -82,6 +83,8 @@ pub enum Section {
     Comparison,
     /// Agreement between annotators, suspected label errors, corrected labels.
     Labels,
+    /// A current set against this project's dataset: drift, metrics over time, alarms.
+    Drift,
     Audit,
 }
 
@@ -422,7 +425,14 @@ impl ErrataApp {
                     self.error = Some(message);
                 }
             }
-            Screen::Welcome | Screen::Review(_) => {}
+            Screen::Review(session) => {
+                if session.drift.poll(&mut session.project) {
+                    ctx.request_repaint();
+                } else if session.drift.is_running() {
+                    ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                }
+            }
+            Screen::Welcome => {}
         }
     }
 

@@ -80,6 +80,8 @@ pub enum Command {
     ShowCorrectedLabels(bool),
     /// Which measured HLP to use when both human labels and annotators give one.
     SetHlpPreference(HlpPreference),
+    /// The Drift section's commands.
+    Drift(super::drift::DriftCommand),
 }
 
 #[derive(Debug)]
@@ -109,6 +111,8 @@ pub struct Session {
     pub flag_rule: FlagRule,
     /// Review-table columns the user hid, by title; kept in the project's view state.
     pub hidden_columns: Vec<String>,
+    /// The Drift section: the paired current set and its comparison.
+    pub drift: super::drift::DriftMonitor,
 }
 
 /// The view-state key of [`Session::hidden_columns`] (titles joined by newlines).
@@ -191,7 +195,9 @@ impl Session {
             audit: None,
             flag_rule: FlagRule::default(),
             hidden_columns,
+            drift: super::drift::DriftMonitor::idle(),
         };
+        session.drift = super::drift::DriftMonitor::of(&session.project);
         session.run_audit();
         session.refilter();
         session.selected = session.rows.first().copied();
@@ -343,6 +349,11 @@ impl Session {
                 } else {
                     "Figures with the labels as given".into()
                 };
+            }
+            Command::Drift(command) => {
+                if let Err(e) = self.drift.apply(command, &mut self.project) {
+                    self.status = e;
+                }
             }
             Command::SetHlpPreference(prefer) => {
                 if let Err(e) = self.project.set_hlp_preference(prefer) {
@@ -547,6 +558,7 @@ impl Session {
             | Command::ReviewLabel(_)
             | Command::ShowCorrectedLabels(_)
             | Command::SetHlpPreference(_)
+            | Command::Drift(_)
             | Command::RunAudit => {}
         }
         Ok(())

@@ -148,9 +148,11 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         ..MappingRequest::default()
     };
     let dataset = target.dataset();
-    let current = data::load_current(
+    let mut reference = data::monitored_reference(dataset, &args.reference);
+    let mut current = data::load_current(
         &current_path,
-        dataset,
+        &dataset.roles,
+        &reference,
         &current_request,
         &Progress::default(),
     )?;
@@ -162,8 +164,6 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         );
     }
     check_choices(&options.choices, dataset, &current_path)?;
-    let mut reference = data::monitored_reference(dataset, &args.reference);
-    let mut current = current;
     let mut target = target;
     if args.media_metrics {
         measure_media(&mut target, &mut reference, &mut current)?;
@@ -180,6 +180,7 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
             current: Some(std::path::absolute(&current_path).unwrap_or(current_path.clone())),
             time: time.clone(),
             options: options.clone(),
+            media_metrics: args.media_metrics,
         })?;
     }
     write(&analysis, args.format, args.output.as_deref())?;

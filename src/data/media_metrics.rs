@@ -39,6 +39,12 @@ impl FileKey {
 /// Metrics already measured, by file.
 pub type MetricsCache = HashMap<FileKey, Vec<f64>>;
 
+/// Files measured now, with their metrics (to keep in the project).
+pub type Measured = Vec<(FileKey, Vec<f64>)>;
+
+/// One row's outcome: the file, its metrics or why not, and whether it was decoded now.
+type RowOutcome = Option<(Option<FileKey>, Result<Vec<f64>, String>, bool)>;
+
 /// Decodes one audio file to interleaved samples, its channels and sample rate.
 pub fn decode_audio(path: &Path) -> Result<(Vec<f32>, u16, u32), String> {
     use rodio::Source;
@@ -83,7 +89,7 @@ pub fn measure(path: &Path) -> Result<Vec<f64>, String> {
 /// decoded), the files measured now (for the cache), and the files that failed.
 pub struct MediaMetrics {
     pub columns: Vec<(String, Vec<f64>)>,
-    pub measured: Vec<(FileKey, Vec<f64>)>,
+    pub measured: Measured,
     pub failed: Vec<String>,
 }
 
@@ -113,14 +119,14 @@ pub fn compute(
     };
     progress.set_rows(media.len());
     let done = AtomicUsize::new(0);
-    let results: Vec<Option<(Option<FileKey>, Result<Vec<f64>, String>, bool)>> = media
+    let results: Vec<RowOutcome> = media
         .par_iter()
         .map(|p| {
             if progress.is_cancelled() {
                 return None;
             }
             let n = done.fetch_add(1, Ordering::Relaxed);
-            if n % 64 == 0 {
+            if n.is_multiple_of(64) {
                 progress.set_done(n);
             }
             let p = p.as_ref()?;
@@ -130,7 +136,11 @@ pub fn compute(
                 return Some((key, Ok(hit.clone()), false));
             }
             if media_kind(p) != first_kind.expect("a kind") {
-                return Some((key, Err(format!("{p}: not the same kind of media as the others")), false));
+                return Some((
+                    key,
+                    Err(format!("{p}: not the same kind of media as the others")),
+                    false,
+                ));
             }
             Some((key, measure(&path), true))
         })
@@ -172,7 +182,7 @@ pub fn add_to(
     set: &mut crate::model::drift::monitored::MonitoredSet,
     cache: &MetricsCache,
     progress: &Progress,
-) -> Result<(Vec<(FileKey, Vec<f64>)>, Vec<String>), super::LoadError> {
+) -> Result<(Measured, Vec<String>), super::LoadError> {
     let (Some(media), Some(root)) = (&set.media, &set.media_root) else {
         return Ok((Vec::new(), Vec::new()));
     };
@@ -183,7 +193,12 @@ pub fn add_to(
             "{}: {} media files could not be measured and count as unknown ({}{})",
             set.path,
             m.failed.len(),
-            m.failed.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+            m.failed
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
             if m.failed.len() > 3 { "; …" } else { "" }
         ));
     }

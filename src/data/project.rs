@@ -699,4 +699,6 @@ pub struct DriftSettings {
     pub current: Option<std::path::PathBuf>,
     pub time: Option<String>,
     pub options: crate::model::drift::analysis::DriftOptions,
+    /// Measure the media's input metrics too.
+    pub media_metrics: bool,
 }

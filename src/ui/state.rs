@@ -71,6 +71,21 @@ pub struct DashboardView {
     pub audit_draft: Option<String>,
     /// The audit draft last checked against the dataset, and its problem: the line and why.
     pub audit_checked: Option<(String, Option<(usize, String)>)>,
+    pub drift: DriftView,
+}
+
+/// What the Drift section is showing and what is being typed in it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DriftView {
+    pub current_path: String,
+    pub window: String,
+    pub window_error: Option<String>,
+    /// The column whose distributions are shown.
+    pub column: Option<String>,
+    /// The metric shown over time.
+    pub metric: Option<String>,
+    /// The current rows listed after a click on a window or a new category.
+    pub rows: Option<(String, Vec<u32>)>,
 }
 
 impl Default for DashboardView {
@@ -89,6 +104,7 @@ impl Default for DashboardView {
             pr_class: 0,
             audit_draft: None,
             audit_checked: None,
+            drift: DriftView::default(),
         }
     }
 }

@@ -38,11 +38,13 @@ fn role_names(roles: &ColumnRoles) -> RoleNames {
 /// Time columns detected by name when the reference has none and the user named none.
 const TIME_NAMES: [&str; 4] = ["timestamp", "time", "date", "created_at"];
 
-/// Reads the current set at `path` with the reference's roles. `request` gives the table,
-/// the separator and the time column, when the user named them.
+/// Reads the current set at `path` with the reference's roles (`reference` is the
+/// reference as [`monitored_reference`] gives it). `request` gives the table, the separator
+/// and the time column, when the user named them.
 pub fn load_current(
     path: &Path,
-    reference: &Dataset,
+    roles: &ColumnRoles,
+    reference: &MonitoredSet,
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<MonitoredSet, LoadError> {
@@ -60,7 +62,7 @@ pub fn load_current(
         .map(|c| c.to_string())
         .collect();
     let has = |c: &str| columns.iter().any(|x| x == c);
-    let refs = &reference.roles;
+    let refs = roles;
     let missing = |column: &str, role: &'static str| LoadError::MissingLikeReference {
         path: table.path.clone(),
         column: column.to_string(),
@@ -109,7 +111,7 @@ pub fn load_current(
         .map(|c| loader.confidence(c, &kept).map(|(v, _)| v))
         .transpose()?;
     let (slices, _) = loader.slices(&roles.slices, &kept, true)?;
-    for (theirs, ours) in reference.set.slices.iter().zip(&slices) {
+    for (theirs, ours) in reference.slices.iter().zip(&slices) {
         let numeric = |s| MonitoredSet::slice_numbers(s).is_some();
         if numeric(theirs) && !numeric(ours) {
             let text = loader.text(&ours.name)?;
@@ -166,7 +168,7 @@ pub fn load_current(
     let labels: Option<Vec<u32>> = label_text
         .as_ref()
         .map(|t| cells(t).into_iter().map(&mut code).collect());
-    let task = reference.set.task;
+    let task = reference.task;
     let edits = match (&labels, task) {
         (Some(labels), Task::Transcription) => Some(
             (0..labels.len())

@@ -343,7 +343,10 @@ impl Store {
                     size: size as u64,
                     modified,
                 };
-                cache.insert(key, values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect());
+                cache.insert(
+                    key,
+                    values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+                );
             }
         }
         Ok(cache)

@@ -118,6 +118,18 @@ impl DriftAnalysis {
                 let series = monitor::series(&pairs, &cut, &ref_cut, |name| {
                     options.bands.get(name).copied()
                 });
+                let empty: Vec<String> = cut
+                    .iter()
+                    .filter(|w| w.rows.is_empty())
+                    .map(|w| w.start.map_or_else(String::new, monitor::format_time))
+                    .collect();
+                if !empty.is_empty() {
+                    notes.push(format!(
+                        "{} window(s) hold no rows and have no values: {}",
+                        empty.len(),
+                        empty.join(", ")
+                    ));
+                }
                 let windows = cut
                     .into_iter()
                     .enumerate()

@@ -56,7 +56,11 @@ pub fn audio_metrics(samples: &[f32], channels: u16, rate: u32) -> [f64; 7] {
     let frame_len = ((f64::from(rate) * FRAME_SECONDS).round() as usize).max(1) * ch;
     let (mut silent, mut total) = (0usize, 0usize);
     for frame in samples.chunks(frame_len) {
-        let energy = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / frame.len() as f64;
+        let energy = frame
+            .iter()
+            .map(|&s| f64::from(s) * f64::from(s))
+            .sum::<f64>()
+            / frame.len() as f64;
         silent += usize::from(dbfs(energy.sqrt()) < SILENT_DBFS);
         total += 1;
     }
@@ -66,7 +70,11 @@ pub fn audio_metrics(samples: &[f32], channels: u16, rate: u32) -> [f64; 7] {
         floor(dbfs((sum_sq / n).sqrt())),
         floor(dbfs(f64::from(peak))),
         clipped as f64 / n,
-        if total == 0 { 0.0 } else { silent as f64 / total as f64 },
+        if total == 0 {
+            0.0
+        } else {
+            silent as f64 / total as f64
+        },
         f64::from(rate),
         f64::from(channels),
     ]

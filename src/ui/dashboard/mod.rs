@@ -7,6 +7,7 @@ mod audit;
 mod classes;
 mod comparison;
 mod confidence;
+mod drift;
 mod labels;
 mod overview;
 mod priorities;
@@ -70,6 +71,7 @@ pub fn dashboard_ui(
             (Section::Confidence, "Confidence"),
             (Section::Comparison, "Model comparison"),
             (Section::Labels, "Labels"),
+            (Section::Drift, "Drift"),
             (Section::Audit, "Audit"),
         ] {
             ui.selectable_value(&mut state.section, section, title);
@@ -84,6 +86,7 @@ pub fn dashboard_ui(
         Section::Confidence => confidence::confidence_ui(ui, session, state, commands),
         Section::Comparison => comparison::comparison_ui(ui, session, commands),
         Section::Labels => labels::labels_ui(ui, session, commands),
+        Section::Drift => drift::drift_ui(ui, session, state, commands),
         Section::Audit => audit::audit_ui(ui, session, state, commands),
     });
 }
