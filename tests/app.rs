@@ -1258,3 +1258,72 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
     let session = harness.state().app.session().unwrap();
     assert_eq!(session.analysis.corrected_labels.unwrap().count, 0);
 }
+
+/// The Drift section, driven as a user would: the current set typed and compared, the new
+/// device named with its share, its rows listed on a click, windows cut by day with alarms,
+/// and the pairing kept in the project for the next time it opens.
+#[test]
+fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device() {
+    use errata::app::drift::{DriftCommand, DriftState};
+    use errata::app::session::Command;
+    let (dir, dataset) = sample("speech");
+    let current = dir.path().join("speech-current");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/speech-current"),
+        &current,
+    );
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Drift");
+    harness.get_by_label_contains("No current set yet");
+    let ctx = harness.ctx.clone();
+    let compare = |c: DriftCommand| AppCommand::Review(Command::Drift(c));
+    harness.state_mut().app.apply(
+        vec![compare(DriftCommand::SetCurrent(current.clone()))],
+        &ctx,
+    );
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().drift.is_running()
+    });
+    harness.run();
+    if let DriftState::Failed(e) = &harness.state().app.session().unwrap().drift.state {
+        panic!("{e}");
+    }
+    harness.get_by_label_contains("columns drifted");
+    harness
+        .get_by_label("smartwatch: 25.0 % of current, 0 in reference")
+        .click();
+    harness.run();
+    harness.get_by_label("Current rows: device = smartwatch (15 rows)");
+    harness.get_by_label("prod_031");
+    // Daily windows: the chart and a window list with alarms.
+    harness.state_mut().app.apply(
+        vec![compare(DriftCommand::SetWindow(Some(
+            errata::model::drift::monitor::Window::Seconds(86_400),
+        )))],
+        &ctx,
+    );
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().drift.is_running()
+    });
+    harness.run();
+    harness.get_by_label("Over time");
+    harness.get_by_label_contains("2026-11-02 (n=");
+    // Kept in the project: opening it again compares at once.
+    let project = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .project
+        .store
+        .path()
+        .to_path_buf();
+    let settings = errata::data::project::Project::open(&project)
+        .unwrap()
+        .drift_settings();
+    assert!(settings.current.unwrap().ends_with("speech-current"));
+    assert_eq!(
+        settings.options.window,
+        Some(errata::model::drift::monitor::Window::Seconds(86_400))
+    );
+}

@@ -175,7 +175,8 @@ fn result_ui(
             ui.end_row();
             for c in &d.columns {
                 let selected = view.column.as_deref() == Some(c.column.as_str());
-                if ui.selectable_label(selected, &c.column).clicked() {
+                let name = ui.selectable_label(selected, &c.column);
+                if name.clicked() {
                     view.column = Some(c.column.clone());
                 }
                 let mut choice = c.test;
@@ -186,7 +187,9 @@ fn result_ui(
                             ui.selectable_value(&mut choice, t, t.name())
                                 .on_hover_text(t.describe());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(name.id);
                 if choice != c.test {
                     drift_command(
                         DriftCommand::SetTest(
@@ -346,7 +349,7 @@ fn over_time_ui(ui: &mut egui::Ui, result: &DriftResult, view: &mut DriftView) {
         return;
     };
     ui.horizontal(|ui| {
-        ui.label("Metric:");
+        let label = ui.label("Metric:");
         let mut chosen = metric.clone();
         egui::ComboBox::from_id_salt("drift-metric")
             .selected_text(&chosen)
@@ -363,7 +366,9 @@ fn over_time_ui(ui: &mut egui::Ui, result: &DriftResult, view: &mut DriftView) {
                         format!("{}{alarms}", s.metric),
                     );
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         view.metric = Some(chosen);
     });
     let Some(series) = a.series.iter().find(|s| s.metric == metric) else {
