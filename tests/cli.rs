@@ -1350,3 +1350,50 @@ fn drift_refuses_bad_input_clearly_and_writes_nothing() {
         &["fortnight", "not understood"],
     );
 }
+
+/// `drift --save` keeps the comparison in the project; its report then has a `drift`
+/// section, and `drift PROJECT` alone runs the kept comparison.
+#[test]
+fn a_saved_comparison_joins_the_project_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    let current = dir.path().join("current.csv");
+    std::fs::write(
+        &reference,
+        "id,label,prediction,device\n1,a,a,phone\n2,b,a,tablet\n3,a,a,phone\n4,b,b,phone\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &current,
+        "id,prediction,device\n9,a,watch\n10,a,watch\n11,b,phone\n",
+    )
+    .unwrap();
+    let project = dir.path().join("p.errata");
+    let o = errata(&[
+        "init",
+        reference.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = errata(&[
+        "drift",
+        project.to_str().unwrap(),
+        current.to_str().unwrap(),
+        "--save",
+    ]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let (r, _) = json_report(&["report", project.to_str().unwrap()]);
+    let d = &r["drift"];
+    assert_eq!(d["current"]["rows"], 3);
+    let device = d["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "device")
+        .unwrap();
+    assert_eq!(device["new_values"][0]["value"], "watch");
+    let again = errata(&["drift", project.to_str().unwrap()]);
+    assert_eq!(again.status.code(), o.status.code(), "{}", stderr(&again));
+    assert_eq!(again.stdout.len() > 100, true);
+}

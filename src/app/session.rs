@@ -212,6 +212,9 @@ impl Session {
         if let Some(Ok(results)) = &self.audit {
             report.audit = Some(results.clone());
         }
+        if let super::drift::DriftState::Ready(result) = &self.drift.state {
+            report.drift = Some(result.analysis.clone());
+        }
         report
     }
 

@@ -336,9 +336,10 @@ pub fn report(
     check_media: bool,
     request: MappingRequest,
 ) -> Result<ExitCode> {
-    let (target, spec) = load_with_spec(path, spec, request)?;
+    let (mut target, spec) = load_with_spec(path, spec, request)?;
     let mut report = target.report();
     report.flag_rule = flag_rule;
+    report.drift = super::drift::stored_analysis(&mut target);
     if check_media {
         report.add_media_check(target.dataset());
     }

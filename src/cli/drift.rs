@@ -204,6 +204,43 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
     })
 }
 
+/// The comparison a project keeps (its current set and options), for `errata report`;
+/// `None` without one. A current set that cannot be read is a warning, not a failed report.
+pub fn stored_analysis(target: &mut Target) -> Option<DriftAnalysis> {
+    let Target::Project(project) = target else {
+        return None;
+    };
+    let settings = project.drift_settings();
+    let current_path = settings.current.clone()?;
+    let result = (|| -> Result<DriftAnalysis> {
+        let dataset = target.dataset();
+        let mut reference = data::monitored_reference(dataset, &dataset.table.path);
+        let request = MappingRequest {
+            time: settings.time.clone(),
+            ..MappingRequest::default()
+        };
+        let mut current = data::load_current(
+            &current_path,
+            &dataset.roles,
+            &reference,
+            &request,
+            &Progress::default(),
+        )?;
+        if settings.media_metrics {
+            measure_media(target, &mut reference, &mut current)?;
+        }
+        DriftAnalysis::compute(&reference, &current, &settings.options)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))
+    })();
+    match result {
+        Ok(analysis) => Some(analysis),
+        Err(e) => {
+            eprintln!("warning: the drift section is left out: {e:#}");
+            None
+        }
+    }
+}
+
 /// Adds the media's input metrics to both sets, through the project's cache when the
 /// reference is a project (which then keeps what was measured).
 fn measure_media(
