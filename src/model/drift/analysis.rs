@@ -245,6 +245,17 @@ fn concept_hints(
             ));
         }
     }
+    // Accuracy and size per value, one pass over each set per slice column.
+    let per_value = |set: &MonitoredSet, codes: &[u32], values: usize| {
+        let mut counts = vec![(0u64, 0u64); values];
+        for (r, &code) in codes.iter().enumerate() {
+            if let (Some(c), Some(slot)) = (set.correct(r), counts.get_mut(code as usize)) {
+                slot.0 += u64::from(c);
+                slot.1 += 1;
+            }
+        }
+        counts
+    };
     for slice in &reference.slices {
         if slice.kind == SliceKind::Binned {
             continue;
@@ -252,6 +263,8 @@ fn concept_hints(
         let Some(other) = current.slices.iter().find(|s| s.name == slice.name) else {
             continue;
         };
+        let ours = per_value(reference, &slice.codes, slice.values.len());
+        let theirs = per_value(current, &other.codes, other.values.len());
         for (code, value) in slice.values.iter().enumerate() {
             if value == MISSING_VALUE {
                 continue;
@@ -259,14 +272,7 @@ fn concept_hints(
             let Some(other_code) = other.values.iter().position(|v| v == value) else {
                 continue;
             };
-            let (r_right, r_n) = tally(
-                reference,
-                &mut (0..reference.len()).filter(|&r| slice.codes[r] as usize == code),
-            );
-            let (c_right, c_n) = tally(
-                current,
-                &mut (0..current.len()).filter(|&r| other.codes[r] as usize == other_code),
-            );
+            let ((r_right, r_n), (c_right, c_n)) = (ours[code], theirs[other_code]);
             if r_n < MIN_HINT_ROWS || c_n < MIN_HINT_ROWS {
                 continue;
             }

@@ -189,29 +189,36 @@ pub fn drift_columns(
     reference: &MonitoredSet,
     current: &MonitoredSet,
 ) -> Vec<(String, ColumnSample)> {
-    let mut out = Vec::new();
+    use rayon::prelude::*;
+    // Each column's sample on its own (numeric ones sort both sides), in parallel.
+    type Build<'a> = Box<dyn Fn() -> ColumnSample + Send + Sync + 'a>;
+    let mut builds: Vec<(String, Build<'_>)> = Vec::new();
     let names = &reference.names;
     if reference.task == Task::Classification {
         if let (Some(rl), Some(cl)) = (&reference.labels, &current.labels)
             && current.has_labels()
         {
-            out.push((
+            builds.push((
                 names.label.clone(),
-                coded_sample((rl, &reference.vocab), (cl, &current.vocab), None),
+                Box::new(move || coded_sample((rl, &reference.vocab), (cl, &current.vocab), None)),
             ));
         }
-        out.push((
+        builds.push((
             names.prediction.clone(),
-            coded_sample(
-                (&reference.predictions, &reference.vocab),
-                (&current.predictions, &current.vocab),
-                None,
-            ),
+            Box::new(|| {
+                coded_sample(
+                    (&reference.predictions, &reference.vocab),
+                    (&current.predictions, &current.vocab),
+                    None,
+                )
+            }),
         ));
     } else {
-        out.push((
+        builds.push((
             format!("{} (words)", names.prediction),
-            ColumnSample::numeric(reference.prediction_words(), current.prediction_words()),
+            Box::new(|| {
+                ColumnSample::numeric(reference.prediction_words(), current.prediction_words())
+            }),
         ));
     }
     if let (Some(name), Some(r), Some(c)) = (
@@ -219,34 +226,44 @@ pub fn drift_columns(
         &reference.confidence,
         &current.confidence,
     ) {
-        out.push((name.clone(), ColumnSample::numeric(r.clone(), c.clone())));
+        builds.push((
+            name.clone(),
+            Box::new(move || ColumnSample::numeric(r.clone(), c.clone())),
+        ));
     }
     for slice in &reference.slices {
         let Some(other) = current.slices.iter().find(|s| s.name == slice.name) else {
             continue;
         };
-        let sample = match (
-            MonitoredSet::slice_numbers(slice),
-            MonitoredSet::slice_numbers(other),
-        ) {
-            (Some(r), Some(c)) => ColumnSample::numeric(r, c),
-            _ => coded_sample(
-                (&slice.codes, &slice.values),
-                (&other.codes, &other.values),
-                Some(MISSING_VALUE),
-            ),
-        };
-        out.push((slice.name.clone(), sample));
+        builds.push((
+            slice.name.clone(),
+            Box::new(move || {
+                match (
+                    MonitoredSet::slice_numbers(slice),
+                    MonitoredSet::slice_numbers(other),
+                ) {
+                    (Some(r), Some(c)) => ColumnSample::numeric(r, c),
+                    _ => coded_sample(
+                        (&slice.codes, &slice.values),
+                        (&other.codes, &other.values),
+                        Some(MISSING_VALUE),
+                    ),
+                }
+            }),
+        ));
     }
     for (name, values) in &reference.inputs {
         if let Some((_, other)) = current.inputs.iter().find(|(n, _)| n == name) {
-            out.push((
+            builds.push((
                 name.clone(),
-                ColumnSample::numeric(values.clone(), other.clone()),
+                Box::new(move || ColumnSample::numeric(values.clone(), other.clone())),
             ));
         }
     }
-    out
+    builds
+        .into_par_iter()
+        .map(|(name, build)| (name, build()))
+        .collect()
 }
 
 /// The per-row metrics followed over time: output metrics (share of empty predictions,
