@@ -1395,5 +1395,36 @@ fn a_saved_comparison_joins_the_project_report() {
     assert_eq!(device["new_values"][0]["value"], "watch");
     let again = errata(&["drift", project.to_str().unwrap()]);
     assert_eq!(again.status.code(), o.status.code(), "{}", stderr(&again));
-    assert_eq!(again.stdout.len() > 100, true);
+    assert!(again.stdout.len() > 100);
+    // An audit check on drift: measured against the kept comparison.
+    let spec = dir.path().join("audit.toml");
+    std::fs::write(
+        &spec,
+        "[[check]]\nrisk = \"a new device appears\"\nmetric = \"drift\"\nslice = \"device\"\nmax = 0\n\n[[check]]\nrisk = \"no such column\"\nmetric = \"drift\"\nslice = \"weather\"\nmax = 0\n",
+    )
+    .unwrap();
+    let o = errata(&[
+        "audit",
+        project.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("device (chisquare 0.0000)"), "{table}");
+    assert!(table.contains("drifts"), "{table}");
+    assert!(table.contains("FAIL"), "{table}");
+    assert!(
+        table.contains("weather (not among the compared columns)"),
+        "{table}"
+    );
+    // Without a kept comparison, a drift check is not judged.
+    let o = errata(&[
+        "audit",
+        reference.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("device (no current set compared)"));
 }

@@ -426,7 +426,7 @@ impl ErrataApp {
                 }
             }
             Screen::Review(session) => {
-                if session.drift.poll(&mut session.project) {
+                if session.poll_drift() {
                     ctx.request_repaint();
                 } else if session.drift.is_running() {
                     ctx.request_repaint_after(std::time::Duration::from_millis(100));

@@ -236,15 +236,29 @@ impl Session {
         self.refilter();
     }
 
+    /// Picks up a finished drift comparison; the audit's `drift` checks are measured again.
+    pub fn poll_drift(&mut self) -> bool {
+        let done = self.drift.poll(&mut self.project);
+        if done {
+            self.run_audit();
+        }
+        done
+    }
+
     /// Measures the stored audit checks (one pass over the rows per check).
     pub fn run_audit(&mut self) {
         let project = &self.project;
         self.audit = project.audit_checklist().map(|checked| {
             let spec = checked.map_err(|e| e.to_string())?;
+            let drift = match &self.drift.state {
+                super::drift::DriftState::Ready(r) => Some(&r.analysis.drift),
+                _ => None,
+            };
             Ok(AuditResults::evaluate(
                 &spec,
                 &project.dataset.set,
                 &project.book,
+                drift,
             ))
         });
     }

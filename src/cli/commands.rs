@@ -264,7 +264,15 @@ fn load_with_spec(
 /// check fails.
 pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> Result<ExitCode> {
     use crate::model::audit::Verdict;
-    let (target, spec) = load_with_spec(path, spec_path, request)?;
+    let (mut target, spec) = load_with_spec(path, spec_path, request)?;
+    let drift = spec
+        .as_ref()
+        .filter(|s| {
+            s.checks
+                .iter()
+                .any(|c| c.metric == crate::model::audit::Metric::Drift)
+        })
+        .and_then(|_| super::drift::stored_analysis(&mut target));
     let (set, book) = (target.set(), target.book());
     let Some(spec) = spec else {
         bail!(
@@ -272,7 +280,8 @@ pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> 
             path.display()
         );
     };
-    let results = report::AuditResults::evaluate(&spec, set, book);
+    let results =
+        report::AuditResults::evaluate(&spec, set, book, drift.as_ref().map(|a| &a.drift));
     let mut rows = vec![format::AUDIT_COLUMNS.map(str::to_string)];
     rows.extend(
         format::audit_lines(&results)
@@ -345,7 +354,8 @@ pub fn report(
     }
     if let Some(spec) = spec {
         let (set, book) = (target.set(), target.book());
-        report.audit = Some(report::AuditResults::evaluate(&spec, set, book));
+        let drift = report.drift.as_ref().map(|a| &a.drift);
+        report.audit = Some(report::AuditResults::evaluate(&spec, set, book, drift));
     }
     let Some(text) = format.render(&report) else {
         let Some(folder) = output else {

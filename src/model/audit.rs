@@ -29,6 +29,9 @@ pub enum Metric {
     FleissKappa,
     /// The annotators' accuracy against the ground truth, averaged over annotators.
     AnnotatorAccuracy,
+    /// Whether a column (`slice`: any compared column) drifts against the current set the
+    /// project keeps: 1 when it drifts by its test, 0 when not (so `max = 0`).
+    Drift,
 }
 
 impl Metric {
@@ -56,6 +59,7 @@ impl Metric {
             Metric::WatchList => "watch_list",
             Metric::FleissKappa => "fleiss_kappa",
             Metric::AnnotatorAccuracy => "annotator_accuracy",
+            Metric::Drift => "drift",
         }
     }
 }
@@ -186,6 +190,8 @@ impl Acc {
             Metric::Wer => (self.edits.wer(), self.n),
             Metric::WatchList => (ratio(self.watched, self.n), self.n),
             Metric::FleissKappa => (self.annotations.fleiss_kappa(), self.annotations.complete),
+            // Measured from the comparison with a current set, not from rows.
+            Metric::Drift => (None, 0),
             Metric::AnnotatorAccuracy => {
                 let each: Vec<f64> = self
                     .annotators_right
@@ -254,6 +260,14 @@ pub fn validate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Mismatch
     let mut problems = Vec::new();
     for (i, check) in spec.checks.iter().enumerate() {
         let mut problem = |message: String| problems.push(Mismatch { check: i, message });
+        if check.metric == Metric::Drift {
+            // Any column of the comparison (ground truth, prediction, confidence, slices,
+            // input metrics), known only once a current set is compared.
+            if !matches!(check.scope, Scope::Slice(_)) {
+                problem("drift needs `slice`: the column whose drift is checked".into());
+            }
+            continue;
+        }
         match &check.scope {
             Scope::Slice(column) if set.slice(column).is_none() => problem(format!(
                 "there is no slice column {column:?} (slice columns: {})",
@@ -318,11 +332,68 @@ fn judge(check: &Check, value: Option<f64>, overall: Option<f64>, n: u64) -> Ver
     if pass { Verdict::Pass } else { Verdict::Fail }
 }
 
+/// Measures every check on its groups, `drift` checks on `drift` (the comparison with a
+/// current set; without one they are not judged). Call [`validate`] first: checks that do
+/// not fit the dataset measure nothing.
+pub fn evaluate_with_drift(
+    spec: &AuditSpec,
+    set: &EvalSet,
+    book: &TagBook,
+    drift: Option<&super::drift::DatasetDrift>,
+) -> Vec<Measured> {
+    let mut out = evaluate(spec, set, book);
+    for (i, check) in spec.checks.iter().enumerate() {
+        let (Metric::Drift, Scope::Slice(column)) = (check.metric, &check.scope) else {
+            continue;
+        };
+        let found = drift.and_then(|d| d.columns.iter().find(|c| &c.column == column));
+        let measured = match (drift, found) {
+            (None, _) => Measured {
+                check: i,
+                group: format!("{column} (no current set compared)"),
+                value: None,
+                overall: None,
+                reference: None,
+                n: 0,
+                verdict: Verdict::TooFew,
+            },
+            (Some(_), None) => Measured {
+                check: i,
+                group: format!("{column} (not among the compared columns)"),
+                value: None,
+                overall: None,
+                reference: None,
+                n: 0,
+                verdict: Verdict::TooFew,
+            },
+            (Some(_), Some(c)) => {
+                let value = f64::from(u8::from(c.drift));
+                let score = c.score.map_or("–".to_string(), |s| format!("{s:.4}"));
+                Measured {
+                    check: i,
+                    group: format!("{column} ({} {score})", c.test.name()),
+                    value: Some(value),
+                    overall: None,
+                    reference: None,
+                    n: c.current_values,
+                    verdict: judge(check, Some(value), None, c.current_values),
+                }
+            }
+        };
+        out.push(measured);
+    }
+    out.sort_by_key(|m| m.check);
+    out
+}
+
 /// Measures every check on its groups. Call [`validate`] first: checks that do not fit the
 /// dataset measure nothing.
 pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured> {
     let mut out = Vec::new();
     for (i, check) in spec.checks.iter().enumerate() {
+        if check.metric == Metric::Drift {
+            continue;
+        }
         let probe = Probe {
             set,
             class: check.class.as_ref().and_then(|c| {

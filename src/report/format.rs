@@ -131,6 +131,22 @@ fn kappa_cells(threshold: Threshold, m: &Measured) -> (String, String) {
     (value, threshold)
 }
 
+/// Drift is a verdict per column: "drifts" or "no drift" (1 or 0), the test and score in
+/// the group's name.
+fn drift_cells(threshold: Threshold, m: &Measured) -> (String, String) {
+    let value = match m.value {
+        Some(v) if v > 0.0 => "drifts".to_string(),
+        Some(_) => "no drift".to_string(),
+        None => UNKNOWN.to_string(),
+    };
+    let threshold = match threshold {
+        Threshold::Max(t) if t < 1.0 => "no drift".to_string(),
+        Threshold::Min(t) if t > 0.0 => "drifts".to_string(),
+        _ => "any".to_string(),
+    };
+    (value, threshold)
+}
+
 /// Shares in the app's units: figures in percent, a gap in points with the figure beside.
 fn share_cells(check: &Check, m: &Measured) -> (String, String) {
     let value = match (check.threshold, m.reference) {
@@ -176,10 +192,10 @@ pub fn audit_lines(audit: &AuditResults) -> Vec<AuditLine> {
                 Some(class) => format!("{} of {class}", check.metric.as_str()),
                 None => check.metric.as_str().to_string(),
             };
-            let (value, threshold) = if check.metric == Metric::FleissKappa {
-                kappa_cells(check.threshold, m)
-            } else {
-                share_cells(check, m)
+            let (value, threshold) = match check.metric {
+                Metric::FleissKappa => kappa_cells(check.threshold, m),
+                Metric::Drift => drift_cells(check.threshold, m),
+                _ => share_cells(check, m),
             };
             AuditLine {
                 cells: [

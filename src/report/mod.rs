@@ -131,10 +131,16 @@ pub struct AuditResults {
 }
 
 impl AuditResults {
-    pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Self {
+    /// `drift`: the comparison with a current set, for `drift` checks (not judged without).
+    pub fn evaluate(
+        spec: &AuditSpec,
+        set: &EvalSet,
+        book: &TagBook,
+        drift: Option<&crate::model::drift::DatasetDrift>,
+    ) -> Self {
         AuditResults {
             checks: spec.checks.clone(),
-            results: audit::evaluate(spec, set, book),
+            results: audit::evaluate_with_drift(spec, set, book, drift),
             signoff: spec.signoff.clone(),
         }
     }
