@@ -1308,6 +1308,21 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     harness.run();
     harness.get_by_label("Over time");
     harness.get_by_label_contains("2026-11-02 (n=");
+    // An entered band replaces the reference's: typed, set, kept in the project.
+    harness.get_by_label("Alarm band from").click();
+    harness.run();
+    harness.get_by_label("Alarm band from").type_text("-1000");
+    harness.run();
+    harness.get_by_label("to").click();
+    harness.run();
+    harness.get_by_label("to").type_text("1000");
+    harness.run();
+    harness.get_by_label("Set band").click();
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().drift.is_running()
+    });
+    harness.run();
+    harness.get_by_label_contains("(entered)");
     // Kept in the project: opening it again compares at once.
     let project = harness
         .state()
@@ -1326,4 +1341,6 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
         settings.options.window,
         Some(errata::model::drift::monitor::Window::Seconds(86_400))
     );
+    let band = settings.options.bands.values().next().unwrap();
+    assert_eq!((band.low, band.high), (Some(-1000.0), Some(1000.0)));
 }

@@ -86,6 +86,12 @@ pub struct DriftView {
     pub metric: Option<String>,
     /// The current rows listed after a click on a window or a new category.
     pub rows: Option<(String, Vec<u32>)>,
+    /// The selected column's threshold and the shown metric's band, being typed.
+    pub threshold: String,
+    pub band_low: String,
+    pub band_high: String,
+    /// Why a typed threshold or band was refused.
+    pub entry_error: Option<String>,
 }
 
 impl Default for DashboardView {

@@ -228,15 +228,126 @@ fn result_ui(
     if let Some(column) = view.column.clone() {
         ui.add_space(8.0);
         distribution_ui(ui, result, &column);
+        if let Some(c) = d.columns.iter().find(|c| c.column == column) {
+            threshold_ui(ui, c, view, commands);
+        }
+    }
+    if let Some(e) = &view.entry_error {
+        ui.colored_label(ALARM, e);
     }
     if !a.windows.is_empty() {
         ui.add_space(8.0);
-        over_time_ui(ui, result, view);
+        over_time_ui(ui, result, view, commands);
     }
     if let Some((title, rows)) = &view.rows {
         ui.add_space(8.0);
         rows_ui(ui, &result.current, title, rows);
     }
+}
+
+/// Reads a typed number; empty is `None`.
+fn typed(text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or_else(|| format!("{t:?} is not a number"))
+}
+
+/// The selected column's threshold, typed; "Default" goes back to the test's own.
+fn threshold_ui(
+    ui: &mut egui::Ui,
+    c: &crate::model::drift::ColumnDrift,
+    view: &mut DriftView,
+    commands: &mut Vec<AppCommand>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label(format!(
+            "Threshold of {} ({}):",
+            c.column,
+            c.test.describe()
+        ));
+        ui.add(
+            egui::TextEdit::singleline(&mut view.threshold)
+                .hint_text(format!("{}", c.threshold))
+                .desired_width(70.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Set threshold").clicked() {
+            match typed(&view.threshold) {
+                Ok(Some(t)) if t >= 0.0 => {
+                    view.entry_error = None;
+                    drift_command(
+                        DriftCommand::SetTest(
+                            c.column.clone(),
+                            TestChoice {
+                                test: Some(c.test),
+                                threshold: Some(t),
+                            },
+                        ),
+                        commands,
+                    );
+                }
+                Ok(_) => view.entry_error = Some("A threshold is a number ≥ 0.".into()),
+                Err(e) => view.entry_error = Some(e),
+            }
+        }
+        if ui.button("Default test and threshold").clicked() {
+            view.threshold.clear();
+            drift_command(
+                DriftCommand::SetTest(c.column.clone(), TestChoice::default()),
+                commands,
+            );
+        }
+    });
+}
+
+/// The shown metric's alarm band, typed (either bound may be empty); "Reference band" goes
+/// back to the reference windows' mean ± 3 sd.
+fn band_ui(ui: &mut egui::Ui, metric: &str, view: &mut DriftView, commands: &mut Vec<AppCommand>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Alarm band from");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.band_low)
+                .hint_text("low")
+                .desired_width(70.0),
+        )
+        .labelled_by(label.id);
+        let to = ui.label("to");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.band_high)
+                .hint_text("high")
+                .desired_width(70.0),
+        )
+        .labelled_by(to.id);
+        if ui.button("Set band").clicked() {
+            match (typed(&view.band_low), typed(&view.band_high)) {
+                (Ok(None), Ok(None)) => {
+                    view.entry_error = Some("Give a low bound, a high bound or both.".into())
+                }
+                (Ok(low), Ok(high)) => {
+                    view.entry_error = None;
+                    drift_command(
+                        DriftCommand::SetBand(
+                            metric.to_string(),
+                            Some(crate::model::drift::monitor::Band { low, high }),
+                        ),
+                        commands,
+                    );
+                }
+                (Err(e), _) | (_, Err(e)) => view.entry_error = Some(e),
+            }
+        }
+        if ui.button("Reference band").clicked() {
+            view.band_low.clear();
+            view.band_high.clear();
+            drift_command(DriftCommand::SetBand(metric.to_string(), None), commands);
+        }
+    });
 }
 
 /// Reference and current side by side: shares per value, or per bin of the numbers.
@@ -331,7 +442,12 @@ fn shares(sample: &ColumnSample) -> (Vec<String>, Vec<f64>, Vec<f64>) {
 
 /// One metric per window against its band; breaching windows in red, a click lists a
 /// window's rows.
-fn over_time_ui(ui: &mut egui::Ui, result: &DriftResult, view: &mut DriftView) {
+fn over_time_ui(
+    ui: &mut egui::Ui,
+    result: &DriftResult,
+    view: &mut DriftView,
+    commands: &mut Vec<AppCommand>,
+) {
     let a = &result.analysis;
     ui.label(RichText::new("Over time").strong());
     let metric = view
@@ -464,8 +580,9 @@ fn over_time_ui(ui: &mut egui::Ui, result: &DriftResult, view: &mut DriftView) {
             }
         }
     });
+    band_ui(ui, &metric, view, commands);
     ui.weak(format!(
-        "{} in this window's band: {}",
+        "{} band: {}",
         metric,
         series.band.map_or(
             "no band (the reference makes fewer than two windows)".into(),
