@@ -5,21 +5,8 @@ use std::path::PathBuf;
 
 use super::media::{Cache, Decoded, Decoder};
 
-/// Largest image errata decodes, per side, and the most memory one decode may take.
-const MAX_SIDE: u32 = 16_384;
-const MAX_BYTES: u64 = 512 * 1024 * 1024;
 pub fn decode(path: &std::path::Path) -> Decoded<egui::ColorImage> {
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let mut reader = image::ImageReader::open(path)
-        .map_err(|e| fail(&e))?
-        .with_guessed_format()
-        .map_err(|e| fail(&e))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_BYTES);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| fail(&e))?;
+    let image = crate::data::media::decode_image(path)?;
     let size = [image.width() as usize, image.height() as usize];
     // Photos decode to RGB: convert straight to egui's pixels, without an RGBA copy between.
     Ok(match image {

@@ -67,6 +67,26 @@ pub fn resolve(root: &Path, value: &str) -> Result<Option<PathBuf>, Refusal> {
     }
 }
 
+/// Largest image errata decodes, per side, and the most memory one decode may take, so
+/// that a hostile file cannot exhaust memory.
+pub const MAX_IMAGE_SIDE: u32 = 16_384;
+pub const MAX_IMAGE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Decodes an image within those limits; the error names the file.
+pub fn decode_image(path: &Path) -> Result<image::DynamicImage, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut reader = image::ImageReader::open(path)
+        .map_err(|e| fail(&e))?
+        .with_guessed_format()
+        .map_err(|e| fail(&e))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_BYTES);
+    reader.limits(limits);
+    reader.decode().map_err(|e| fail(&e))
+}
+
 /// Why a media file cannot be shown or played, judged from its header (the format, the
 /// image's size, the audio stream's parameters), without decoding the whole file.
 pub fn probe(path: &Path) -> Result<(), String> {

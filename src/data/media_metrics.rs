@@ -55,21 +55,6 @@ pub fn decode_audio(path: &Path) -> Result<(Vec<f32>, u16, u32), String> {
     Ok((source.collect(), channels, rate))
 }
 
-/// Decodes one image to 8-bit RGB.
-pub fn decode_rgb(path: &Path) -> Result<image::RgbImage, String> {
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let mut reader = image::ImageReader::open(path)
-        .map_err(|e| fail(&e))?
-        .with_guessed_format()
-        .map_err(|e| fail(&e))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(16_384);
-    limits.max_image_height = Some(16_384);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    Ok(reader.decode().map_err(|e| fail(&e))?.into_rgb8())
-}
-
 /// The metrics of one file, by its kind.
 pub fn measure(path: &Path) -> Result<Vec<f64>, String> {
     match media_kind(&path.to_string_lossy()) {
@@ -78,7 +63,7 @@ pub fn measure(path: &Path) -> Result<Vec<f64>, String> {
             Ok(audio_metrics(&samples, channels, rate).to_vec())
         }
         MediaKind::Image => {
-            let rgb = decode_rgb(path)?;
+            let rgb = super::media::decode_image(path)?.into_rgb8();
             Ok(image_metrics(rgb.width(), rgb.height(), rgb.as_raw()).to_vec())
         }
         MediaKind::Other => Err(format!("{}: not an image or a sound", path.display())),

@@ -358,7 +358,6 @@ fn distribution_ui(ui: &mut egui::Ui, result: &DriftResult, column: &str) {
     };
     ui.label(RichText::new(format!("{column}: reference and current")).strong());
     let (names, reference, current) = shares(sample);
-    let count = names.len();
     let bars = |values: &[f64], offset: f64, colour: Color32, name: &str| {
         BarChart::new(
             name.to_string(),
@@ -378,13 +377,7 @@ fn distribution_ui(ui: &mut egui::Ui, result: &DriftResult, column: &str) {
         .legend(egui_plot::Legend::default())
         .y_axis_label("share (%)")
         .include_y(0.0)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= count {
-                return String::new();
-            }
-            names[i as usize].clone()
-        })
+        .x_axis_formatter(super::named_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(bars(&reference, -0.2, REFERENCE, "reference"));
             plot.bar_chart(bars(&current, 0.2, CURRENT, "current"));
@@ -507,19 +500,12 @@ fn over_time_ui(
         .enumerate()
         .map(|(i, w)| w.start.map_or(format!("{}", i + 1), format_time))
         .collect();
-    let count = names.len();
     let response = Plot::new(("drift-over-time", metric.clone()))
         .height(PLOT_HEIGHT)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= count {
-                return String::new();
-            }
-            names[i as usize].clone()
-        })
+        .x_axis_formatter(super::named_axis(names))
         .show(ui, |plot| {
             if let Some(band) = series.band {
                 for (name, y) in [("band low", band.low), ("band high", band.high)] {

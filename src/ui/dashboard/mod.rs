@@ -50,6 +50,19 @@ fn reference_line(name: &str, y: f64) -> egui_plot::HLine {
         .style(egui_plot::LineStyle::dashed_loose())
 }
 
+/// An x axis labelling positions 0, 1, 2 … with `names` (bars or points per value).
+fn named_axis(
+    names: Vec<String>,
+) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String + 'static {
+    move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= names.len() {
+            return String::new();
+        }
+        names[i as usize].clone()
+    }
+}
+
 /// Shows `filter`'s rows in the review table.
 fn show_rows(filter: RowFilter, commands: &mut Vec<AppCommand>) {
     commands.push(Command::SetFilter(filter).into());

@@ -159,13 +159,7 @@ fn slice_plot_ui(
         .include_y(100.0)
         .include_x(-0.5)
         .include_x(count as f64 - 0.5)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= count {
-                return String::new();
-            }
-            names[i as usize].clone()
-        })
+        .x_axis_formatter(super::named_axis(names))
         .show(ui, |plot| {
             let points: Vec<[f64; 2]> = values
                 .iter()
