@@ -1343,4 +1343,28 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     );
     let band = settings.options.bands.values().next().unwrap();
     assert_eq!((band.low, band.high), (Some(-1000.0), Some(1000.0)));
+    // Measuring the media adds the clips' input metrics to the comparison and, as slices,
+    // to every figure.
+    harness.get_by_label("Measure the media").click();
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().drift.is_running()
+    });
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    assert!(
+        session
+            .project
+            .dataset
+            .set
+            .slice("audio RMS (dBFS)")
+            .is_some()
+    );
+    assert!(
+        session
+            .analysis
+            .slices
+            .iter()
+            .any(|s| s.column == "audio clipped share")
+    );
+    harness.get_by_label("audio RMS (dBFS)");
 }

@@ -1428,3 +1428,48 @@ fn a_saved_comparison_joins_the_project_report() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("device (no current set compared)"));
 }
+
+/// The media's input metrics become slices of the report and may be audited.
+#[test]
+fn input_metrics_of_the_images_are_slices_of_the_report_and_the_audit() {
+    let (r, _) = json_report(&["report", "sample_data/phones", "--media-metrics"]);
+    let columns: Vec<&str> = r["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["column"].as_str().unwrap())
+        .collect();
+    for metric in [
+        "image brightness",
+        "image contrast",
+        "image sharpness",
+        "image width",
+    ] {
+        assert!(columns.contains(&metric), "{metric} in {columns:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("audit.toml");
+    std::fs::write(
+        &spec,
+        "[[check]]\nrisk = \"dark photos fail\"\nmetric = \"accuracy\"\nslice = \"image brightness\"\nmax_gap = 1.0\n",
+    )
+    .unwrap();
+    let o = errata(&[
+        "audit",
+        "sample_data/phones",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--media-metrics",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("image brightness=["), "{}", stdout(&o));
+    // Without the flag, the check names a column the dataset lacks: refused, line named.
+    let o = errata(&[
+        "audit",
+        "sample_data/phones",
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 1"), "{}", stderr(&o));
+}

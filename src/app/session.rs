@@ -239,7 +239,19 @@ impl Session {
     /// Picks up a finished drift comparison; the audit's `drift` checks are measured again.
     pub fn poll_drift(&mut self) -> bool {
         let done = self.drift.poll(&mut self.project);
-        if done {
+        let inputs = match &self.drift.state {
+            super::drift::DriftState::Ready(r) if done => r.reference.inputs.clone(),
+            _ => Vec::new(),
+        };
+        let set = &self.project.dataset.set;
+        let new = inputs.iter().any(|(name, _)| set.slice(name).is_none());
+        if new {
+            // The media's input metrics become slices of every figure and filter.
+            let slices = crate::data::media_metrics::as_slices(&inputs);
+            self.project.add_input_slices(slices);
+            self.recompute();
+            self.status = "The media's input metrics are now slices too".into();
+        } else if done {
             self.run_audit();
         }
         done

@@ -40,6 +40,10 @@ pub enum Command {
         /// The audit spec (optional for a project that has its own checklist).
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// Measure the media's input metrics and add them as slices (checks may name
+        /// them); a project keeps the measurements.
+        #[arg(long)]
+        media_metrics: bool,
         #[command(flatten)]
         mapping: MappingArgs,
     },
@@ -66,6 +70,11 @@ pub enum Command {
         /// be decoded (`dataset.undecodable_media`, the first names in the warnings).
         #[arg(long)]
         check_media: bool,
+        /// Measure the media's input metrics (audio level, clipping, silence; image
+        /// brightness, contrast, sharpness) and add them as slices; a project keeps the
+        /// measurements.
+        #[arg(long)]
+        media_metrics: bool,
         #[command(flatten)]
         mapping: MappingArgs,
     },

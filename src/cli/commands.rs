@@ -244,12 +244,16 @@ pub fn relocate(path: &Path, new_path: &Path) -> Result<ExitCode> {
 fn load_with_spec(
     path: &Path,
     spec_path: Option<&Path>,
+    media_metrics: bool,
     request: MappingRequest,
 ) -> Result<(Target, Option<AuditSpec>)> {
     let given = spec_path
         .map(|p| data::audit_spec::read(p).map(|read| (p, read)))
         .transpose()?;
-    let target = Target::load(path, request)?;
+    let mut target = Target::load(path, request)?;
+    if media_metrics {
+        target.add_media_slices()?;
+    }
     let spec = match given {
         Some((spec_path, (spec, lines))) => {
             data::audit_spec::check(&spec, &lines, spec_path, target.set(), target.book())?;
@@ -262,9 +266,14 @@ fn load_with_spec(
 
 /// Runs the audit checks of `spec` and prints the pass/fail table; exit status 1 when a
 /// check fails.
-pub fn audit(path: &Path, spec_path: Option<&Path>, request: MappingRequest) -> Result<ExitCode> {
+pub fn audit(
+    path: &Path,
+    spec_path: Option<&Path>,
+    media_metrics: bool,
+    request: MappingRequest,
+) -> Result<ExitCode> {
     use crate::model::audit::Verdict;
-    let (mut target, spec) = load_with_spec(path, spec_path, request)?;
+    let (mut target, spec) = load_with_spec(path, spec_path, media_metrics, request)?;
     let drift = spec
         .as_ref()
         .filter(|s| {
@@ -343,9 +352,10 @@ pub fn report(
     spec: Option<&Path>,
     flag_rule: FlagRule,
     check_media: bool,
+    media_metrics: bool,
     request: MappingRequest,
 ) -> Result<ExitCode> {
-    let (mut target, spec) = load_with_spec(path, spec, request)?;
+    let (mut target, spec) = load_with_spec(path, spec, media_metrics, request)?;
     let mut report = target.report();
     report.flag_rule = flag_rule;
     report.drift = super::drift::stored_analysis(&mut target);

@@ -48,8 +48,9 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Audit {
             dataset,
             spec,
+            media_metrics,
             mapping,
-        } => commands::audit(&dataset, spec.as_deref(), mapping.into()),
+        } => commands::audit(&dataset, spec.as_deref(), media_metrics, mapping.into()),
         Command::Report {
             dataset,
             format,
@@ -57,6 +58,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             spec,
             flag_margin,
             check_media,
+            media_metrics,
             mapping,
         } => commands::report(
             &dataset,
@@ -65,6 +67,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             spec.as_deref(),
             FlagRule::points(flag_margin),
             check_media,
+            media_metrics,
             mapping.into(),
         ),
         Command::Init {

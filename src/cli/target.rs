@@ -42,6 +42,51 @@ impl Target {
         Ok(Target::Dataset(path.to_path_buf(), Box::new(dataset)))
     }
 
+    /// Measures the media's input metrics (through a project's cache, which then keeps
+    /// them) and adds them as slice columns.
+    pub fn add_media_slices(&mut self) -> Result<()> {
+        use crate::data::media_metrics;
+        let dataset = self.dataset();
+        let Some(media) = dataset.media.clone() else {
+            eprintln!("note: no media column, so no input metrics");
+            return Ok(());
+        };
+        let root = dataset.table.root.clone();
+        let cache = match self {
+            Target::Project(p) => p.store.media_metrics()?,
+            Target::Dataset(..) => media_metrics::MetricsCache::new(),
+        };
+        let measured =
+            media_metrics::compute(&root, &media, &cache, &crate::data::Progress::default())?;
+        if !measured.failed.is_empty() {
+            eprintln!(
+                "warning: {} media files could not be measured and count as unknown ({})",
+                measured.failed.len(),
+                measured
+                    .failed
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        let slices = media_metrics::as_slices(&measured.columns);
+        match self {
+            Target::Project(p) => {
+                if !measured.measured.is_empty() {
+                    p.store.save_media_metrics(&measured.measured)?;
+                }
+                p.add_input_slices(slices);
+            }
+            Target::Dataset(_, d) => {
+                d.set = std::sync::Arc::new(d.set.with_slices(slices));
+                d.tags = d.tags.recounted(&d.set);
+            }
+        }
+        Ok(())
+    }
+
     pub fn set(&self) -> &EvalSet {
         &self.dataset().set
     }

@@ -161,6 +161,18 @@ pub fn compute(
     })
 }
 
+/// Input metrics as slice columns of the analysis (quantile bins, or one value per number
+/// when a metric takes few values); metrics no file gave are left out.
+pub fn as_slices(columns: &[(String, Vec<f64>)]) -> Vec<crate::model::SliceColumn> {
+    columns
+        .iter()
+        .filter_map(|(name, values)| {
+            let numbers = values.iter().map(|v| v.is_finite().then_some(*v)).collect();
+            super::slicing::slice_column(name, super::slicing::SliceSource::Numbers(numbers)).ok()
+        })
+        .collect()
+}
+
 /// Measures a monitored set's media and adds the metrics as its input columns; returns
 /// the files measured now (for the project's cache) and warnings naming failed files.
 pub fn add_to(

@@ -446,6 +446,19 @@ impl Project {
         Ok(())
     }
 
+    /// Adds the media's input metrics as slice columns (once measured): every figure, filter
+    /// and audit can then cut by them. The tags are counted again over the new set.
+    pub fn add_input_slices(&mut self, slices: Vec<crate::model::SliceColumn>) {
+        if slices.is_empty() {
+            return;
+        }
+        if let Some(given) = &self.given {
+            self.given = Some(std::sync::Arc::new(given.with_slices(slices.clone())));
+        }
+        self.dataset.set = std::sync::Arc::new(self.dataset.set.with_slices(slices));
+        self.book = self.book.recounted(&self.dataset.set);
+    }
+
     /// The current set paired with this project's dataset for drift, and the choices made
     /// (tests, thresholds, window, alarm bounds); kept in the project's view state.
     pub fn drift_settings(&self) -> DriftSettings {

@@ -252,6 +252,19 @@ impl EvalSet {
         .with_label_sources(self.annotators.clone(), self.probabilities.clone())
     }
 
+    /// The same set with more slice columns (the media's input metrics); a column of the
+    /// same name is replaced. The per-row facts do not depend on slices, so they are kept.
+    pub fn with_slices(&self, extra: Vec<SliceColumn>) -> EvalSet {
+        let mut set = self.clone();
+        for column in extra {
+            match set.slices.iter_mut().find(|s| s.name == column.name) {
+                Some(existing) => *existing = column,
+                None => set.slices.push(column),
+            }
+        }
+        set
+    }
+
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
