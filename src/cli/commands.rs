@@ -345,16 +345,29 @@ pub fn audit(
     })
 }
 
+/// What `errata report` was asked besides the dataset and its mapping.
+pub struct ReportOptions<'a> {
+    pub format: Format,
+    pub output: Option<&'a Path>,
+    pub spec: Option<&'a Path>,
+    pub flag_rule: FlagRule,
+    pub check_media: bool,
+    pub media_metrics: bool,
+}
+
 pub fn report(
     path: &Path,
-    format: Format,
-    output: Option<&Path>,
-    spec: Option<&Path>,
-    flag_rule: FlagRule,
-    check_media: bool,
-    media_metrics: bool,
+    options: ReportOptions<'_>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
+    let ReportOptions {
+        format,
+        output,
+        spec,
+        flag_rule,
+        check_media,
+        media_metrics,
+    } = options;
     let (mut target, spec) = load_with_spec(path, spec, media_metrics, request)?;
     let mut report = target.report();
     report.flag_rule = flag_rule;

@@ -62,12 +62,14 @@ fn execute(command: Command) -> Result<ExitCode> {
             mapping,
         } => commands::report(
             &dataset,
-            format,
-            output.as_deref(),
-            spec.as_deref(),
-            FlagRule::points(flag_margin),
-            check_media,
-            media_metrics,
+            commands::ReportOptions {
+                format,
+                output: output.as_deref(),
+                spec: spec.as_deref(),
+                flag_rule: FlagRule::points(flag_margin),
+                check_media,
+                media_metrics,
+            },
             mapping.into(),
         ),
         Command::Init {
