@@ -1295,6 +1295,18 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     harness.run();
     harness.get_by_label("Current rows: device = smartwatch (15 rows)");
     harness.get_by_label("prod_031");
+    // Each listed clip plays from the list, decoded in the background.
+    harness.get_all_by_label("Play").next().unwrap().click();
+    harness.run();
+    wait_until(&mut harness, |app| {
+        app.playing_file()
+            .is_some_and(|p| p.ends_with("clips/prod_031.wav"))
+    });
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(harness.state().app.error(), None);
     // Daily windows: the chart and a window list with alarms.
     harness.state_mut().app.apply(
         vec![compare(DriftCommand::SetWindow(Some(

@@ -166,6 +166,13 @@ impl Player {
         self.output.as_ref().err().map(String::as_str)
     }
 
+    /// Pauses whatever plays.
+    pub fn pause_all(&mut self) {
+        if let Some((_, _, p)) = &self.current {
+            p.pause();
+        }
+    }
+
     pub fn is_playing(&self, row: u32) -> bool {
         self.current
             .as_ref()

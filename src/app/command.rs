@@ -47,6 +47,9 @@ pub enum AppCommand {
     FocusSearch,
     /// Hide the error message.
     DismissError,
+    /// Play (or pause) an audio file that is not a row of the project: a current set's clip
+    /// listed in the Drift section.
+    PlayFile(PathBuf),
 }
 
 impl From<Command> for AppCommand {

@@ -88,6 +88,10 @@ pub enum Section {
     Audit,
 }
 
+/// The player's key for a clip outside the project (never a row number: sets hold fewer
+/// rows).
+const FILE_ROW: u32 = u32::MAX;
+
 /// Rows around the selection whose media are decoded ahead, so stepping shows them at once.
 const PREFETCH: usize = 3;
 
@@ -97,6 +101,12 @@ pub struct ErrataApp {
     images: ImageLoader,
     audio: AudioLoader,
     player: Player,
+    /// A clip outside the project (the Drift section's current rows): the file playing or
+    /// being decoded, and the decode's answer.
+    file_clip: Option<(
+        PathBuf,
+        Option<std::sync::mpsc::Receiver<media::Decoded<std::sync::Arc<audio::Clip>>>>,
+    )>,
     /// What was asked of the player this frame.
     audio_actions: Vec<AudioAction>,
     /// Play each clip when its row is selected.
@@ -224,6 +234,7 @@ impl ErrataApp {
                 .or_else(|| data_folder().map(|d| d.join("samples"))),
             export_window: None,
             export: None,
+            file_clip: None,
         };
         if let Some(path) = open {
             app.open(path, ctx);
@@ -543,6 +554,7 @@ impl ErrataApp {
                         break;
                     }
                 }
+                AppCommand::PlayFile(path) => self.play_file(path),
                 AppCommand::Audio(action) => self.audio_actions.push(action),
                 AppCommand::SetAutoplay(on) => self.autoplay = on,
                 AppCommand::Open(path) => self.open(path, ctx),
@@ -609,10 +621,56 @@ impl ErrataApp {
         }
     }
 
+    /// The file outside the project last asked to play (the Drift section's rows).
+    pub fn playing_file(&self) -> Option<&std::path::Path> {
+        self.file_clip.as_ref().map(|(p, _)| p.as_path())
+    }
+
+    /// Plays a file outside the project, or pauses it when it is the one playing. It is
+    /// decoded on a thread of its own and played as soon as it is ready.
+    fn play_file(&mut self, path: PathBuf) {
+        if let Some((playing, None)) = &self.file_clip
+            && *playing == path
+            && self.player.is_playing(FILE_ROW)
+        {
+            self.player.pause_all();
+            self.file_clip = None;
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let file = path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("errata-file-decode".into())
+            .spawn(move || {
+                let decoded = crate::data::contain::contain(|| audio::decode_clip(&file))
+                    .unwrap_or_else(|panic| Err(format!("{}: {panic}", file.display())));
+                let _ = tx.send(decoded);
+            });
+        match spawned {
+            Ok(_) => self.file_clip = Some((path, Some(rx))),
+            Err(e) => self.error = Some(format!("cannot decode {}: {e}", path.display())),
+        }
+    }
+
     /// Plays, pauses, seeks as asked; follows the selection (stopping the old clip, playing
     /// the new one when autoplay is on); keeps the position display moving while playing.
     fn drive_audio(&mut self, ctx: &egui::Context) {
         self.audio.poll();
+        if let Some((path, Some(rx))) = &self.file_clip
+            && let Ok(decoded) = rx.try_recv()
+        {
+            let path = path.clone();
+            match decoded {
+                Ok(clip) => {
+                    self.player.apply(AudioAction::Replay, FILE_ROW, &clip);
+                    self.file_clip = Some((path, None));
+                }
+                Err(message) => {
+                    self.error = Some(message);
+                    self.file_clip = None;
+                }
+            }
+        }
         let selected = self.session().and_then(|s| s.selected);
         if selected != self.last_selected {
             self.last_selected = selected;

@@ -280,7 +280,7 @@ fn concept_hints(
             let share_p = z_test(r_n, rn, c_n, cn, false);
             if acc_p < 0.05 && share_p >= 0.05 {
                 hints.push(format!(
-                    "{} = {value}: accuracy {:.1} % → {:.1} % (p = {:.3}) while its share stayed {:.1} % → {:.1} %",
+                    "{} = {value}: accuracy from {:.1} % to {:.1} % (p = {:.3}) while its share stayed at {:.1} % and {:.1} %",
                     slice.name,
                     pct(r_right, r_n),
                     pct(c_right, c_n),
@@ -292,4 +292,90 @@ fn concept_hints(
         }
     }
     hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Ids;
+    use crate::model::dataset::{SliceColumn, SliceKind};
+    use crate::model::drift::monitored::RoleNames;
+
+    /// A classification set: `rows` of (device code, right?).
+    fn set(rows: &[(u32, bool)]) -> MonitoredSet {
+        let mut ids = Ids::with_capacity(rows.len(), rows.len() * 4);
+        for r in 0..rows.len() {
+            ids.push(&format!("r{r}"));
+        }
+        MonitoredSet {
+            path: "set".into(),
+            task: Task::Classification,
+            names: RoleNames {
+                label: "label".into(),
+                prediction: "prediction".into(),
+                confidence: None,
+            },
+            ids,
+            predictions: rows.iter().map(|&(_, right)| u32::from(!right)).collect(),
+            labels: Some(vec![0; rows.len()]),
+            vocab: vec!["a".into(), "b".into()],
+            confidence: None,
+            slices: vec![SliceColumn {
+                name: "device".into(),
+                kind: SliceKind::Categorical,
+                values: vec!["phone".into(), "tablet".into()],
+                codes: rows.iter().map(|&(d, _)| d).collect(),
+                numbers: None,
+            }],
+            times: None,
+            inputs: Vec::new(),
+            edits: None,
+            media: None,
+            media_root: None,
+        }
+    }
+
+    fn rows(
+        phone_right: usize,
+        phone: usize,
+        tablet_right: usize,
+        tablet: usize,
+    ) -> Vec<(u32, bool)> {
+        let mut out = Vec::new();
+        out.extend((0..phone).map(|i| (0, i < phone_right)));
+        out.extend((0..tablet).map(|i| (1, i < tablet_right)));
+        out
+    }
+
+    #[test]
+    fn a_slice_whose_accuracy_fell_at_the_same_share_is_a_concept_drift_hint() {
+        let reference = set(&rows(190, 200, 190, 200));
+        let current = set(&rows(120, 200, 190, 200));
+        let a = DriftAnalysis::compute(&reference, &current, &DriftOptions::default()).unwrap();
+        assert!(
+            !a.drift
+                .columns
+                .iter()
+                .any(|c| c.column == "device" && c.drift)
+        );
+        let phone: Vec<&String> = a
+            .hints
+            .iter()
+            .filter(|h| h.starts_with("device = phone"))
+            .collect();
+        assert_eq!(phone.len(), 1, "{:?}", a.hints);
+        assert!(phone[0].contains("95.0 % to 60.0 %"), "{}", phone[0]);
+        assert!(!a.hints.iter().any(|h| h.starts_with("device = tablet")));
+        // Overall accuracy fell while no input column drifted.
+        assert!(
+            a.hints.iter().any(|h| h.starts_with("accuracy fell")),
+            "{:?}",
+            a.hints
+        );
+        // Without labels in the current set, no hint.
+        let mut unlabelled = current.clone();
+        unlabelled.labels = None;
+        let a = DriftAnalysis::compute(&reference, &unlabelled, &DriftOptions::default()).unwrap();
+        assert!(a.hints.is_empty());
+    }
 }

@@ -10,6 +10,7 @@ use super::PLOT_HEIGHT;
 use crate::app::AppCommand;
 use crate::app::drift::{DriftCommand, DriftResult, DriftState};
 use crate::app::session::{Command, Session};
+use crate::data::media::{MediaKind, media_kind};
 use crate::model::MISSING;
 use crate::model::drift::monitor::{Window, format_time};
 use crate::model::drift::monitored::{MonitoredSet, drift_columns};
@@ -241,7 +242,7 @@ fn result_ui(
     }
     if let Some((title, rows)) = &view.rows {
         ui.add_space(8.0);
-        rows_ui(ui, &result.current, title, rows);
+        rows_ui(ui, &result.current, title, rows, commands);
     }
 }
 
@@ -292,7 +293,7 @@ fn threshold_ui(
                         commands,
                     );
                 }
-                Ok(_) => view.entry_error = Some("A threshold is a number ≥ 0.".into()),
+                Ok(_) => view.entry_error = Some("A threshold is a number of 0 or more.".into()),
                 Err(e) => view.entry_error = Some(e),
             }
         }
@@ -619,10 +620,22 @@ fn category_rows(set: &MonitoredSet, column: &str, value: &str) -> (String, Vec<
 }
 
 /// The current set's rows behind a click: id, time, prediction, confidence, media file.
-fn rows_ui(ui: &mut egui::Ui, set: &MonitoredSet, title: &str, rows: &[u32]) {
+fn rows_ui(
+    ui: &mut egui::Ui,
+    set: &MonitoredSet,
+    title: &str,
+    rows: &[u32],
+    commands: &mut Vec<AppCommand>,
+) {
     ui.label(RichText::new(format!("Current rows: {title} ({} rows)", rows.len())).strong());
+    let audio = set.media.as_ref().is_some_and(|m| {
+        m.iter()
+            .flatten()
+            .next()
+            .is_some_and(|p| media_kind(p) == MediaKind::Audio)
+    });
     egui::Grid::new("drift-rows").striped(true).show(ui, |ui| {
-        for h in ["id", "time", "prediction", "confidence", "media"] {
+        for h in ["id", "time", "prediction", "confidence", "media", ""] {
             ui.label(RichText::new(h).strong());
         }
         ui.end_row();
@@ -651,7 +664,17 @@ fn rows_ui(ui: &mut egui::Ui, set: &MonitoredSet, title: &str, rows: &[u32]) {
                 .as_ref()
                 .and_then(|m| m[r].clone())
                 .unwrap_or_default();
-            ui.label(media);
+            ui.label(&media);
+            if audio && !media.is_empty() {
+                let root = set.media_root.clone().unwrap_or_default();
+                if ui
+                    .button("Play")
+                    .on_hover_text("Play this clip (again to pause)")
+                    .clicked()
+                {
+                    commands.push(AppCommand::PlayFile(root.join(&media)));
+                }
+            }
             ui.end_row();
         }
     });
