@@ -88,6 +88,9 @@ pub enum Section {
     Audit,
 }
 
+/// The answer of a clip being decoded on a thread of its own.
+type ClipDecode = std::sync::mpsc::Receiver<media::Decoded<std::sync::Arc<audio::Clip>>>;
+
 /// The player's key for a clip outside the project (never a row number: sets hold fewer
 /// rows).
 const FILE_ROW: u32 = u32::MAX;
@@ -103,10 +106,7 @@ pub struct ErrataApp {
     player: Player,
     /// A clip outside the project (the Drift section's current rows): the file playing or
     /// being decoded, and the decode's answer.
-    file_clip: Option<(
-        PathBuf,
-        Option<std::sync::mpsc::Receiver<media::Decoded<std::sync::Arc<audio::Clip>>>>,
-    )>,
+    file_clip: Option<(PathBuf, Option<ClipDecode>)>,
     /// What was asked of the player this frame.
     audio_actions: Vec<AudioAction>,
     /// Play each clip when its row is selected.
