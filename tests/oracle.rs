@@ -299,7 +299,12 @@ fn drift_matches_evidently() {
         let reference_path = case.join("reference.csv");
         let reference = data::load(&reference_path, &MappingRequest::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let monitored = data::monitored_reference(&reference, &reference_path);
+        let monitored = data::load_reference(
+            &data::ReferenceSource::of(&reference),
+            &reference_path,
+            &data::Progress::default(),
+        )
+        .unwrap();
         let current = data::load_current(
             &case.join("current.csv"),
             &reference.roles,

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use crate::data::media_metrics::{self, Measured, MetricsCache};
 use crate::data::project::{DriftSettings, Project};
-use crate::data::{self, ColumnRoles, MappingRequest, Progress};
+use crate::data::{self, MappingRequest, Progress};
 use crate::model::drift::TestChoice;
 use crate::model::drift::analysis::DriftAnalysis;
 use crate::model::drift::monitor::{Band, Window};
@@ -133,9 +133,7 @@ impl DriftMonitor {
             self.state = DriftState::Idle;
             return;
         };
-        let dataset = &project.dataset;
-        let reference = data::monitored_reference(dataset, &dataset.table.path);
-        let roles: ColumnRoles = dataset.roles.clone();
+        let source = data::ReferenceSource::of(&project.dataset);
         let cache = if self.media_metrics {
             project.store.media_metrics().unwrap_or_default()
         } else {
@@ -151,8 +149,7 @@ impl DriftMonitor {
             .spawn(move || {
                 let outcome = data::contain::contain(|| {
                     compare(
-                        reference,
-                        roles,
+                        &source,
                         &current_path,
                         &settings,
                         media,
@@ -199,8 +196,7 @@ impl DriftMonitor {
 }
 
 fn compare(
-    mut reference: MonitoredSet,
-    roles: ColumnRoles,
+    source: &data::ReferenceSource,
     current_path: &std::path::Path,
     settings: &DriftSettings,
     media: bool,
@@ -211,8 +207,11 @@ fn compare(
         time: settings.time.clone(),
         ..MappingRequest::default()
     };
-    let mut current = data::load_current(current_path, &roles, &reference, &request, progress)
-        .map_err(|e| e.to_string())?;
+    let mut reference = data::load_reference(source, &source.table, progress)
+        .map_err(|e| format!("the project's dataset: {e}"))?;
+    let mut current =
+        data::load_current(current_path, &source.roles, &reference, &request, progress)
+            .map_err(|e| e.to_string())?;
     if matches!(settings.options.window, Some(Window::Seconds(_))) && current.times.is_none() {
         return Err(format!(
             "{}: a window of {} needs a time column (timestamp, time, date or created_at); cut by rows instead",

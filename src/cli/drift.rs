@@ -148,7 +148,11 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         ..MappingRequest::default()
     };
     let dataset = target.dataset();
-    let mut reference = data::monitored_reference(dataset, &args.reference);
+    let mut reference = data::load_reference(
+        &data::ReferenceSource::of(dataset),
+        &args.reference,
+        &Progress::default(),
+    )?;
     let mut current = data::load_current(
         &current_path,
         &dataset.roles,
@@ -214,7 +218,11 @@ pub fn stored_analysis(target: &mut Target) -> Option<DriftAnalysis> {
     let current_path = settings.current.clone()?;
     let result = (|| -> Result<DriftAnalysis> {
         let dataset = target.dataset();
-        let mut reference = data::monitored_reference(dataset, &dataset.table.path);
+        let mut reference = data::load_reference(
+            &data::ReferenceSource::of(dataset),
+            &dataset.table.path,
+            &Progress::default(),
+        )?;
         let request = MappingRequest {
             time: settings.time.clone(),
             ..MappingRequest::default()

@@ -17,6 +17,8 @@ pub mod store;
 pub mod table;
 
 pub use error::LoadError;
-pub use load::{Dataset, Preview, load, load_current, load_with, monitored_reference, preview};
+pub use load::{
+    Dataset, Preview, ReferenceSource, load, load_current, load_reference, load_with, preview,
+};
 pub use mapping::{ColumnRoles, MappingRequest};
 pub use progress::Progress;

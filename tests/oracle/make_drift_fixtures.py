@@ -65,17 +65,20 @@ NUMERIC = ["confidence", "snr_db", "speakers", "is_noisy"]
 CATEGORICAL = ["label", "prediction", "device", "gender", "room"]
 
 
-def evidently_drift(ref, cur, choices):
+def evidently_drift(ref, cur, choices, numeric=None, categorical=None):
+    numeric = NUMERIC if numeric is None else numeric
+    categorical = CATEGORICAL if categorical is None else categorical
     tests = {c: v["test"] for c, v in choices.items()}
     thresholds = {c: v["threshold"] for c, v in choices.items() if "threshold" in v}
     report = Report(metrics=[DataDriftTable(per_column_stattest=tests or None,
                                             per_column_stattest_threshold=thresholds or None)])
     ref = ref.copy()
     cur = cur.copy()
-    for c in NUMERIC:
-        ref[c] = pd.to_numeric(ref[c])
-        cur[c] = pd.to_numeric(cur[c])
-    mapping = ColumnMapping(numerical_features=NUMERIC, categorical_features=CATEGORICAL,
+    for c in numeric:
+        # As pandas reads the CSV: numbers as floats (NaN where empty).
+        ref[c] = pd.to_numeric(ref[c]).astype(float)
+        cur[c] = pd.to_numeric(cur[c]).astype(float)
+    mapping = ColumnMapping(numerical_features=numeric, categorical_features=categorical,
                             target=None, prediction=None, id=None)
     report.run(reference_data=ref.drop(columns=["id"]), current_data=cur.drop(columns=["id"]),
                column_mapping=mapping)
@@ -99,13 +102,13 @@ def evidently_drift(ref, cur, choices):
     }
 
 
-def write(case, ref, cur, choices=None):
+def write(case, ref, cur, choices=None, numeric=None, categorical=None):
     choices = choices or {}
     out = os.path.join(HERE, case)
     os.makedirs(out, exist_ok=True)
     ref.to_csv(os.path.join(out, "reference.csv"), index=False)
     cur.to_csv(os.path.join(out, "current.csv"), index=False)
-    expected = evidently_drift(ref, cur, choices)
+    expected = evidently_drift(ref, cur, choices, numeric, categorical)
     expected["choices"] = choices
     expected["reference_rows"] = len(ref)
     expected["current_rows"] = len(cur)
@@ -114,6 +117,33 @@ def write(case, ref, cur, choices=None):
         f.write("\n")
     tests = sorted({c["test"] for c in expected["columns"].values()})
     print(f"{case}: {len(ref)} vs {len(cur)} rows, tests {tests}, dataset drift {expected['dataset_drift']}")
+
+
+def integer_classes(rng, n, shift, start, unlabelled=0.0, new_cities=0):
+    """Classes written as integers (numeric, as pandas reads them, so Evidently tests them
+    as numbers), a city column of 80 values (more than a slice takes), rows without a label."""
+    label = rng.integers(0, 8, n)
+    wrong = rng.random(n) < 0.25 + shift
+    prediction = np.where(wrong, rng.integers(0, 8, n), label)
+    cities = [f"city{k:02d}" for k in range(80)] + [f"new{k}" for k in range(new_cities)]
+    weights = np.ones(len(cities))
+    weights[80:] = 4.0
+    df = pd.DataFrame({
+        "id": [f"c{start + i:06d}" for i in range(n)],
+        "label": label.astype(object),
+        "prediction": prediction,
+        "confidence": np.round(rng.uniform(0.2, 1.0, n) - shift / 2, 4).clip(0, 1),
+        "city": rng.choice(cities, n, p=weights / weights.sum()),
+        "snr_db": np.round(rng.normal(15 - 10 * shift, 4, n), 2),
+    })
+    holes = rng.random(n) < unlabelled
+    df.loc[holes, "label"] = np.nan
+    df["label"] = pd.to_numeric(df["label"]).astype("Int64")
+    return df
+
+
+INTEGER_NUMERIC = ["label", "prediction", "confidence", "snr_db"]
+INTEGER_CATEGORICAL = ["city"]
 
 
 def main():
@@ -136,6 +166,16 @@ def main():
           frame(rng, 3000),
           frame(rng, 2000, shift=0.4, device_values=("phone", "tablet", "laptop", "car", "tv"),
                 device_p=[0.5, 0.2, 0.1, 0.1, 0.1], start=3000))
+    # Integer classes (K-S on them), a column of 80 values with new ones, unlabelled rows in
+    # the reference (kept: Evidently counts every row).
+    write("integer_classes",
+          integer_classes(rng, 800, 0.0, 0, unlabelled=0.05),
+          integer_classes(rng, 900, 0.1, 800, new_cities=5),
+          numeric=INTEGER_NUMERIC, categorical=INTEGER_CATEGORICAL)
+    write("integer_classes_large",
+          integer_classes(rng, 2500, 0.0, 0, unlabelled=0.05),
+          integer_classes(rng, 2000, 0.1, 2500, new_cities=5),
+          numeric=INTEGER_NUMERIC, categorical=INTEGER_CATEGORICAL)
     # Tests and thresholds chosen per column.
     write("chosen_tests",
           frame(rng, 1500),

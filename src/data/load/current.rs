@@ -10,21 +10,78 @@ use rayon::prelude::*;
 use super::{Dataset, LoadError, Loader, cells, read_table, row_number};
 use crate::data::mapping::{ColumnRoles, MappingRequest};
 use crate::data::progress::{Progress, Step};
+use crate::data::slicing::parse_number;
 use crate::data::table::Delimited;
 use crate::model::drift::monitored::{MonitoredSet, RoleNames};
 use crate::model::text::{EditCounts, edit_counts};
-use crate::model::{MISSING, Task};
+use crate::model::{MISSING, SliceColumn, SliceKind, Task};
 
-/// The reference as monitoring sees it.
-pub fn monitored_reference(dataset: &Dataset, path: &Path) -> MonitoredSet {
-    MonitoredSet::from_eval_set(
-        path.display().to_string(),
-        &dataset.set,
-        role_names(&dataset.roles),
-        dataset.times.clone(),
-        dataset.media.clone(),
-        Some(dataset.table.root.clone()),
-    )
+/// What reading a reference again needs of its loaded dataset (owned, for a background
+/// thread): the table file, its separator, the roles and the task.
+#[derive(Clone, Debug)]
+pub struct ReferenceSource {
+    pub table: std::path::PathBuf,
+    pub separator: Option<u8>,
+    pub roles: ColumnRoles,
+    pub task: Task,
+}
+
+impl ReferenceSource {
+    pub fn of(dataset: &Dataset) -> ReferenceSource {
+        ReferenceSource {
+            table: dataset.table.path.clone(),
+            separator: dataset.delimited.map(|d| d.separator),
+            roles: dataset.roles.clone(),
+            task: dataset.set.task,
+        }
+    }
+}
+
+/// The reference as monitoring sees it, read from its table as the current set is: every
+/// row (labelled or not, as Evidently counts them) and every column no role claims (slices
+/// over 50 values included), so both sides are measured alike.
+pub fn load_reference(
+    source: &ReferenceSource,
+    shown_path: &Path,
+    progress: &Progress,
+) -> Result<MonitoredSet, LoadError> {
+    let request = MappingRequest {
+        separator: source.separator.map(char::from),
+        ..MappingRequest::default()
+    };
+    let (table, read) = read_table(&source.table, &request, progress)?;
+    progress.enter(Step::Encoding)?;
+    let roles = &source.roles;
+    let claimed: Vec<&str> = [
+        roles.id.as_deref(),
+        Some(roles.label.as_str()),
+        Some(roles.prediction.as_str()),
+        roles.confidence.as_deref(),
+        roles.media.as_deref(),
+        roles.human.as_deref(),
+        roles.baseline.as_deref(),
+        roles.tags.as_deref(),
+        roles.time.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(roles.annotators.iter().map(String::as_str))
+    .chain(roles.probabilities.iter().map(String::as_str))
+    .collect();
+    let compared: Vec<String> = read
+        .frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| !claimed.contains(&c.as_str()))
+        .collect();
+    let roles = ColumnRoles {
+        slices: compared,
+        ..roles.clone()
+    };
+    let mut set = read_monitored(&table, &read, &roles, None, source.task, &request)?;
+    set.path = shown_path.display().to_string();
+    Ok(set)
 }
 
 fn role_names(roles: &ColumnRoles) -> RoleNames {
@@ -38,9 +95,9 @@ fn role_names(roles: &ColumnRoles) -> RoleNames {
 /// Time columns detected by name when the reference has none and the user named none.
 const TIME_NAMES: [&str; 4] = ["timestamp", "time", "date", "created_at"];
 
-/// Reads the current set at `path` with the reference's roles (`reference` is the
-/// reference as [`monitored_reference`] gives it). `request` gives the table, the separator
-/// and the time column, when the user named them.
+/// Reads the current set at `path` with the reference's roles and compared columns
+/// (`reference` is the reference as [`load_reference`] gives it). `request` gives the
+/// table, the separator and the time column, when the user named them.
 pub fn load_current(
     path: &Path,
     roles: &ColumnRoles,
@@ -50,11 +107,6 @@ pub fn load_current(
 ) -> Result<MonitoredSet, LoadError> {
     let (table, read) = read_table(path, request, progress)?;
     progress.enter(Step::Encoding)?;
-    let loader = Loader {
-        table: &table,
-        frame: &read.frame,
-        decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
-    };
     let columns: Vec<String> = read
         .frame
         .get_column_names()
@@ -62,45 +114,78 @@ pub fn load_current(
         .map(|c| c.to_string())
         .collect();
     let has = |c: &str| columns.iter().any(|x| x == c);
-    let refs = roles;
     let missing = |column: &str, role: &'static str| LoadError::MissingLikeReference {
         path: table.path.clone(),
         column: column.to_string(),
         role,
         found: columns.clone(),
     };
-    if !has(&refs.prediction) {
-        return Err(missing(&refs.prediction, "prediction column"));
+    if !has(&roles.prediction) {
+        return Err(missing(&roles.prediction, "prediction column"));
     }
-    for slice in &refs.slices {
-        if !has(slice) {
-            return Err(missing(slice, "slice column"));
+    for slice in &reference.slices {
+        if !has(&slice.name) {
+            return Err(missing(&slice.name, "slice column"));
         }
     }
     let present = |c: &Option<String>| c.clone().filter(|c| has(c));
     let time = match &request.time {
         Some(t) if !has(t) => return Err(missing(t, "time column (--time)")),
         Some(t) => Some(t.clone()),
-        None => present(&refs.time).or_else(|| {
+        None => present(&roles.time).or_else(|| {
             TIME_NAMES
                 .iter()
                 .find_map(|n| columns.iter().find(|c| c.eq_ignore_ascii_case(n)).cloned())
         }),
     };
     let roles = ColumnRoles {
-        id: present(&refs.id),
-        label: refs.label.clone(),
-        prediction: refs.prediction.clone(),
-        confidence: present(&refs.confidence),
-        media: present(&refs.media),
-        time: time.clone(),
-        slices: refs.slices.clone(),
+        id: present(&roles.id),
+        label: roles.label.clone(),
+        prediction: roles.prediction.clone(),
+        confidence: present(&roles.confidence),
+        media: present(&roles.media),
+        time,
+        slices: reference.slices.iter().map(|s| s.name.clone()).collect(),
         ..ColumnRoles::default()
+    };
+    let mut set = read_monitored(
+        &table,
+        &read,
+        &roles,
+        Some(reference),
+        reference.task,
+        request,
+    )?;
+    set.path = path.display().to_string();
+    set.names = reference.names.clone();
+    Ok(set)
+}
+
+/// A set's monitored columns under `roles` (every row kept); with `like`, a column numeric
+/// there must be numeric here.
+fn read_monitored(
+    table: &crate::data::table::TableFile,
+    read: &crate::data::table::ReadTable,
+    roles: &ColumnRoles,
+    like: Option<&MonitoredSet>,
+    task: Task,
+    request: &MappingRequest,
+) -> Result<MonitoredSet, LoadError> {
+    let loader = Loader {
+        table,
+        frame: &read.frame,
+        decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
+    };
+    let has = |c: &str| {
+        read.frame
+            .get_column_names()
+            .iter()
+            .any(|x| x.as_str() == c)
     };
     let kept: Vec<usize> = (0..read.frame.height()).collect();
     let media_column = roles.media.as_deref().map(|c| loader.text(c)).transpose()?;
     let media_cells = media_column.as_ref().map(cells);
-    let (ids, _) = loader.ids(&roles, &kept, media_cells.as_deref())?;
+    let (ids, _) = loader.ids(roles, &kept, media_cells.as_deref())?;
     let media = match (&roles.media, &media_cells) {
         (Some(c), Some(values)) => Some(loader.media(c, values, &kept)?.paths),
         _ => None,
@@ -110,31 +195,36 @@ pub fn load_current(
         .as_deref()
         .map(|c| loader.confidence(c, &kept).map(|(v, _)| v))
         .transpose()?;
-    let (slices, _) = loader.slices(&roles.slices, &kept, true)?;
-    for (theirs, ours) in reference.slices.iter().zip(&slices) {
-        let numeric = |s| MonitoredSet::slice_numbers(s).is_some();
-        if numeric(theirs) && !numeric(ours) {
-            let text = loader.text(&ours.name)?;
-            let (row, value) = cells(&text)
-                .into_iter()
-                .enumerate()
-                .find_map(|(row, v)| {
-                    v.filter(|v| {
-                        crate::data::slicing::parse_number(v, loader.decimal_comma)
-                            .is_none_or(|x| !x.is_finite())
+    let slices: Vec<SliceColumn> = roles
+        .slices
+        .par_iter()
+        .map(|name| loader.compared_column(name))
+        .collect::<Result<_, _>>()?;
+    if let Some(reference) = like {
+        for (theirs, ours) in reference.slices.iter().zip(&slices) {
+            if theirs.numbers.is_some() && ours.numbers.is_none() {
+                let text = loader.text(&ours.name)?;
+                let (row, value) = cells(&text)
+                    .into_iter()
+                    .enumerate()
+                    .find_map(|(row, v)| {
+                        v.filter(|v| {
+                            parse_number(v, loader.decimal_comma).is_none_or(|x| !x.is_finite())
+                        })
+                        .map(|v| (row, v.to_string()))
                     })
-                    .map(|v| (row, v.to_string()))
-                })
-                .unwrap_or((0, String::new()));
-            return Err(LoadError::TypeUnlikeReference {
-                path: table.path.clone(),
-                column: ours.name.clone(),
-                row: row_number(row),
-                value,
-            });
+                    .unwrap_or((0, String::new()));
+                return Err(LoadError::TypeUnlikeReference {
+                    path: table.path.clone(),
+                    column: ours.name.clone(),
+                    row: row_number(row),
+                    value,
+                });
+            }
         }
     }
-    let times = time
+    let times = roles
+        .time
         .as_deref()
         .map(|c| loader.times(c, &kept))
         .transpose()?;
@@ -168,7 +258,6 @@ pub fn load_current(
     let labels: Option<Vec<u32>> = label_text
         .as_ref()
         .map(|t| cells(t).into_iter().map(&mut code).collect());
-    let task = reference.task;
     let edits = match (&labels, task) {
         (Some(labels), Task::Transcription) => Some(
             (0..labels.len())
@@ -188,9 +277,9 @@ pub fn load_current(
         _ => None,
     };
     Ok(MonitoredSet {
-        path: path.display().to_string(),
+        path: table.path.display().to_string(),
         task,
-        names: role_names(refs),
+        names: role_names(roles),
         ids,
         predictions,
         labels,
@@ -203,4 +292,44 @@ pub fn load_current(
         media,
         media_root: Some(table.root.clone()),
     })
+}
+
+impl Loader<'_> {
+    /// A compared column: numbers when every value is one (NaN where empty), otherwise its
+    /// values as categories (any number of them; empty cells left out).
+    fn compared_column(&self, name: &str) -> Result<SliceColumn, LoadError> {
+        let all: Vec<usize> = (0..self.frame.height()).collect();
+        if let Ok(numbers) = self.numbers(name, &all)?
+            && numbers.iter().any(Option::is_some)
+            && numbers.iter().flatten().all(|x| x.is_finite())
+        {
+            return Ok(SliceColumn {
+                name: name.to_string(),
+                kind: SliceKind::Binned,
+                values: Vec::new(),
+                codes: Vec::new(),
+                numbers: Some(numbers.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
+            });
+        }
+        let text = self.text(name)?;
+        let mut values: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        let codes = cells(&text)
+            .into_iter()
+            .map(|v| match v {
+                None => MISSING,
+                Some(v) => *index.entry(v).or_insert_with(|| {
+                    values.push(v.to_string());
+                    (values.len() - 1) as u32
+                }),
+            })
+            .collect();
+        Ok(SliceColumn {
+            name: name.to_string(),
+            kind: SliceKind::Categorical,
+            values,
+            codes,
+            numbers: None,
+        })
+    }
 }

@@ -4,7 +4,7 @@
 
 mod current;
 
-pub use current::{load_current, monitored_reference};
+pub use current::{ReferenceSource, load_current, load_reference};
 
 use std::path::Path;
 use std::sync::Arc;

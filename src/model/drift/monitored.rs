@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use super::ColumnSample;
 use super::monitor::RowMetric;
+use crate::model::Ids;
 use crate::model::dataset::{MISSING, MISSING_VALUE, SliceColumn, SliceKind, Task};
 use crate::model::text::EditCounts;
-use crate::model::{EvalSet, Ids};
 
 /// The names of the columns holding each role (the reference's; the current set uses the
 /// same ones).
@@ -46,33 +46,6 @@ pub struct MonitoredSet {
 }
 
 impl MonitoredSet {
-    /// An evaluation set (always labelled) as monitoring sees it.
-    pub fn from_eval_set(
-        path: String,
-        set: &EvalSet,
-        names: RoleNames,
-        times: Option<Vec<Option<i64>>>,
-        media: Option<Vec<Option<String>>>,
-        media_root: Option<std::path::PathBuf>,
-    ) -> MonitoredSet {
-        MonitoredSet {
-            path,
-            task: set.task,
-            names,
-            ids: set.ids.clone(),
-            predictions: set.predictions.clone(),
-            labels: Some(set.labels.clone()),
-            vocab: set.vocab.clone(),
-            confidence: set.confidence.clone(),
-            slices: set.slices.clone(),
-            times,
-            inputs: Vec::new(),
-            edits: set.edits.clone(),
-            media,
-            media_root,
-        }
-    }
-
     pub fn len(&self) -> usize {
         self.predictions.len()
     }
@@ -134,6 +107,54 @@ impl MonitoredSet {
             .iter()
             .map(|&c| if c == MISSING { 0.0 } else { words[c as usize] })
             .collect()
+    }
+}
+
+/// A coded column's numbers per row (NaN where missing), when every value it uses is a
+/// finite number: Evidently takes such a column as numeric, whatever its role.
+fn coded_numbers(codes: &[u32], vocab: &[String]) -> Option<Vec<f64>> {
+    let mut used = vec![false; vocab.len()];
+    for &c in codes {
+        if c != MISSING {
+            used[c as usize] = true;
+        }
+    }
+    let parsed: Vec<Option<f64>> = vocab
+        .iter()
+        .zip(&used)
+        .map(|(v, &u)| {
+            if u {
+                v.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+            } else {
+                Some(f64::NAN)
+            }
+        })
+        .collect();
+    if parsed.iter().any(Option::is_none) || !used.iter().any(|&u| u) {
+        return None;
+    }
+    Some(
+        codes
+            .iter()
+            .map(|&c| {
+                if c == MISSING {
+                    f64::NAN
+                } else {
+                    parsed[c as usize].unwrap_or(f64::NAN)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Numbers on both sides when both are numeric, else counts per value.
+fn coded_column(reference: (&[u32], &[String]), current: (&[u32], &[String])) -> ColumnSample {
+    match (
+        coded_numbers(reference.0, reference.1),
+        coded_numbers(current.0, current.1),
+    ) {
+        (Some(r), Some(c)) => ColumnSample::numeric(r, c),
+        _ => coded_sample(reference, current, None),
     }
 }
 
@@ -200,16 +221,15 @@ pub fn drift_columns(
         {
             builds.push((
                 names.label.clone(),
-                Box::new(move || coded_sample((rl, &reference.vocab), (cl, &current.vocab), None)),
+                Box::new(move || coded_column((rl, &reference.vocab), (cl, &current.vocab))),
             ));
         }
         builds.push((
             names.prediction.clone(),
             Box::new(|| {
-                coded_sample(
+                coded_column(
                     (&reference.predictions, &reference.vocab),
                     (&current.predictions, &current.vocab),
-                    None,
                 )
             }),
         ));
