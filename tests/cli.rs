@@ -1473,3 +1473,56 @@ fn input_metrics_of_the_images_are_slices_of_the_report_and_the_audit() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("line 1"), "{}", stderr(&o));
 }
+
+/// A test may be chosen for any compared column, a text column beyond the 50 values of a
+/// slice included; a test or band naming nothing compared is refused.
+#[test]
+fn chosen_tests_name_compared_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    let current = dir.path().join("current.csv");
+    let mut r = String::from("id,label,prediction,city\n");
+    let mut c = String::from("id,prediction,city\n");
+    for i in 0..120 {
+        r.push_str(&format!("{i},a,a,city{}\n", i % 60));
+        c.push_str(&format!("{i},a,city{}\n", i % 70));
+    }
+    std::fs::write(&reference, r).unwrap();
+    std::fs::write(&current, c).unwrap();
+    let (ref_path, cur_path) = (reference.to_str().unwrap(), current.to_str().unwrap());
+    let o = errata(&["drift", ref_path, cur_path, "--test", "city=psi:0.2"]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let city = r["drift"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "city")
+        .unwrap()
+        .clone();
+    assert_eq!(city["test"], "psi");
+    assert_eq!(city["threshold"], 0.2);
+    assert_eq!(city["new_values"].as_array().unwrap().len(), 10);
+    let o = errata(&["drift", ref_path, cur_path, "--test", "weather=psi"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"weather\", which is not compared"),
+        "{}",
+        stderr(&o)
+    );
+    let o = errata(&[
+        "drift",
+        ref_path,
+        cur_path,
+        "--window",
+        "10 rows",
+        "--alarm",
+        "loudness=0:1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"loudness\", which is not followed"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -85,14 +85,14 @@ impl DriftMonitor {
 
     /// Carries out a command; settings changes are kept in the project, then the comparison
     /// runs again.
-    pub fn apply(&mut self, command: DriftCommand, project: &mut Project) -> Result<(), String> {
+    pub fn apply(&mut self, command: DriftCommand, project: &mut Project) {
         match command {
             DriftCommand::Cancel => {
                 if let DriftState::Running { progress, .. } = &self.state {
                     progress.cancel();
                 }
                 self.state = DriftState::Idle;
-                return Ok(());
+                return;
             }
             DriftCommand::SetCurrent(path) => {
                 self.settings.current = Some(std::path::absolute(&path).unwrap_or(path));
@@ -121,7 +121,6 @@ impl DriftMonitor {
         // A read-only project still compares; the choice is then kept for this session only.
         let _ = project.set_drift_settings(&self.settings);
         self.start(project);
-        Ok(())
     }
 
     /// Starts the comparison on `errata-drift`.

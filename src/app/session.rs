@@ -379,11 +379,7 @@ impl Session {
                     "Figures with the labels as given".into()
                 };
             }
-            Command::Drift(command) => {
-                if let Err(e) = self.drift.apply(command, &mut self.project) {
-                    self.status = e;
-                }
-            }
+            Command::Drift(command) => self.drift.apply(command, &mut self.project),
             Command::SetHlpPreference(prefer) => {
                 if let Err(e) = self.project.set_hlp_preference(prefer) {
                     self.status = format!("The HLP choice holds until you close: {e}");

@@ -1,6 +1,5 @@
 //! `errata drift`: a reference (dataset or project) against a current set.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -167,13 +166,13 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
             options.window.map(|w| w.describe()).unwrap_or_default()
         );
     }
-    check_choices(&options.choices, dataset, &current_path)?;
     let mut target = target;
     if args.media_metrics {
         measure_media(&mut target, &mut reference, &mut current)?;
     }
     let analysis = DriftAnalysis::compute(&reference, &current, &options)
         .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))?;
+    check_choices(&options, &analysis, &current_path)?;
     if args.save {
         let Target::Project(mut project) = target else {
             bail!(
@@ -280,30 +279,37 @@ fn measure_media(
     Ok(())
 }
 
-/// A chosen test must name a column the comparison has.
-fn check_choices(
-    choices: &BTreeMap<String, TestChoice>,
-    dataset: &data::Dataset,
-    current: &Path,
-) -> Result<()> {
-    let roles = &dataset.roles;
-    let known: Vec<&str> = [
-        Some(roles.label.as_str()),
-        Some(roles.prediction.as_str()),
-        roles.confidence.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(roles.slices.iter().map(String::as_str))
-    .collect();
-    for column in choices.keys() {
-        if !known.contains(&column.as_str()) && !column.ends_with(" (words)") {
-            bail!(
-                "{}: --test names column {column:?}, which is not compared; the columns are: {}",
-                current.display(),
-                known.join(", ")
-            );
-        }
+/// A chosen test or band must name a column or metric the comparison has.
+fn check_choices(options: &DriftOptions, analysis: &DriftAnalysis, current: &Path) -> Result<()> {
+    let d = &analysis.drift;
+    let columns: Vec<&str> = d
+        .columns
+        .iter()
+        .map(|c| c.column.as_str())
+        .chain(d.skipped.iter().map(|(c, _)| c.as_str()))
+        .collect();
+    if let Some(column) = options
+        .choices
+        .keys()
+        .find(|c| !columns.contains(&c.as_str()))
+    {
+        bail!(
+            "{}: --test names column {column:?}, which is not compared; the columns are: {}",
+            current.display(),
+            columns.join(", ")
+        );
+    }
+    let metrics: Vec<&str> = analysis.outputs.iter().map(|o| o.metric.as_str()).collect();
+    if let Some(metric) = options
+        .bands
+        .keys()
+        .find(|m| !metrics.contains(&m.as_str()))
+    {
+        bail!(
+            "{}: --alarm names metric {metric:?}, which is not followed; the metrics are: {}",
+            current.display(),
+            metrics.join(", ")
+        );
     }
     Ok(())
 }
