@@ -1380,3 +1380,53 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     );
     harness.get_by_label("audio RMS (dBFS)");
 }
+
+/// A current set that cannot be compared says why in the Drift section, and the project
+/// is unchanged.
+#[test]
+fn a_current_set_without_the_reference_columns_is_refused_with_its_reason() {
+    use errata::app::drift::{DriftCommand, DriftState};
+    use errata::app::session::Command;
+    let (dir, dataset) = sample("speech");
+    let current = dir.path().join("production.csv");
+    std::fs::write(&current, "id,prediction,device\nx1,call mom,watch\n").unwrap();
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Drift");
+    let ctx = harness.ctx.clone();
+    let tags_before = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .project
+        .book
+        .names()
+        .to_vec();
+    harness.state_mut().app.apply(
+        vec![AppCommand::Review(Command::Drift(
+            DriftCommand::SetCurrent(current.clone()),
+        ))],
+        &ctx,
+    );
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().drift.is_running()
+    });
+    harness.run();
+    let DriftState::Failed(message) = &harness.state().app.session().unwrap().drift.state else {
+        panic!("the comparison should fail");
+    };
+    for part in ["production.csv", "slice column", "same columns"] {
+        assert!(message.contains(part), "{part:?} in {message}");
+    }
+    assert!(
+        harness
+            .get_all_by_label_contains("same columns")
+            .next()
+            .is_some()
+    );
+    assert_eq!(
+        harness.state().app.session().unwrap().project.book.names(),
+        tags_before.as_slice()
+    );
+    assert_eq!(harness.state().app.error(), None);
+}

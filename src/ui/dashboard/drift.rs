@@ -503,6 +503,7 @@ fn over_time_ui(
         .collect();
     let response = Plot::new(("drift-over-time", metric.clone()))
         .height(PLOT_HEIGHT)
+        .y_axis_label(metric.clone())
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
