@@ -1526,3 +1526,34 @@ fn chosen_tests_name_compared_columns() {
         stderr(&o)
     );
 }
+
+/// A column of text in the reference stays text in the current set, even where the current
+/// values all read as numbers (compared as categories, as Evidently's column mapping does).
+#[test]
+fn a_text_column_of_the_reference_is_compared_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.csv");
+    let current = dir.path().join("current.csv");
+    std::fs::write(
+        &reference,
+        "id,label,prediction,room\n1,a,a,12\n2,a,b,kitchen\n3,b,b,12\n",
+    )
+    .unwrap();
+    std::fs::write(&current, "id,prediction,room\n1,a,12\n2,b,14\n").unwrap();
+    let o = errata(&[
+        "drift",
+        reference.to_str().unwrap(),
+        current.to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let room = r["drift"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "room")
+        .unwrap()
+        .clone();
+    assert_eq!(room["kind"], "categorical");
+    assert_eq!(room["new_values"][0]["value"], "14");
+}

@@ -195,11 +195,19 @@ fn read_monitored(
         .as_deref()
         .map(|c| loader.confidence(c, &kept).map(|(v, _)| v))
         .transpose()?;
-    let slices: Vec<SliceColumn> = roles
+    let mut slices: Vec<SliceColumn> = roles
         .slices
         .par_iter()
         .map(|name| loader.compared_column(name))
         .collect::<Result<_, _>>()?;
+    // A column the reference holds as text stays text here, numbers included.
+    if let Some(reference) = like {
+        for (theirs, ours) in reference.slices.iter().zip(slices.iter_mut()) {
+            if theirs.numbers.is_none() && ours.numbers.is_some() {
+                *ours = loader.categories(&ours.name)?;
+            }
+        }
+    }
     if let Some(reference) = like {
         for (theirs, ours) in reference.slices.iter().zip(&slices) {
             if theirs.numbers.is_some() && ours.numbers.is_none() {
@@ -311,6 +319,11 @@ impl Loader<'_> {
                 numbers: Some(numbers.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
             });
         }
+        self.categories(name)
+    }
+
+    /// A compared column's values as categories (empty cells left out).
+    fn categories(&self, name: &str) -> Result<SliceColumn, LoadError> {
         let text = self.text(name)?;
         let mut values: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
