@@ -1385,14 +1385,12 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
 /// is unchanged.
 #[test]
 fn a_current_set_without_the_reference_columns_is_refused_with_its_reason() {
-    use errata::app::drift::{DriftCommand, DriftState};
-    use errata::app::session::Command;
+    use errata::app::drift::DriftState;
     let (dir, dataset) = sample("speech");
     let current = dir.path().join("production.csv");
     std::fs::write(&current, "id,prediction,device\nx1,call mom,watch\n").unwrap();
     let mut harness = open(&dataset);
     dashboard(&mut harness, "Drift");
-    let ctx = harness.ctx.clone();
     let tags_before = harness
         .state()
         .app
@@ -1402,12 +1400,14 @@ fn a_current_set_without_the_reference_columns_is_refused_with_its_reason() {
         .book
         .names()
         .to_vec();
-    harness.state_mut().app.apply(
-        vec![AppCommand::Review(Command::Drift(
-            DriftCommand::SetCurrent(current.clone()),
-        ))],
-        &ctx,
-    );
+    // Typed and given with Enter, as a keyboard user would.
+    harness.get_by_label("Current set:").click();
+    harness.run();
+    harness
+        .get_by_label("Current set:")
+        .type_text(&current.display().to_string());
+    harness.run();
+    harness.key_press(egui::Key::Enter);
     wait_until(&mut harness, |app| {
         !app.session().unwrap().drift.is_running()
     });

@@ -6,13 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use crate::data::media_metrics::{self, Measured, MetricsCache};
+use crate::data::comparison::{self, Comparison};
 use crate::data::project::{DriftSettings, Project};
-use crate::data::{self, MappingRequest, Progress};
+use crate::data::{self, Progress};
 use crate::model::drift::TestChoice;
-use crate::model::drift::analysis::DriftAnalysis;
 use crate::model::drift::monitor::{Band, Window};
-use crate::model::drift::monitored::MonitoredSet;
 
 /// What the user asks of the Drift section.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,14 +24,10 @@ pub enum DriftCommand {
     Cancel,
 }
 
-/// A finished comparison, with both sets (for the charts and the rows behind a click).
-pub struct DriftResult {
-    pub analysis: DriftAnalysis,
-    pub reference: MonitoredSet,
-    pub current: MonitoredSet,
-}
+/// A finished comparison (both sets kept, for the charts and the rows behind a click).
+pub type DriftResult = Comparison;
 
-type Outcome = Result<(DriftResult, Measured, Vec<String>), String>;
+type Outcome = Result<Comparison, String>;
 
 pub enum DriftState {
     Idle,
@@ -47,8 +41,6 @@ pub enum DriftState {
 
 pub struct DriftMonitor {
     pub settings: DriftSettings,
-    /// Measure the media too (kept in the project's settings as the `media` option).
-    pub media_metrics: bool,
     pub state: DriftState,
     pub warnings: Vec<String>,
 }
@@ -58,7 +50,6 @@ impl DriftMonitor {
     pub fn idle() -> DriftMonitor {
         DriftMonitor {
             settings: DriftSettings::default(),
-            media_metrics: false,
             state: DriftState::Idle,
             warnings: Vec::new(),
         }
@@ -68,7 +59,6 @@ impl DriftMonitor {
     pub fn of(project: &Project) -> DriftMonitor {
         let settings = project.drift_settings();
         let mut monitor = DriftMonitor {
-            media_metrics: settings.media_metrics,
             settings,
             state: DriftState::Idle,
             warnings: Vec::new(),
@@ -113,10 +103,7 @@ impl DriftMonitor {
                     self.settings.options.bands.remove(&metric);
                 }
             },
-            DriftCommand::SetMediaMetrics(on) => {
-                self.media_metrics = on;
-                self.settings.media_metrics = on;
-            }
+            DriftCommand::SetMediaMetrics(on) => self.settings.media_metrics = on,
         }
         // A read-only project still compares; the choice is then kept for this session only.
         let _ = project.set_drift_settings(&self.settings);
@@ -133,13 +120,12 @@ impl DriftMonitor {
             return;
         };
         let source = data::ReferenceSource::of(&project.dataset);
-        let cache = if self.media_metrics {
-            project.store.media_metrics().unwrap_or_default()
-        } else {
-            MetricsCache::new()
-        };
+        // The cache is read here: the store belongs to this thread.
+        let cache = self
+            .settings
+            .media_metrics
+            .then(|| project.store.media_metrics().unwrap_or_default());
         let settings = self.settings.clone();
-        let media = self.media_metrics;
         let progress = Arc::new(Progress::default());
         let (tx, rx) = channel();
         let job_progress = progress.clone();
@@ -147,14 +133,18 @@ impl DriftMonitor {
             .name("errata-drift".into())
             .spawn(move || {
                 let outcome = data::contain::contain(|| {
-                    compare(
-                        &source,
-                        &current_path,
-                        &settings,
-                        media,
-                        &cache,
+                    comparison::compare(
+                        &comparison::Request {
+                            reference: &source,
+                            shown_reference: &source.table,
+                            current: &current_path,
+                            time: settings.time.clone(),
+                            options: &settings.options,
+                            media: cache.as_ref(),
+                        },
                         &job_progress,
                     )
+                    .map_err(|e| e.to_string())
                 })
                 .unwrap_or_else(|panic| {
                     Err(format!(
@@ -181,67 +171,19 @@ impl DriftMonitor {
             Err(TryRecvError::Disconnected) => Err("the comparison stopped unexpectedly".into()),
         };
         self.state = match outcome {
-            Ok((result, measured, warnings)) => {
+            Ok(mut result) => {
+                let measured = std::mem::take(&mut result.measured);
                 if !measured.is_empty() {
+                    // A read-only project measures again next time; nothing is lost.
                     let _ = project.store.save_media_metrics(&measured);
                 }
-                self.warnings = warnings;
+                self.warnings = std::mem::take(&mut result.warnings);
                 DriftState::Ready(Box::new(result))
             }
             Err(message) => DriftState::Failed(message),
         };
         true
     }
-}
-
-fn compare(
-    source: &data::ReferenceSource,
-    current_path: &std::path::Path,
-    settings: &DriftSettings,
-    media: bool,
-    cache: &MetricsCache,
-    progress: &Progress,
-) -> Outcome {
-    let request = MappingRequest {
-        time: settings.time.clone(),
-        ..MappingRequest::default()
-    };
-    let mut reference = data::load_reference(source, &source.table, progress)
-        .map_err(|e| format!("the project's dataset: {e}"))?;
-    let mut current =
-        data::load_current(current_path, &source.roles, &reference, &request, progress)
-            .map_err(|e| e.to_string())?;
-    if matches!(settings.options.window, Some(Window::Seconds(_))) && current.times.is_none() {
-        return Err(format!(
-            "{}: a window of {} needs a time column (timestamp, time, date or created_at); cut by rows instead",
-            current_path.display(),
-            settings
-                .options
-                .window
-                .map(|w| w.describe())
-                .unwrap_or_default()
-        ));
-    }
-    let (mut measured, mut warnings) = (Vec::new(), Vec::new());
-    if media {
-        for set in [&mut reference, &mut current] {
-            let (new, w) =
-                media_metrics::add_to(set, cache, progress).map_err(|e| e.to_string())?;
-            measured.extend(new);
-            warnings.extend(w);
-        }
-    }
-    let analysis = DriftAnalysis::compute(&reference, &current, &settings.options)
-        .map_err(|e| format!("{}: {e}", current_path.display()))?;
-    Ok((
-        DriftResult {
-            analysis,
-            reference,
-            current,
-        },
-        measured,
-        warnings,
-    ))
 }
 
 impl std::fmt::Debug for DriftMonitor {

@@ -170,46 +170,7 @@ pub enum Command {
     /// evaluation set, or a project): drift per column as Evidently tests it, output
     /// metrics, and with --window every metric over time against alarm bands. Exit status 1
     /// when the data set drifts or an alarm fires.
-    Drift {
-        /// The reference: a project file (.errata), a dataset folder or a table file.
-        reference: PathBuf,
-        /// The current set, with the reference's columns (labels optional). Without it, the
-        /// current set the project keeps (see --save).
-        current: Option<PathBuf>,
-        /// Report format.
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
-        /// Output file (json, md, html) or folder (csv). Without it, the report goes to
-        /// stdout.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Cut the current set into windows: a duration (1h, 1d, 1w) with a time column, or
-        /// a row count (500 rows).
-        #[arg(long, value_name = "WINDOW")]
-        window: Option<String>,
-        /// The test (ks, chisquare, z, wasserstein, jensenshannon, psi) and threshold of a
-        /// column, instead of the default (repeatable).
-        #[arg(long = "test", value_name = "COLUMN=TEST[:THRESHOLD]")]
-        tests: Vec<String>,
-        /// Alarm bounds of a metric per window, instead of the reference windows' mean ± 3
-        /// standard deviations; either bound may be empty (repeatable).
-        #[arg(long = "alarm", value_name = "METRIC=LOW:HIGH")]
-        alarms: Vec<String>,
-        /// The share of drifted columns at which the data set drifts.
-        #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
-        drift_share: f64,
-        /// Measure the media (audio: duration, level, clipping, silence; images: size,
-        /// brightness, contrast, sharpness, saturation) and compare them too. A project
-        /// keeps the measurements, so each file is decoded once.
-        #[arg(long)]
-        media_metrics: bool,
-        /// Keep the current set and these options in the reference project, for the app's
-        /// Drift section and later runs.
-        #[arg(long)]
-        save: bool,
-        #[command(flatten)]
-        mapping: MappingArgs,
-    },
+    Drift(DriftArgs),
     /// Point a project at its dataset's new location.
     Relocate { project: PathBuf, new_path: PathBuf },
 }
@@ -324,4 +285,47 @@ impl From<MappingArgs> for MappingRequest {
             annotations: a.annotations.map(|p| std::path::absolute(&p).unwrap_or(p)),
         }
     }
+}
+
+/// `errata drift`'s arguments.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference: a project file (.errata), a dataset folder or a table file.
+    pub reference: PathBuf,
+    /// The current set, with the reference's columns (labels optional). Without it, the
+    /// current set the project keeps (see --save).
+    pub current: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// Output file (json, md, html) or folder (csv). Without it, the report goes to
+    /// stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Cut the current set into windows: a duration (1h, 1d, 1w) with a time column, or
+    /// a row count (500 rows).
+    #[arg(long, value_name = "WINDOW")]
+    pub window: Option<String>,
+    /// The test (ks, chisquare, z, wasserstein, jensenshannon, psi) and threshold of a
+    /// column, instead of the default (repeatable).
+    #[arg(long = "test", value_name = "COLUMN=TEST[:THRESHOLD]")]
+    pub tests: Vec<String>,
+    /// Alarm bounds of a metric per window, instead of the reference windows' mean ± 3
+    /// standard deviations; either bound may be empty (repeatable).
+    #[arg(long = "alarm", value_name = "METRIC=LOW:HIGH")]
+    pub alarms: Vec<String>,
+    /// The share of drifted columns at which the data set drifts.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    pub drift_share: f64,
+    /// Measure the media (audio: duration, level, clipping, silence; images: size,
+    /// brightness, contrast, sharpness, saturation) and compare them too. A project
+    /// keeps the measurements, so each file is decoded once.
+    #[arg(long)]
+    pub media_metrics: bool,
+    /// Keep the current set and these options in the reference project, for the app's
+    /// Drift section and later runs.
+    #[arg(long)]
+    pub save: bool,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
 }

@@ -1,32 +1,21 @@
 //! `errata drift`: a reference (dataset or project) against a current set.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use super::args::DriftArgs;
 use super::target::Target;
 use super::write_output;
+use crate::data::comparison::{self, Comparison};
+use crate::data::media_metrics::MetricsCache;
 use crate::data::project::DriftSettings;
 use crate::data::{self, MappingRequest, Progress};
 use crate::model::drift::analysis::{DriftAnalysis, DriftOptions};
 use crate::model::drift::monitor::{Band, Window};
 use crate::model::drift::{DriftTest, TestChoice};
 use crate::report::{self, Format};
-
-pub struct DriftArgs {
-    pub reference: PathBuf,
-    pub current: Option<PathBuf>,
-    pub format: Format,
-    pub output: Option<PathBuf>,
-    pub window: Option<String>,
-    pub tests: Vec<String>,
-    pub alarms: Vec<String>,
-    pub drift_share: f64,
-    pub media_metrics: bool,
-    pub save: bool,
-    pub mapping: MappingRequest,
-}
 
 /// `COLUMN=TEST[:THRESHOLD]`
 pub fn parse_test(text: &str) -> Result<(String, TestChoice)> {
@@ -101,15 +90,16 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
     }
     // --time names the current set's time column too; for a project it is the only
     // mapping flag allowed.
-    let time = args.mapping.time.clone();
+    let mapping: MappingRequest = args.mapping.into();
+    let time = mapping.time.clone();
     let is_project = data::store::looks_like_project(&args.reference);
     let reference_request = if is_project {
         MappingRequest {
             time: None,
-            ..args.mapping.clone()
+            ..mapping
         }
     } else {
-        args.mapping.clone()
+        mapping
     };
     let target = Target::load(&args.reference, reference_request)?;
     let stored = match &target {
@@ -141,37 +131,26 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         let (metric, band) = parse_alarm(a)?;
         options.bands.insert(metric, band);
     }
-    let current_request = MappingRequest {
-        time: time.clone().or(stored.time.clone()),
-        table: None,
-        ..MappingRequest::default()
-    };
-    let dataset = target.dataset();
-    let mut reference = data::load_reference(
-        &data::ReferenceSource::of(dataset),
-        &args.reference,
-        &Progress::default(),
-    )?;
-    let mut current = data::load_current(
-        &current_path,
-        &dataset.roles,
-        &reference,
-        &current_request,
-        &Progress::default(),
-    )?;
-    if matches!(options.window, Some(Window::Seconds(_))) && current.times.is_none() {
-        bail!(
-            "{}: --window {} needs a time column (named timestamp, time, date or created_at, or given with --time COLUMN); or cut by rows (--window 500rows)",
-            current_path.display(),
-            options.window.map(|w| w.describe()).unwrap_or_default()
-        );
-    }
     let mut target = target;
-    if args.media_metrics {
-        measure_media(&mut target, &mut reference, &mut current)?;
-    }
-    let analysis = DriftAnalysis::compute(&reference, &current, &options)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))?;
+    let cache = media_cache(&target, args.media_metrics)?;
+    let Comparison {
+        analysis,
+        measured,
+        warnings,
+        ..
+    } = comparison::compare(
+        &comparison::Request {
+            reference: &data::ReferenceSource::of(target.dataset()),
+            shown_reference: &args.reference,
+            current: &current_path,
+            time: time.clone().or(stored.time.clone()),
+            options: &options,
+            media: cache.as_ref(),
+        },
+        &Progress::default(),
+    )?;
+    super::print_warnings(&warnings);
+    keep_measured(&mut target, &measured)?;
     check_choices(&options, &analysis, &current_path)?;
     if args.save {
         let Target::Project(mut project) = target else {
@@ -216,28 +195,21 @@ pub fn stored_analysis(target: &mut Target) -> Option<DriftAnalysis> {
     let settings = project.drift_settings();
     let current_path = settings.current.clone()?;
     let result = (|| -> Result<DriftAnalysis> {
-        let dataset = target.dataset();
-        let mut reference = data::load_reference(
-            &data::ReferenceSource::of(dataset),
-            &dataset.table.path,
+        let cache = media_cache(target, settings.media_metrics)?;
+        let found = comparison::compare(
+            &comparison::Request {
+                reference: &data::ReferenceSource::of(target.dataset()),
+                shown_reference: &target.dataset().table.path,
+                current: &current_path,
+                time: settings.time.clone(),
+                options: &settings.options,
+                media: cache.as_ref(),
+            },
             &Progress::default(),
         )?;
-        let request = MappingRequest {
-            time: settings.time.clone(),
-            ..MappingRequest::default()
-        };
-        let mut current = data::load_current(
-            &current_path,
-            &dataset.roles,
-            &reference,
-            &request,
-            &Progress::default(),
-        )?;
-        if settings.media_metrics {
-            measure_media(target, &mut reference, &mut current)?;
-        }
-        DriftAnalysis::compute(&reference, &current, &settings.options)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", current_path.display()))
+        super::print_warnings(&found.warnings);
+        keep_measured(target, &found.measured)?;
+        Ok(found.analysis)
     })();
     match result {
         Ok(analysis) => Some(analysis),
@@ -248,33 +220,25 @@ pub fn stored_analysis(target: &mut Target) -> Option<DriftAnalysis> {
     }
 }
 
-/// Adds the media's input metrics to both sets, through the project's cache when the
-/// reference is a project (which then keeps what was measured).
-fn measure_media(
+/// The media metrics measured before, when the media are to be measured: a project's, or
+/// none yet for a dataset.
+fn media_cache(target: &Target, media: bool) -> Result<Option<MetricsCache>> {
+    Ok(match (media, target) {
+        (false, _) => None,
+        (true, Target::Project(p)) => Some(p.store.media_metrics()?),
+        (true, Target::Dataset(..)) => Some(MetricsCache::new()),
+    })
+}
+
+/// Keeps what was measured in the project, so the files are decoded once.
+fn keep_measured(
     target: &mut Target,
-    reference: &mut crate::model::drift::monitored::MonitoredSet,
-    current: &mut crate::model::drift::monitored::MonitoredSet,
+    measured: &crate::data::media_metrics::Measured,
 ) -> Result<()> {
-    use crate::data::media_metrics;
-    let cache = match target {
-        Target::Project(p) => p.store.media_metrics()?,
-        Target::Dataset(..) => media_metrics::MetricsCache::new(),
-    };
-    let progress = Progress::default();
-    let mut measured = Vec::new();
-    for set in [reference, current] {
-        if set.media.is_none() {
-            eprintln!("note: {}: no media column, so no input metrics", set.path);
-            continue;
-        }
-        let (new, warnings) = media_metrics::add_to(set, &cache, &progress)?;
-        super::print_warnings(&warnings);
-        measured.extend(new);
-    }
     if let Target::Project(p) = target
         && !measured.is_empty()
     {
-        p.store.save_media_metrics(&measured)?;
+        p.store.save_media_metrics(measured)?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-pub use args::{Cli, Command, MappingArgs, TaskArg};
+pub use args::{Cli, Command, DriftArgs, MappingArgs, TaskArg};
 
 use crate::report;
 
@@ -122,31 +122,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             commands::export_labels(&project, output.as_deref())
         }
         Command::Relocate { project, new_path } => commands::relocate(&project, &new_path),
-        Command::Drift {
-            reference,
-            current,
-            format,
-            output,
-            window,
-            tests,
-            alarms,
-            drift_share,
-            media_metrics,
-            save,
-            mapping,
-        } => drift::run(drift::DriftArgs {
-            media_metrics,
-            reference,
-            current,
-            format,
-            output,
-            window,
-            tests,
-            alarms,
-            drift_share,
-            save,
-            mapping: mapping.into(),
-        }),
+        Command::Drift(args) => drift::run(args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! Everything here may touch the disk; nothing here draws.
 
 pub mod audit_spec;
+pub mod comparison;
 pub mod contain;
 pub mod encode;
 pub mod error;

@@ -12,23 +12,12 @@ use super::{Format, SCHEMA_VERSION, generated_now};
 use crate::model::drift::analysis::DriftAnalysis;
 use crate::model::drift::monitor::format_time;
 use crate::model::drift::monitored::{ACCURACY, EMPTY_PREDICTIONS, PREDICTED_SHARE};
-use crate::model::drift::{ColumnDrift, ColumnKind, DriftTest, NewValue};
+use crate::model::drift::{ColumnDrift, NewValue};
 
 #[derive(Debug, Serialize)]
 pub struct SetSummary {
     pub rows: usize,
     pub path: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ColumnJson {
-    pub column: String,
-    pub kind: ColumnKind,
-    pub test: DriftTest,
-    pub score: Option<f64>,
-    pub threshold: f64,
-    pub drift: bool,
-    pub new_values: Vec<NewValue>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,7 +50,7 @@ pub struct DriftSection {
     /// The share at which the data set drifts.
     pub drift_share_threshold: f64,
     pub drifted_columns: usize,
-    pub columns: Vec<ColumnJson>,
+    pub columns: Vec<ColumnDrift>,
     /// Columns not tested, with the reason (say, empty on one side).
     pub skipped: Vec<(String, String)>,
     /// Output metrics over each whole set.
@@ -90,7 +79,7 @@ impl DriftSection {
             drift_share: a.drift.drift_share,
             drift_share_threshold: a.drift.threshold,
             drifted_columns: a.drift.drifted,
-            columns: a.drift.columns.iter().map(column_json).collect(),
+            columns: a.drift.columns.clone(),
             skipped: a.drift.skipped.clone(),
             outputs: a.outputs.clone(),
             window: a.window.map(|w| w.describe()),
@@ -125,18 +114,6 @@ impl DriftSection {
             concept_drift_hints: a.hints.clone(),
             notes: a.notes.clone(),
         }
-    }
-}
-
-fn column_json(c: &ColumnDrift) -> ColumnJson {
-    ColumnJson {
-        column: c.column.clone(),
-        kind: c.kind,
-        test: c.test,
-        score: c.score,
-        threshold: c.threshold,
-        drift: c.drift,
-        new_values: c.new_values.clone(),
     }
 }
 

@@ -10,7 +10,7 @@ use super::measures::z_test;
 use super::monitor::{self, Band, MetricSeries, Window, WindowRows};
 use super::monitored::{self, MonitoredSet};
 use super::{DatasetDrift, DriftError, TestChoice, dataset_drift};
-use crate::model::dataset::{MISSING_VALUE, SliceKind, Task};
+use crate::model::dataset::{SliceKind, Task};
 
 /// What the user chose: tests and thresholds per column, the share of drifted columns at
 /// which the data set drifts, the window, and alarm bounds per metric.
@@ -266,9 +266,6 @@ fn concept_hints(
         let ours = per_value(reference, &slice.codes, slice.values.len());
         let theirs = per_value(current, &other.codes, other.values.len());
         for (code, value) in slice.values.iter().enumerate() {
-            if value == MISSING_VALUE {
-                continue;
-            }
             let Some(other_code) = other.values.iter().position(|v| v == value) else {
                 continue;
             };

@@ -308,21 +308,29 @@ pub fn column_drift(
         }
     }
     // Counts per value, for the categorical tests and the distinct count.
-    let counts = match sample {
+    // Counts per value present on either side, and which of them sorts first (the z-test's
+    // key; numeric keys come sorted).
+    let (counts, first) = match sample {
         ColumnSample::Numeric { reference, current } => {
             let (_, r, c) = numeric_counts(reference, current);
-            (r, c)
+            ((r, c), 0)
         }
         ColumnSample::Categorical {
-            reference, current, ..
+            values,
+            reference,
+            current,
         } => {
             let keep: Vec<usize> = (0..reference.len())
                 .filter(|&i| reference[i] + current[i] > 0)
                 .collect();
-            (
+            let first = (0..keep.len())
+                .min_by_key(|&k| &values[keep[k]])
+                .unwrap_or(0);
+            let counts = (
                 keep.iter().map(|&i| reference[i]).collect(),
                 keep.iter().map(|&i| current[i]).collect(),
-            )
+            );
+            (counts, first)
         }
     };
     let distinct = counts.0.len();
@@ -348,27 +356,14 @@ pub fn column_drift(
             ColumnSample::Categorical { .. } => unreachable!("checked by applies_to"),
         },
         DriftTest::ChiSquare => measures::chi_square(&counts.0, &counts.1),
-        DriftTest::Z => {
-            // The first key in sorted order against the rest (the p-value does not depend on
-            // which key comes first).
-            let first = match sample {
-                ColumnSample::Numeric { .. } => 0,
-                ColumnSample::Categorical { values, .. } => {
-                    let names: Vec<&String> = (0..values.len())
-                        .filter(|&i| match sample {
-                            ColumnSample::Categorical {
-                                reference, current, ..
-                            } => reference[i] + current[i] > 0,
-                            _ => false,
-                        })
-                        .map(|i| &values[i])
-                        .collect();
-                    (0..names.len()).min_by_key(|&i| names[i]).unwrap_or(0)
-                }
-            };
-            let single = distinct == 1;
-            measures::z_test(counts.0[first], ref_n, counts.1[first], cur_n, single)
-        }
+        // The first key in sorted order against the rest.
+        DriftTest::Z => measures::z_test(
+            counts.0[first],
+            ref_n,
+            counts.1[first],
+            cur_n,
+            distinct == 1,
+        ),
         DriftTest::Wasserstein => match sample {
             ColumnSample::Numeric { reference, current } => {
                 let norm = measures::std_dev(reference).max(0.001);

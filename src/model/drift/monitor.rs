@@ -217,9 +217,7 @@ pub fn series(
                 .iter()
                 .map(|w| current.over(w.rows.iter().copied()))
                 .collect();
-            let reference_value = reference
-                .map(|r| r.over(0..r.numerator.len() as u32))
-                .flatten();
+            let reference_value = reference.and_then(|r| r.over(0..r.numerator.len() as u32));
             let user = entered(&current.name);
             let band = user.or_else(|| {
                 reference.and_then(|r| {

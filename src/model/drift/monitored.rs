@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::ColumnSample;
 use super::monitor::RowMetric;
 use crate::model::Ids;
-use crate::model::dataset::{MISSING, MISSING_VALUE, SliceColumn, SliceKind, Task};
+use crate::model::dataset::{MISSING, SliceColumn, Task};
 use crate::model::text::EditCounts;
 
 /// The names of the columns holding each role (the reference's; the current set uses the
@@ -72,30 +72,6 @@ impl MonitoredSet {
             .is_some_and(|l| l.iter().any(|&c| c != MISSING))
     }
 
-    /// A slice column's numbers, when it is numeric: its own numbers for a binned column,
-    /// or values that all read as numbers; NaN where empty.
-    pub fn slice_numbers(column: &SliceColumn) -> Option<Vec<f64>> {
-        if let Some(numbers) = &column.numbers {
-            return Some(numbers.clone());
-        }
-        if column.kind == SliceKind::Binned {
-            return None;
-        }
-        let parsed: Option<Vec<f64>> = column
-            .values
-            .iter()
-            .map(|v| {
-                if v == MISSING_VALUE {
-                    Some(f64::NAN)
-                } else {
-                    v.parse::<f64>().ok().filter(|x| x.is_finite())
-                }
-            })
-            .collect();
-        let parsed = parsed?;
-        Some(column.codes.iter().map(|&c| parsed[c as usize]).collect())
-    }
-
     /// The number of words of each prediction (transcription's output length).
     fn prediction_words(&self) -> Vec<f64> {
         let words: Vec<f64> = self
@@ -154,17 +130,13 @@ fn coded_column(reference: (&[u32], &[String]), current: (&[u32], &[String])) ->
         coded_numbers(current.0, current.1),
     ) {
         (Some(r), Some(c)) => ColumnSample::numeric(r, c),
-        _ => coded_sample(reference, current, None),
+        _ => coded_sample(reference, current),
     }
 }
 
 /// Counts per value name of two coded columns, over the union of the names ([`MISSING`]
-/// codes and the `skip` name left out).
-fn coded_sample(
-    reference: (&[u32], &[String]),
-    current: (&[u32], &[String]),
-    skip: Option<&str>,
-) -> ColumnSample {
+/// codes left out).
+fn coded_sample(reference: (&[u32], &[String]), current: (&[u32], &[String])) -> ColumnSample {
     let count = |codes: &[u32], names: &[String]| {
         let mut counts = vec![0u64; names.len()];
         for &c in codes {
@@ -180,7 +152,7 @@ fn coded_sample(
     let (mut r, mut c) = (Vec::new(), Vec::new());
     for (side, names, counts) in [(0, reference.1, &rc), (1, current.1, &cc)] {
         for (name, &n) in names.iter().zip(counts.iter()) {
-            if n == 0 || skip == Some(name.as_str()) {
+            if n == 0 {
                 continue;
             }
             let i = *index.entry(name.as_str()).or_insert_with(|| {
@@ -257,19 +229,12 @@ pub fn drift_columns(
         };
         builds.push((
             slice.name.clone(),
-            Box::new(move || {
-                match (
-                    MonitoredSet::slice_numbers(slice),
-                    MonitoredSet::slice_numbers(other),
-                ) {
+            Box::new(
+                move || match (slice.numbers.clone(), other.numbers.clone()) {
                     (Some(r), Some(c)) => ColumnSample::numeric(r, c),
-                    _ => coded_sample(
-                        (&slice.codes, &slice.values),
-                        (&other.codes, &other.values),
-                        Some(MISSING_VALUE),
-                    ),
-                }
-            }),
+                    _ => coded_sample((&slice.codes, &slice.values), (&other.codes, &other.values)),
+                },
+            ),
         ));
     }
     for (name, values) in &reference.inputs {
@@ -349,7 +314,7 @@ pub fn row_metrics(set: &MonitoredSet, classes: &[String]) -> Vec<RowMetric> {
         ));
     }
     for slice in &set.slices {
-        if let Some(numbers) = MonitoredSet::slice_numbers(slice) {
+        if let Some(numbers) = slice.numbers.clone() {
             out.push(RowMetric::mean(slice.name.clone(), numbers));
         }
     }

@@ -24,6 +24,11 @@ const ALARM: Color32 = Color32::from_rgb(207, 34, 46);
 /// Rows listed under a window or a category (the count says how many there are).
 const LISTED: usize = 200;
 
+/// A field's value is given by its button, or by Enter in the field.
+fn submitted(ui: &egui::Ui, field: &egui::Response, button: egui::Response) -> bool {
+    button.clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+}
+
 fn drift_command(c: DriftCommand, commands: &mut Vec<AppCommand>) {
     commands.push(Command::Drift(c).into());
 }
@@ -44,13 +49,16 @@ pub(super) fn drift_ui(
         view.current_path = p.display().to_string();
     }
     ui.horizontal(|ui| {
-        ui.label("Current set:");
-        ui.add(
-            egui::TextEdit::singleline(&mut view.current_path)
-                .hint_text("a dataset folder or table file")
-                .desired_width(360.0),
-        );
-        if ui.button("Compare").clicked() && !view.current_path.trim().is_empty() {
+        let label = ui.label("Current set:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.current_path)
+                    .hint_text("a dataset folder or table file")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id);
+        let button = ui.button("Compare");
+        if submitted(ui, &field, button) && !view.current_path.trim().is_empty() {
             drift_command(
                 DriftCommand::SetCurrent(view.current_path.trim().into()),
                 commands,
@@ -58,18 +66,21 @@ pub(super) fn drift_ui(
         }
     });
     ui.horizontal(|ui| {
-        ui.label("Window:");
+        let label = ui.label("Window:");
         if view.window.is_empty()
             && let Some(w) = monitor.settings.options.window
         {
             view.window = w.describe();
         }
-        ui.add(
-            egui::TextEdit::singleline(&mut view.window)
-                .hint_text("1d, 1w, 1h or 500 rows")
-                .desired_width(110.0),
-        );
-        if ui.button("Cut into windows").clicked() {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.window)
+                    .hint_text("1d, 1w, 1h or 500 rows")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        let button = ui.button("Cut into windows");
+        if submitted(ui, &field, button) {
             let text = view.window.trim();
             if text.is_empty() {
                 view.window_error = None;
@@ -84,7 +95,7 @@ pub(super) fn drift_ui(
                 }
             }
         }
-        let mut media = monitor.media_metrics;
+        let mut media = monitor.settings.media_metrics;
         if ui
             .checkbox(&mut media, "Measure the media")
             .on_hover_text("Audio: duration, RMS and peak level, clipped and silent share. Images: size, brightness, contrast, sharpness, saturated share. Measured once, kept in the project.")
@@ -272,13 +283,15 @@ fn threshold_ui(
             c.column,
             c.test.describe()
         ));
-        ui.add(
-            egui::TextEdit::singleline(&mut view.threshold)
-                .hint_text(format!("{}", c.threshold))
-                .desired_width(70.0),
-        )
-        .labelled_by(label.id);
-        if ui.button("Set threshold").clicked() {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.threshold)
+                    .hint_text(format!("{}", c.threshold))
+                    .desired_width(70.0),
+            )
+            .labelled_by(label.id);
+        let button = ui.button("Set threshold");
+        if submitted(ui, &field, button) {
             match typed(&view.threshold) {
                 Ok(Some(t)) if t >= 0.0 => {
                     view.entry_error = None;
@@ -319,13 +332,15 @@ fn band_ui(ui: &mut egui::Ui, metric: &str, view: &mut DriftView, commands: &mut
         )
         .labelled_by(label.id);
         let to = ui.label("to");
-        ui.add(
-            egui::TextEdit::singleline(&mut view.band_high)
-                .hint_text("high")
-                .desired_width(70.0),
-        )
-        .labelled_by(to.id);
-        if ui.button("Set band").clicked() {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.band_high)
+                    .hint_text("high")
+                    .desired_width(70.0),
+            )
+            .labelled_by(to.id);
+        let button = ui.button("Set band");
+        if submitted(ui, &field, button) {
             match (typed(&view.band_low), typed(&view.band_high)) {
                 (Ok(None), Ok(None)) => {
                     view.entry_error = Some("Give a low bound, a high bound or both.".into())
