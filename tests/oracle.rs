@@ -430,3 +430,100 @@ fn kolmogorov_smirnov_matches_scipy() {
         );
     }
 }
+
+/// The `sliceline` package's Slicefinder (tests/oracle/make_slice_fixtures.py): every set
+/// loaded as a user would, its features in errata's order, the slices found with their
+/// predicates and order exactly, sizes and error sums exactly, scores to 1e-9.
+#[test]
+fn slice_finder_matches_sliceline() {
+    use errata::model::slice_finder::{self, ErrorKind, MinSupport, Params};
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/slices");
+    let (mut cases, mut runs, mut slices) = (0, 0, 0);
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let case = entry.unwrap().path();
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let want: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+                .unwrap();
+        let dataset = data::load(&case.join("metadata.csv"), &MappingRequest::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let set = &dataset.set;
+        let kind = ErrorKind::parse(want["errors"].as_str().unwrap()).unwrap();
+        let names: Vec<String> = want["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            slice_finder::feature_names(set, &dataset.tags),
+            names,
+            "{name}: features"
+        );
+        let errors = slice_finder::row_errors(set, kind).unwrap();
+        for run in want["runs"].as_array().unwrap() {
+            let p = &run["params"];
+            let min_support = match &p["min_support"] {
+                Value::Null => MinSupport::Default,
+                v if v.is_u64() => MinSupport::Rows(v.as_u64().unwrap()),
+                v => MinSupport::Share(v.as_f64().unwrap()),
+            };
+            let params = Params {
+                alpha: p["alpha"].as_f64().unwrap(),
+                k: p["k"].as_u64().unwrap() as usize,
+                max_level: p["max_level"].as_u64().unwrap() as usize,
+                min_support,
+            };
+            let only: Option<Vec<String>> = run["columns"]
+                .as_array()
+                .map(|c| c.iter().map(|v| v.as_str().unwrap().to_string()).collect());
+            let features = slice_finder::features(set, &dataset.tags, only.as_deref()).unwrap();
+            let found =
+                slice_finder::find_named(&features, &errors, kind, &params, &|_| true).unwrap();
+            let what = format!("{name} {params:?} {only:?}");
+            assert_eq!(
+                found.min_support,
+                run["min_support_rows"].as_u64().unwrap(),
+                "{what}"
+            );
+            close(
+                &what,
+                "average error",
+                found.average_error,
+                &run["average_error"],
+            );
+            let expected = run["slices"].as_array().unwrap();
+            let got: Vec<_> = found
+                .slices
+                .iter()
+                .map(|s| s.predicates.describe())
+                .collect();
+            let wanted: Vec<_> = expected
+                .iter()
+                .map(|s| {
+                    s["predicates"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| format!("{} = {}", p[0].as_str().unwrap(), p[1].as_str().unwrap()))
+                        .collect::<Vec<_>>()
+                        .join(" ∧ ")
+                })
+                .collect();
+            assert_eq!(got, wanted, "{what}: slices");
+            for (g, w) in found.slices.iter().zip(expected) {
+                assert_eq!(g.size as f64, w["size"].as_f64().unwrap(), "{what}: size");
+                close(&what, "errors", g.errors, &w["errors"]);
+                close(&what, "score", g.score, &w["score"]);
+                assert_eq!(g.rows.len() as u64, g.size, "{what}: rows");
+                slices += 1;
+            }
+            runs += 1;
+        }
+        cases += 1;
+    }
+    assert!(
+        cases >= 4 && runs >= 15 && slices >= 60,
+        "{cases} cases, {runs} runs, {slices} slices"
+    );
+}

@@ -75,6 +75,11 @@ pub enum Command {
         /// measurements.
         #[arg(long)]
         media_metrics: bool,
+        /// Include the slices the finder ranks (`found_slices`), with the project's kept
+        /// search or the default parameters. A project that keeps a search includes them
+        /// without this flag.
+        #[arg(long)]
+        find_slices: bool,
         #[command(flatten)]
         mapping: MappingArgs,
     },
@@ -171,6 +176,10 @@ pub enum Command {
     /// metrics, and with --window every metric over time against alarm bands. Exit status 1
     /// when the data set drifts or an alarm fires.
     Drift(DriftArgs),
+    /// Find the slices where the model errs most (SliceLine, as the `sliceline` package's
+    /// Slicefinder): conjunctions of slice values, tags and classes, ranked by a score that
+    /// weighs their error rate against their size.
+    Slices(SlicesArgs),
     /// Point a project at its dataset's new location.
     Relocate { project: PathBuf, new_path: PathBuf },
 }
@@ -328,4 +337,56 @@ pub struct DriftArgs {
     pub save: bool,
     #[command(flatten)]
     pub mapping: MappingArgs,
+}
+
+/// `errata slices`' arguments.
+#[derive(Debug, Args)]
+pub struct SlicesArgs {
+    /// A project file (.errata), a dataset folder or a table file.
+    pub dataset: PathBuf,
+    /// Weight of a slice's error rate against its size, above 0 and at most 1.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// How many slices to keep (those tied with the k-th are kept too).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// The most predicates a slice may combine.
+    #[arg(long, value_name = "L")]
+    pub max_level: Option<usize>,
+    /// The fewest rows a slice may have: a count (50), a share (0.01) or a percentage
+    /// (1%); by default 1 % of the rows and at least 10.
+    #[arg(long, value_name = "N")]
+    pub min_support: Option<String>,
+    /// What counts as a row's error: misclassified (classification's default), wer (the
+    /// row's word error rate, transcription's default) or regressions (the baseline was
+    /// right, the model is wrong).
+    #[arg(long, value_name = "ERRORS")]
+    pub errors: Option<String>,
+    /// Search only these features (slice columns, `tag: NAME`, `true class`, `predicted
+    /// class`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COL,...")]
+    pub columns: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: SlicesFormat,
+    /// Output file; without it, stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Measure the media's input metrics and search them too; a project keeps the
+    /// measurements.
+    #[arg(long)]
+    pub media_metrics: bool,
+    /// Keep this search in the project: its reports then include what it finds, and the
+    /// app's Find slices section starts from it.
+    #[arg(long)]
+    pub save: bool,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlicesFormat {
+    Json,
+    Md,
+    Csv,
 }

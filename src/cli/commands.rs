@@ -353,6 +353,7 @@ pub struct ReportOptions<'a> {
     pub flag_rule: FlagRule,
     pub check_media: bool,
     pub media_metrics: bool,
+    pub find_slices: bool,
 }
 
 pub fn report(
@@ -367,11 +368,15 @@ pub fn report(
         flag_rule,
         check_media,
         media_metrics,
+        find_slices,
     } = options;
     let (mut target, spec) = load_with_spec(path, spec, media_metrics, request)?;
     let mut report = target.report();
     report.flag_rule = flag_rule;
     report.drift = super::drift::stored_analysis(&mut target);
+    if let Some(search) = super::slices::report_search(&target, find_slices) {
+        report.found_slices = Some(super::slices::find(&target, &search)?);
+    }
     if check_media {
         report.add_media_check(target.dataset());
     }

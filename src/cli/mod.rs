@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod drift;
+mod slices;
 mod target;
 
 use crate::data::project::LabelVerdict;
@@ -59,6 +60,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             flag_margin,
             check_media,
             media_metrics,
+            find_slices,
             mapping,
         } => commands::report(
             &dataset,
@@ -69,6 +71,7 @@ fn execute(command: Command) -> Result<ExitCode> {
                 flag_rule: FlagRule::points(flag_margin),
                 check_media,
                 media_metrics,
+                find_slices,
             },
             mapping.into(),
         ),
@@ -123,6 +126,7 @@ fn execute(command: Command) -> Result<ExitCode> {
         }
         Command::Relocate { project, new_path } => commands::relocate(&project, &new_path),
         Command::Drift(args) => drift::run(args),
+        Command::Slices(args) => slices::run(args),
     }
 }
 

@@ -475,6 +475,24 @@ impl Project {
         self.store.set_view_state(DRIFT_SETTINGS, &text)
     }
 
+    /// The slice search last run on this project (parameters, error, features), when any;
+    /// reports then include what it finds.
+    pub fn slice_search(&self) -> Option<crate::model::slice_finder::Search> {
+        self.store
+            .view_state(SLICE_SEARCH)
+            .ok()
+            .flatten()
+            .and_then(|text| serde_json::from_str(&text).ok())
+    }
+
+    pub fn set_slice_search(
+        &mut self,
+        search: &crate::model::slice_finder::Search,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(search).unwrap_or_default();
+        self.store.set_view_state(SLICE_SEARCH, &text)
+    }
+
     /// The label review (correction or confirmation) of the row with this id.
     pub fn label_review(&self, id: &str) -> Option<&LabelReview> {
         self.label_reviews.get(id)
@@ -700,6 +718,9 @@ mod tests {
         );
     }
 }
+
+/// The view-state key of the kept slice search.
+const SLICE_SEARCH: &str = "slices";
 
 /// The view-state key of [`DriftSettings`].
 const DRIFT_SETTINGS: &str = "drift";

@@ -20,6 +20,7 @@ pub mod label_issues;
 pub mod labels;
 pub mod order;
 pub mod priorities;
+pub mod slice_finder;
 pub mod slices;
 pub mod stats;
 pub mod tags;

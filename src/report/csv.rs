@@ -315,10 +315,15 @@ pub fn tables(report: &Report) -> Vec<(&'static str, String)> {
         ));
     }
     let drift = report.drift.as_ref().map(super::drift::tables);
+    let found = report
+        .found_slices
+        .as_ref()
+        .map(super::found_slices::tables);
     files.extend(plain_files(
         super::labels::tables(report)
             .into_iter()
-            .chain(drift.into_iter().flatten()),
+            .chain(drift.into_iter().flatten())
+            .chain(found.into_iter().flatten()),
     ));
     files
 }

@@ -286,6 +286,9 @@ pub fn render(report: &Report) -> String {
     if let Some(drift) = &report.drift {
         plain_tables(&mut out, super::drift::tables(drift), &DRIFT_TEXT);
     }
+    if let Some(found) = &report.found_slices {
+        plain_tables(&mut out, super::found_slices::tables(found), &["slice"]);
+    }
     if let Some(audit) = &report.audit {
         audit_section(&mut out, audit);
     }

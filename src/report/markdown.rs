@@ -322,6 +322,9 @@ pub fn render(report: &Report) -> String {
     if let Some(drift) = &report.drift {
         plain_tables(&mut out, super::drift::tables(drift));
     }
+    if let Some(found) = &report.found_slices {
+        plain_tables(&mut out, super::found_slices::tables(found));
+    }
     if let Some(audit) = &report.audit {
         out.push_str("## Audit checklist\n\n");
         let outcome = format::audit_outcome(audit);

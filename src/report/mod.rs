@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod drift;
 pub mod format;
+pub mod found_slices;
 pub mod html;
 pub mod json;
 pub mod labels;
@@ -172,6 +173,9 @@ pub struct Report {
         serialize_with = "drift::serialize_section"
     )]
     pub drift: Option<crate::model::drift::analysis::DriftAnalysis>,
+    /// The slices the finder ranked, when the project keeps a search or one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_slices: Option<crate::model::slice_finder::FoundSlices>,
     /// Which slice values are flagged "below overall" (the app's rule when exported from it).
     pub flag_rule: FlagRule,
 }
@@ -306,6 +310,7 @@ impl Report {
                 .collect(),
             audit: None,
             drift: None,
+            found_slices: None,
             flag_rule: FlagRule::default(),
         }
         .with_sorted_tags()
