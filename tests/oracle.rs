@@ -507,7 +507,7 @@ fn slice_finder_matches_sliceline() {
                         .iter()
                         .map(|p| format!("{} = {}", p[0].as_str().unwrap(), p[1].as_str().unwrap()))
                         .collect::<Vec<_>>()
-                        .join(" ∧ ")
+                        .join(" and ")
                 })
                 .collect();
             assert_eq!(got, wanted, "{what}: slices");

@@ -13,6 +13,7 @@ pub mod media;
 pub mod opening;
 pub mod session;
 pub mod shortcuts;
+pub mod slice_finder;
 
 pub use command::{AppCommand, Panel};
 
@@ -85,6 +86,8 @@ pub enum Section {
     Labels,
     /// A current set against this project's dataset: drift, metrics over time, alarms.
     Drift,
+    /// The slices where the model errs most (SliceLine), two features crossed.
+    FindSlices,
     Audit,
 }
 
@@ -437,9 +440,9 @@ impl ErrataApp {
                 }
             }
             Screen::Review(session) => {
-                if session.poll_drift() {
+                if session.poll_drift() | session.finder.poll() {
                     ctx.request_repaint();
-                } else if session.drift.is_running() {
+                } else if session.drift.is_running() || session.finder.is_running() {
                     ctx.request_repaint_after(std::time::Duration::from_millis(100));
                 }
             }

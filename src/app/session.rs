@@ -7,11 +7,13 @@ use crate::model::slices::FlagRule;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::slice_finder::FinderCommand;
 use crate::data::contain::contain;
 use crate::data::project::{Edit, LabelVerdict, Project};
 use crate::data::store::{Committed, Op, StoreError, TagDef};
+use crate::model::audit::AuditSpec;
 use crate::model::calibration::{self, PrPoint, Reliability};
-use crate::model::filter::RowFilter;
+use crate::model::filter::{RowFilter, RowList};
 use crate::model::hlp::{HlpPreference, Subject};
 use crate::model::order::{Order, Presorted};
 use crate::model::priorities::Rating;
@@ -82,6 +84,8 @@ pub enum Command {
     SetHlpPreference(HlpPreference),
     /// The Drift section's commands.
     Drift(super::drift::DriftCommand),
+    /// The Find slices section's commands.
+    Slices(super::slice_finder::FinderCommand),
 }
 
 #[derive(Debug)]
@@ -113,6 +117,8 @@ pub struct Session {
     pub hidden_columns: Vec<String>,
     /// The Drift section: the paired current set and its comparison.
     pub drift: super::drift::DriftMonitor,
+    /// The Find slices section: the search, the slices found, the grid.
+    pub finder: super::slice_finder::SliceFinder,
 }
 
 /// The view-state key of [`Session::hidden_columns`] (titles joined by newlines).
@@ -196,8 +202,10 @@ impl Session {
             flag_rule: FlagRule::default(),
             hidden_columns,
             drift: super::drift::DriftMonitor::idle(),
+            finder: super::slice_finder::SliceFinder::idle(),
         };
         session.drift = super::drift::DriftMonitor::of(&session.project);
+        session.finder = super::slice_finder::SliceFinder::of(&session.project);
         session.run_audit();
         session.refilter();
         session.selected = session.rows.first().copied();
@@ -215,6 +223,7 @@ impl Session {
         if let super::drift::DriftState::Ready(result) = &self.drift.state {
             report.drift = Some(result.analysis.clone());
         }
+        report.found_slices = self.finder.found().cloned();
         report
     }
 
@@ -255,6 +264,68 @@ impl Session {
             self.run_audit();
         }
         done
+    }
+
+    /// Carries out a Find slices command: searches run in the background; showing rows
+    /// sets the filter; a found slice becomes an audit check in one undoable edit.
+    fn apply_finder(&mut self, command: FinderCommand) -> Result<(), StoreError> {
+        let list = |name: String, rows: Vec<u32>| RowFilter {
+            listed: Some(RowList::new(name, rows)),
+            ..RowFilter::default()
+        };
+        match command {
+            FinderCommand::Run(search) => self.finder.run(Some(search), &mut self.project),
+            FinderCommand::Cancel => self.finder.run(None, &mut self.project),
+            FinderCommand::Grid(down, across) => {
+                if let Err(message) = self.finder.set_grid(&down, &across, &self.project) {
+                    self.status = message;
+                }
+            }
+            FinderCommand::ShowSlice(rank) => {
+                if let Some(slice) = self.finder.found().and_then(|f| f.slices.get(rank)) {
+                    self.filter = list(slice.predicates.describe(), slice.rows.clone());
+                    self.refilter();
+                }
+            }
+            FinderCommand::ShowCell(i, j) => {
+                let Some(grid) = &self.finder.grid else {
+                    return Ok(());
+                };
+                let name = format!(
+                    "{} = {} and {} = {}",
+                    grid.down, grid.down_values[i].0, grid.across, grid.across_values[j].0
+                );
+                if let Some(rows) = self.finder.cell_rows(i, j, &self.project) {
+                    self.filter = list(name, rows);
+                    self.refilter();
+                }
+            }
+            FinderCommand::AddCheck(rank) => {
+                let Some(found) = self.finder.found() else {
+                    return Ok(());
+                };
+                let Some(slice) = found.slices.get(rank) else {
+                    return Ok(());
+                };
+                let check = crate::model::slice_finder::audit_check(found, slice);
+                let mut spec = match self.project.audit_checklist() {
+                    None => AuditSpec::default(),
+                    Some(Ok(spec)) => spec,
+                    Some(Err(e)) => {
+                        self.status = format!(
+                            "The audit checklist has a problem to fix first (Audit section): {e}"
+                        );
+                        return Ok(());
+                    }
+                };
+                let risk = check.risk.clone();
+                spec.checks.push(check);
+                let text = crate::data::audit_spec::render(&spec);
+                self.edit(Edit::SetAudit(Some(text)), Reach::NoRows)?;
+                self.status = format!("Added the audit check \"{risk}\" (Ctrl+Z takes it back)");
+            }
+        }
+        Ok(())
     }
 
     /// Measures the stored audit checks (one pass over the rows per check).
@@ -380,6 +451,7 @@ impl Session {
                 };
             }
             Command::Drift(command) => self.drift.apply(command, &mut self.project),
+            Command::Slices(command) => self.apply_finder(command)?,
             Command::SetHlpPreference(prefer) => {
                 if let Err(e) = self.project.set_hlp_preference(prefer) {
                     self.status = format!("The HLP choice holds until you close: {e}");
@@ -584,6 +656,7 @@ impl Session {
             | Command::ShowCorrectedLabels(_)
             | Command::SetHlpPreference(_)
             | Command::Drift(_)
+            | Command::Slices(_)
             | Command::RunAudit => {}
         }
         Ok(())

@@ -68,15 +68,19 @@ pub fn run(mut args: SlicesArgs) -> Result<ExitCode> {
         Target::Dataset(..) => None,
     };
     let search = search_of(&args, kept)?;
+    if args.save && !matches!(target, Target::Project(_)) {
+        bail!(
+            "--save keeps the search in a project: give a .errata file (errata init creates one)"
+        );
+    }
     if args.media_metrics {
         target.add_media_slices()?;
     }
     let found = find(&target, &search)?;
     if args.save {
-        let Target::Project(project) = &mut target else {
-            bail!("--save keeps the search in a project: give a .errata file");
-        };
-        project.set_slice_search(&search)?;
+        if let Target::Project(project) = &mut target {
+            project.set_slice_search(&search)?;
+        }
     }
     let text = match args.format {
         SlicesFormat::Json => {

@@ -46,6 +46,9 @@ struct CheckFile {
     slice: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tag: Option<String>,
+    /// A found slice: feature = value conditions, all met.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    conditions: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,12 +107,15 @@ pub fn parse_with_lines(
                 "the threshold {value} is not a fraction between 0 and 1 (write 0.95, not 95)"
             )));
         }
-        let scope = match (c.slice, c.tag) {
-            (None, None) => Scope::Overall,
-            (Some(column), None) => Scope::Slice(column),
-            (None, Some(tag)) => Scope::Tag(tag),
-            (Some(_), Some(_)) => {
-                return Err(here("give `slice` or `tag`, not both".into()));
+        let scope = match (c.slice, c.tag, c.conditions) {
+            (None, None, None) => Scope::Overall,
+            (Some(column), None, None) => Scope::Slice(column),
+            (None, Some(tag), None) => Scope::Tag(tag),
+            (None, None, Some(conditions)) => Scope::Where(conditions.into_iter().collect()),
+            _ => {
+                return Err(here(
+                    "give one of `slice`, `tag` or `where`, not several".into(),
+                ));
             }
         };
         if c.risk.trim().is_empty() {
@@ -192,10 +198,11 @@ pub fn render(spec: &AuditSpec) -> String {
             .checks
             .iter()
             .map(|c| {
-                let (slice, tag) = match &c.scope {
-                    Scope::Overall => (None, None),
-                    Scope::Slice(s) => (Some(s.clone()), None),
-                    Scope::Tag(t) => (None, Some(t.clone())),
+                let (slice, tag, conditions) = match &c.scope {
+                    Scope::Overall => (None, None, None),
+                    Scope::Slice(s) => (Some(s.clone()), None, None),
+                    Scope::Tag(t) => (None, Some(t.clone()), None),
+                    Scope::Where(w) => (None, None, Some(w.iter().cloned().collect())),
                 };
                 let (min, max, max_gap) = match c.threshold {
                     Threshold::Min(v) => (Some(v), None, None),
@@ -211,6 +218,7 @@ pub fn render(spec: &AuditSpec) -> String {
                         words: c.words.clone(),
                         slice,
                         tag,
+                        conditions,
                         min,
                         max,
                         max_gap,
@@ -246,12 +254,25 @@ risk = "offensive words in transcripts"
 metric = "watch_list"
 words = ["damn", "shut up"]
 max = 0.0
+
+[[check]]
+risk = "found slice: scottish speakers on phones"
+metric = "accuracy"
+where = { accent = "scottish", "tag: car noise" = "yes" }
+max_gap = 0.1
 "#;
 
     #[test]
     fn parses_and_renders_back() {
         let spec = parse(SPEC, Path::new("a.toml")).unwrap();
-        assert_eq!(spec.checks.len(), 2);
+        assert_eq!(spec.checks.len(), 3);
+        assert_eq!(
+            spec.checks[2].scope,
+            Scope::Where(vec![
+                ("accent".into(), "scottish".into()),
+                ("tag: car noise".into(), "yes".into())
+            ])
+        );
         assert_eq!(spec.checks[0].scope, Scope::Slice("speaker_gender".into()));
         assert_eq!(spec.checks[0].threshold, Threshold::MaxGap(0.05));
         assert_eq!(spec.checks[1].words, ["damn", "shut up"]);

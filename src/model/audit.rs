@@ -70,6 +70,9 @@ pub enum Scope {
     Overall,
     Slice(String),
     Tag(String),
+    /// The rows meeting every (feature, value) condition: a found slice, over the slice
+    /// finder's features (slice columns, `tag: NAME`, `true class`, `predicted class`).
+    Where(Vec<(String, String)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -254,6 +257,42 @@ impl Probe<'_> {
     }
 }
 
+/// "accent = scottish and device = phone".
+pub fn describe_where(conditions: &[(String, String)]) -> String {
+    conditions
+        .iter()
+        .map(|(f, v)| format!("{f} = {v}"))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The rows meeting every condition of a `where` scope, or what names nothing.
+fn where_rows(
+    set: &EvalSet,
+    book: &TagBook,
+    conditions: &[(String, String)],
+) -> Result<Vec<u32>, String> {
+    use super::slice_finder;
+    if conditions.is_empty() {
+        return Err("`where` names no condition".into());
+    }
+    let names: Vec<String> = conditions.iter().map(|(f, _)| f.clone()).collect();
+    let features = slice_finder::features(set, book, Some(&names)).map_err(|e| e.to_string())?;
+    let mut predicates = Vec::new();
+    for (name, value) in conditions {
+        let (f, feature) = features
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name.as_str())
+            .expect("features() keeps every name asked");
+        let Some(code) = feature.values.iter().position(|v| v == value) else {
+            return Err(format!("{name} has no value {value:?}"));
+        };
+        predicates.push((f, code as u32));
+    }
+    Ok(slice_finder::rows_of(&features, &predicates, set.len()))
+}
+
 /// Checks the spec against the dataset: slice columns, tags and classes must exist, and each
 /// metric must fit the task.
 pub fn validate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Mismatch> {
@@ -281,6 +320,11 @@ pub fn validate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Mismatch
                 "there is no tag {tag:?} (tags: {})",
                 book.names().join(", ")
             )),
+            Scope::Where(conditions) => {
+                if let Err(message) = where_rows(set, book, conditions) {
+                    problem(message);
+                }
+            }
             _ => {}
         }
         match check.metric {
@@ -436,6 +480,19 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
                     groups.push((format!("{column}={value}"), acc));
                 }
             }
+            Scope::Where(conditions) => {
+                let Ok(rows) = where_rows(set, book, conditions) else {
+                    continue;
+                };
+                for row in 0..set.len() {
+                    probe.add(&mut all, row);
+                }
+                let mut acc = Acc::default();
+                for row in rows {
+                    probe.add(&mut acc, row as usize);
+                }
+                groups.push((describe_where(conditions), acc));
+            }
             Scope::Tag(tag) => {
                 let Some(id) = book.id(tag) else {
                     continue;
@@ -572,6 +629,43 @@ mod tests {
         // FN rate of cat in site b: rows 1 and 4, one missed: 0.5 > 0.4.
         assert_eq!(row("site=b", 3).verdict, Verdict::Fail);
         assert_eq!(row("site=a", 3).value, Some(0.0));
+    }
+
+    #[test]
+    fn a_found_slice_is_a_group_of_its_own() {
+        let (set, book) = sample();
+        let found = |conditions: &[(&str, &str)]| {
+            check(
+                Metric::Accuracy,
+                Scope::Where(
+                    conditions
+                        .iter()
+                        .map(|(f, v)| (f.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                Threshold::MaxGap(0.1),
+            )
+        };
+        let spec = AuditSpec {
+            checks: vec![found(&[("site", "b"), ("true class", "cat")])],
+            signoff: SignOff::default(),
+        };
+        assert!(validate(&spec, &set, &book).is_empty());
+        // Site b's cats: rows 1 (wrong) and 4 (right).
+        let m = evaluate(&spec, &set, &book);
+        assert_eq!(m[0].group, "site = b and true class = cat");
+        assert_eq!((m[0].n, m[0].value), (2, Some(0.5)));
+        assert_eq!(m[0].verdict, Verdict::Fail);
+        let bad = AuditSpec {
+            checks: vec![found(&[("site", "c")]), found(&[("tag: fog", "yes")])],
+            signoff: SignOff::default(),
+        };
+        let problems = validate(&bad, &set, &book);
+        assert!(
+            problems[0].message.contains("no value \"c\""),
+            "{problems:?}"
+        );
+        assert!(problems[1].message.contains("tag: blur"), "{problems:?}");
     }
 
     #[test]

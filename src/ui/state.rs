@@ -72,6 +72,19 @@ pub struct DashboardView {
     /// The audit draft last checked against the dataset, and its problem: the line and why.
     pub audit_checked: Option<(String, Option<(usize, String)>)>,
     pub drift: DriftView,
+    pub found: FindSlicesView,
+}
+
+/// The Find slices section's fields being edited and the grid's two features.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FindSlicesView {
+    /// The search being edited (from the session's once the section is first shown).
+    pub draft: Option<crate::model::slice_finder::Search>,
+    /// The minimum support as typed.
+    pub support: String,
+    pub error: Option<String>,
+    pub down: Option<String>,
+    pub across: Option<String>,
 }
 
 /// What the Drift section is showing and what is being typed in it.
@@ -111,6 +124,7 @@ impl Default for DashboardView {
             audit_draft: None,
             audit_checked: None,
             drift: DriftView::default(),
+            found: FindSlicesView::default(),
         }
     }
 }

@@ -168,13 +168,13 @@ impl Serialize for Predicates {
 }
 
 impl Predicates {
-    /// "accent = welsh ∧ device = phone".
+    /// "accent = welsh and device = phone".
     pub fn describe(&self) -> String {
         self.0
             .iter()
             .map(|(c, v)| format!("{c} = {v}"))
             .collect::<Vec<_>>()
-            .join(" ∧ ")
+            .join(" and ")
     }
 }
 
@@ -234,6 +234,25 @@ impl Search {
         let only = (!self.columns.is_empty()).then_some(self.columns.as_slice());
         let features = features(set, book, only)?;
         find_named(&features, &errors, kind, &self.params, keep_going)
+    }
+}
+
+/// An audit check that watches a found slice: its accuracy (WER for transcripts' WER
+/// search) at most 5 points worse than the whole set's, judged from the finder's minimum
+/// support.
+pub fn audit_check(found: &FoundSlices, slice: &NamedSlice) -> crate::model::audit::Check {
+    use crate::model::audit::{Check, Metric, Scope, Threshold};
+    Check {
+        risk: format!("found slice: {}", slice.predicates.describe()),
+        metric: match found.errors {
+            ErrorKind::Wer => Metric::Wer,
+            _ => Metric::Accuracy,
+        },
+        class: None,
+        words: Vec::new(),
+        scope: Scope::Where(slice.predicates.0.clone()),
+        threshold: Threshold::MaxGap(0.05),
+        min_support: found.min_support,
     }
 }
 

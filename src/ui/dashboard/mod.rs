@@ -8,6 +8,7 @@ mod classes;
 mod comparison;
 mod confidence;
 mod drift;
+mod found_slices;
 mod labels;
 mod overview;
 mod priorities;
@@ -85,6 +86,7 @@ pub fn dashboard_ui(
             (Section::Comparison, "Model comparison"),
             (Section::Labels, "Labels"),
             (Section::Drift, "Drift"),
+            (Section::FindSlices, "Find slices"),
             (Section::Audit, "Audit"),
         ] {
             ui.selectable_value(&mut state.section, section, title);
@@ -100,6 +102,7 @@ pub fn dashboard_ui(
         Section::Comparison => comparison::comparison_ui(ui, session, commands),
         Section::Labels => labels::labels_ui(ui, session, commands),
         Section::Drift => drift::drift_ui(ui, session, state, commands),
+        Section::FindSlices => found_slices::found_slices_ui(ui, session, state, commands),
         Section::Audit => audit::audit_ui(ui, session, state, commands),
     });
 }
