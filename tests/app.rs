@@ -1430,3 +1430,95 @@ fn a_current_set_without_the_reference_columns_is_refused_with_its_reason() {
     );
     assert_eq!(harness.state().app.error(), None);
 }
+
+#[test]
+fn find_slices_ranks_slices_shows_their_rows_and_adds_an_audit_check() {
+    use errata::app::session::Command;
+    use errata::app::slice_finder::FinderCommand;
+    use errata::model::slice_finder::{Params, Search};
+    let (_dir, dataset) = sample("speech");
+    let mut harness = open(&dataset);
+    dashboard(&mut harness, "Find slices");
+    // The package's defaults find nothing on 60 rows, and say what to change.
+    harness.get_by_label("Search").click();
+    harness.run();
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().finder.is_running()
+    });
+    harness.run();
+    harness.get_by_label_contains("A higher alpha weighs a slice's error rate more");
+    let ctx = harness.ctx.clone();
+    let search = Search {
+        params: Params {
+            alpha: 0.95,
+            k: 3,
+            ..Params::default()
+        },
+        ..Search::default()
+    };
+    harness.state_mut().app.apply(
+        vec![AppCommand::Review(Command::Slices(FinderCommand::Run(
+            search.clone(),
+        )))],
+        &ctx,
+    );
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().finder.is_running()
+    });
+    harness.run();
+    harness.get_by_label("speaker_gender = male and noise = babble");
+    // Kept in the project for the next open and for reports.
+    assert_eq!(
+        harness
+            .state()
+            .app
+            .session()
+            .unwrap()
+            .project
+            .slice_search(),
+        Some(search)
+    );
+    harness
+        .get_all_by_label("Add as audit check")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    let session = harness.state().app.session().unwrap();
+    let audit = session.audit.as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(
+        audit.results[0].group,
+        "noise = babble and speaker_gender = male"
+    );
+    assert_eq!(audit.results[0].n, 11);
+    // The grid: accent down, noise across; a cell's rows in the review table.
+    harness.get_by_label("down").click();
+    harness.run();
+    harness.get_by_label("accent").click();
+    harness.run();
+    harness.get_by_label("across").click();
+    harness.run();
+    harness.get_by_label("noise").click();
+    harness.run();
+    let grid = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .finder
+        .grid
+        .clone()
+        .unwrap();
+    assert_eq!(grid.down_values.len(), 4);
+    assert_eq!(grid.across_values.len(), 3);
+    let n: u64 = grid.cells.iter().map(|c| c.n).sum();
+    assert_eq!(n, 60);
+    harness
+        .get_all_by_label("Show rows")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    assert_eq!(harness.state().app.session().unwrap().rows.len(), 11);
+    harness.get_by_label_contains("11 of 60 rows shown");
+}

@@ -1557,3 +1557,120 @@ fn a_text_column_of_the_reference_is_compared_as_text() {
     assert_eq!(room["kind"], "categorical");
     assert_eq!(room["new_values"][0]["value"], "14");
 }
+
+/// `errata slices` on a fixture with planted bad conjunctions: the JSON the issue documents,
+/// predicates in feature order, `--columns` restricting the features, md and csv.
+#[test]
+fn slices_finds_the_planted_conjunction_in_every_format() {
+    let set = "tests/oracle/slices/planted";
+    let (doc, _) = json_report(&["slices", set, "--alpha", "0.95", "--k", "3"]);
+    let found = &doc["found_slices"];
+    assert_eq!(found["alpha"], 0.95);
+    assert_eq!(found["k"], 3);
+    assert_eq!(found["max_level"], 3);
+    assert_eq!(found["min_support"], 50);
+    assert_eq!(found["errors"], "misclassified");
+    let first = &found["slices"][0];
+    let keys: Vec<&String> = first["predicates"].as_object().unwrap().keys().collect();
+    assert!(!keys.is_empty());
+    for key in ["size", "errors", "error_rate", "score"] {
+        assert!(first[key].is_number(), "{key} in {first}");
+    }
+    assert!(first["score"].as_f64().unwrap() > 0.0);
+    let (restricted, _) = json_report(&[
+        "slices",
+        set,
+        "--alpha",
+        "0.95",
+        "--columns",
+        "accent,device",
+        "--min-support",
+        "2%",
+    ]);
+    let restricted = &restricted["found_slices"];
+    assert_eq!(
+        restricted["features"],
+        serde_json::json!(["accent", "device"])
+    );
+    assert_eq!(restricted["min_support"], 100);
+    assert_eq!(
+        restricted["slices"][0]["predicates"],
+        serde_json::json!({"accent": "scottish", "device": "phone"})
+    );
+    let md = errata(&["slices", set, "--alpha", "0.95", "--format", "md"]);
+    assert!(stdout(&md).contains("| 1 | "), "{}", stdout(&md));
+    let csv = errata(&["slices", set, "--alpha", "0.95", "--format", "csv"]);
+    assert!(stdout(&csv).starts_with("rank,slice,size,errors,error rate,score\n"));
+}
+
+#[test]
+fn slices_refuse_bad_parameters_with_what_is_allowed() {
+    let set = "tests/oracle/slices/ties";
+    let refused = |args: &[&str], expected: &str| {
+        let mut all = vec!["slices", set];
+        all.extend_from_slice(args);
+        let o = errata(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    };
+    refused(&["--alpha", "0"], "alpha must be above 0 and at most 1");
+    refused(&["--alpha", "1.5"], "got 1.5");
+    refused(&["--k", "0"], "k must be at least 1");
+    refused(&["--max-level", "0"], "maximum level must be at least 1");
+    refused(&["--min-support", "5000"], "larger than the set (960 rows)");
+    refused(&["--min-support", "ten"], "give a number of rows");
+    refused(
+        &["--errors", "regressions"],
+        "regressions need a baseline column",
+    );
+    refused(&["--errors", "wer"], "WER is the error of transcripts");
+    refused(
+        &["--errors", "typos"],
+        "use misclassified, wer or regressions",
+    );
+    refused(
+        &["--columns", "a,colour"],
+        "no feature named \"colour\"; the features are: a, b, c, d",
+    );
+    refused(&["--save"], "--save keeps the search in a project");
+}
+
+/// A search kept with `--save` makes the project's reports carry `found_slices`; a dataset's
+/// report carries it when asked.
+#[test]
+fn a_saved_search_puts_found_slices_in_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("regressions");
+    std::fs::create_dir(&data).unwrap();
+    let source = root().join("tests/oracle/slices/regressions/metadata.csv");
+    std::fs::copy(&source, data.join("metadata.csv")).unwrap();
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (plain, _) = json_report(&["report", &path(&data)]);
+    assert!(plain.get("found_slices").is_none());
+    let (asked, _) = json_report(&["report", &path(&data), "--find-slices"]);
+    assert_eq!(asked["found_slices"]["alpha"], 0.6);
+    let o = errata(&["init", &path(&data)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let project = dir.path().join("regressions.errata");
+    let (saved, _) = json_report(&[
+        "slices",
+        &path(&project),
+        "--errors",
+        "regressions",
+        "--alpha",
+        "0.9",
+        "--k",
+        "3",
+        "--save",
+    ]);
+    assert_eq!(saved["found_slices"]["errors"], "regressions");
+    let first = &saved["found_slices"]["slices"][0]["predicates"];
+    assert_eq!(first["device"], "watch", "{first}");
+    assert_eq!(first["room"], "street", "{first}");
+    let (report, _) = json_report(&["report", &path(&project)]);
+    assert_eq!(report["found_slices"], saved["found_slices"]);
+    let md = errata(&["report", &path(&project), "--format", "md"]);
+    assert!(stdout(&md).contains("## Found slices"));
+}

@@ -77,10 +77,10 @@ pub fn run(mut args: SlicesArgs) -> Result<ExitCode> {
         target.add_media_slices()?;
     }
     let found = find(&target, &search)?;
-    if args.save {
-        if let Target::Project(project) = &mut target {
-            project.set_slice_search(&search)?;
-        }
+    if args.save
+        && let Target::Project(project) = &mut target
+    {
+        project.set_slice_search(&search)?;
     }
     let text = match args.format {
         SlicesFormat::Json => {

@@ -41,6 +41,9 @@ struct Encoding {
     /// Per feature, the first one-hot column and the number of its columns.
     offset: Vec<u32>,
     domain: Vec<u32>,
+    /// Per feature, the weight of its digit in the package's candidate id, when every id
+    /// fits in 128 bits (the ids are then sorted as numbers).
+    id_weight: Option<Vec<u128>>,
 }
 
 impl Encoding {
@@ -50,6 +53,7 @@ impl Encoding {
             columns: Vec::new(),
             offset: Vec::with_capacity(features.len()),
             domain: Vec::with_capacity(features.len()),
+            id_weight: None,
         };
         for (f, feature) in features.iter().enumerate() {
             let mut present = vec![false; feature.values.len()];
@@ -69,7 +73,25 @@ impl Encoding {
             }
             enc.column_of.push(column_of);
         }
+        let mut weight = Some(1u128);
+        let mut weights = vec![0; features.len()];
+        for f in (0..features.len()).rev() {
+            weights[f] = weight.unwrap_or(0);
+            weight = weight.and_then(|w| w.checked_mul(enc.domain[f] as u128 + 1));
+        }
+        enc.id_weight = weight.map(|_| weights);
         enc
+    }
+
+    /// The package's id of a candidate, as a number, when ids fit in 128 bits.
+    fn id(&self, columns: &[u32]) -> Option<u128> {
+        let weights = self.id_weight.as_ref()?;
+        Some(
+            columns
+                .iter()
+                .map(|&c| self.digit(c) as u128 * weights[self.feature(c)])
+                .sum(),
+        )
     }
 
     fn feature(&self, column: u32) -> usize {
@@ -296,10 +318,12 @@ impl Search {
                 by_predicate.entry(c).or_default().push(i as u32);
             }
         }
-        let mut pairs: HashMap<Vec<u32>, Pair> = HashMap::new();
-        let mut add = |union: Vec<u32>, i: u32, j: u32| {
+        let mut pairs: HashMap<Vec<u32>, Pair> = HashMap::with_capacity(slices.len() * 4);
+        // One buffer for every union; a candidate's key is allocated once, when first seen.
+        let mut union = Vec::with_capacity(level);
+        let mut add = |union: &Vec<u32>, i: u32, j: u32| {
             pairs
-                .entry(union)
+                .entry_ref(union.as_slice())
                 .and_modify(|p| {
                     p.count += 1;
                     p.first = p.first.min((i, j));
@@ -312,24 +336,24 @@ impl Search {
         for (i, a) in slices.iter().enumerate() {
             if shared_wanted == 0 {
                 for (j, b) in slices.iter().enumerate().skip(i + 1) {
-                    if let Some(union) = union_of(&a.columns, &b.columns, 0, enc) {
-                        add(union, i as u32, j as u32);
+                    if union_of(&a.columns, &b.columns, 0, enc, &mut union) {
+                        add(&union, i as u32, j as u32);
                     }
                 }
                 continue;
             }
             for &p in &a.columns {
-                for &j in &by_predicate[&p] {
-                    if j as usize <= i {
-                        continue;
-                    }
+                let holders = &by_predicate[&p];
+                // Slices are listed in order: those after `i` start past its own place.
+                let from = holders.partition_point(|&j| j as usize <= i);
+                for &j in &holders[from..] {
                     let b = &slices[j as usize];
                     // Each pair once: found through its first shared predicate.
                     if first_shared(&a.columns, &b.columns) != Some(p) {
                         continue;
                     }
-                    if let Some(union) = union_of(&a.columns, &b.columns, shared_wanted, enc) {
-                        add(union, i as u32, j as u32);
+                    if union_of(&a.columns, &b.columns, shared_wanted, enc, &mut union) {
+                        add(&union, i as u32, j);
                     }
                 }
             }
@@ -347,7 +371,7 @@ impl Search {
                 let errors = a.errors.min(b.errors);
                 let max_error = a.max_error.min(b.max_error);
                 let bound = self.score_upper_bound(size, errors, max_error);
-                (bound > min_top && bound > 0.0 && size >= self.min_sup).then(|| Slice {
+                (bound > min_top && bound > 0.0 && size >= self.min_sup).then_some(Slice {
                     columns,
                     stats: Stats {
                         score: bound,
@@ -358,7 +382,12 @@ impl Search {
                 })
             })
             .collect();
-        candidates.sort_by(|a, b| id_order(&a.columns, &b.columns, enc));
+        if enc.id_weight.is_some() {
+            candidates.sort_by_cached_key(|c| enc.id(&c.columns));
+        } else {
+            // Candidates are distinct, so an unstable sort gives the one order.
+            candidates.sort_unstable_by(|a, b| id_order(&a.columns, &b.columns, enc));
+        }
         candidates
     }
 
@@ -484,10 +513,10 @@ fn count_group(
     stats
 }
 
-/// The union of two sorted column lists sharing exactly `shared` columns, unless two of
-/// its columns belong to the same feature.
-fn union_of(a: &[u32], b: &[u32], shared: usize, enc: &Encoding) -> Option<Vec<u32>> {
-    let mut union = Vec::with_capacity(a.len() + b.len());
+/// Writes into `union` the union of two sorted column lists; true when they share exactly
+/// `shared` columns and no two of its columns belong to the same feature.
+fn union_of(a: &[u32], b: &[u32], shared: usize, enc: &Encoding, union: &mut Vec<u32>) -> bool {
+    union.clear();
     let (mut i, mut j, mut common) = (0, 0, 0);
     while i < a.len() || j < b.len() {
         let next = match (a.get(i), b.get(j)) {
@@ -514,11 +543,11 @@ fn union_of(a: &[u32], b: &[u32], shared: usize, enc: &Encoding) -> Option<Vec<u
         if let Some(&last) = union.last()
             && enc.feature(last) == enc.feature(next)
         {
-            return None;
+            return false;
         }
         union.push(next);
     }
-    (common == shared).then_some(union)
+    common == shared
 }
 
 fn first_shared(a: &[u32], b: &[u32]) -> Option<u32> {
@@ -594,6 +623,42 @@ mod tests {
         let v: Vec<f64> = (0..1000).map(|i| 0.1 * i as f64).collect();
         assert!((mean(&v) - 49.95).abs() < 1e-12);
         assert_eq!(mean(&[1.0, 0.0, 1.0]), 2.0 / 3.0);
+    }
+
+    #[test]
+    fn numeric_ids_order_as_the_package_s() {
+        let features: Vec<Feature> = [3u32, 2, 4]
+            .iter()
+            .enumerate()
+            .map(|(f, &size)| Feature {
+                name: format!("f{f}").into(),
+                values: (0..size)
+                    .map(|v| format!("v{v}"))
+                    .collect::<Vec<_>>()
+                    .into(),
+                codes: (0..size).collect::<Vec<_>>().into(),
+            })
+            .collect();
+        let enc = Encoding::new(&features);
+        // Columns: f0 0..3, f1 3..5, f2 5..9.
+        let all: Vec<Vec<u32>> = vec![
+            vec![0, 3],
+            vec![0, 5],
+            vec![1, 3],
+            vec![3, 5],
+            vec![2, 8],
+            vec![4, 6],
+            vec![0, 3, 5],
+        ];
+        for a in &all {
+            for b in &all {
+                assert_eq!(
+                    enc.id(a).cmp(&enc.id(b)),
+                    id_order(a, b, &enc),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

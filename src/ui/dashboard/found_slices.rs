@@ -28,7 +28,7 @@ pub(super) fn found_slices_ui(
     let view = &mut state.found;
     let set = &session.project.dataset.set;
     let names = feature_names(set, &session.project.book);
-    ui.heading("Find slices");
+    ui.heading("Slice discovery");
     ui.label("SliceLine ranks every combination of slice values, tags and classes by a score that weighs how much worse the model does there against how many rows it holds.");
     let draft = view
         .draft
@@ -109,7 +109,7 @@ pub(super) fn found_slices_ui(
     ui.horizontal(|ui| {
         let running = session.finder.is_running();
         if ui
-            .add_enabled(!running, egui::Button::new("Find slices"))
+            .add_enabled(!running, egui::Button::new("Search"))
             .clicked()
         {
             let support = view.support.trim();
@@ -144,9 +144,7 @@ pub(super) fn found_slices_ui(
     }
     match &session.finder.state {
         FinderState::Idle => {
-            ui.weak(
-                "Choose the parameters and press Find slices; the search runs in the background.",
-            );
+            ui.weak("Choose the parameters and press Search; it runs in the background.");
         }
         FinderState::Running { .. } => {}
         FinderState::Failed(message) => {
