@@ -53,7 +53,7 @@ pub fn tables(found: &FoundSlices) -> Vec<PlainTable> {
 }
 
 /// Whole numbers as such; WER sums with two decimals.
-fn format_errors(errors: f64) -> String {
+pub fn format_errors(errors: f64) -> String {
     if errors.fract() == 0.0 {
         format!("{errors:.0}")
     } else {

@@ -165,11 +165,7 @@ pub(super) fn found_slices_ui(
                         ui.label((rank + 1).to_string());
                         ui.label(s.predicates.describe());
                         ui.label(s.size.to_string());
-                        ui.label(if s.errors.fract() == 0.0 {
-                            format!("{:.0}", s.errors)
-                        } else {
-                            format!("{:.2}", s.errors)
-                        });
+                        ui.label(crate::report::found_slices::format_errors(s.errors));
                         ui.label(format!("{:.1} %", s.error_rate * 100.0));
                         ui.label(format!("{:.4}", s.score));
                         if ui.button("Show rows").clicked() {
