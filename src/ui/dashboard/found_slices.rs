@@ -12,6 +12,8 @@ use crate::model::slice_finder::{ErrorKind, MinSupport, Search, feature_names};
 use crate::ui::state::{DashboardView, FindSlicesView};
 
 const BELOW: Color32 = Color32::from_rgb(207, 34, 46);
+/// The most values drawn along each side of the grid (classes can run to thousands).
+const GRID_VALUES: usize = 60;
 /// Side of a grid cell.
 const CELL: egui::Vec2 = egui::vec2(58.0, 34.0);
 
@@ -233,7 +235,8 @@ fn grid_ui(
 /// The grid as painted cells: the colour runs from red (0 %) to green (100 %).
 fn heatmap(ui: &mut egui::Ui, grid: &Grid, commands: &mut Vec<AppCommand>) {
     let label_width = 140.0;
-    let (rows, cols) = (grid.down_values.len(), grid.across_values.len());
+    let rows = grid.down_values.len().min(GRID_VALUES);
+    let cols = grid.across_values.len().min(GRID_VALUES);
     let size = egui::vec2(
         label_width + CELL.x * cols as f32,
         24.0 + CELL.y * rows as f32,
@@ -242,7 +245,7 @@ fn heatmap(ui: &mut egui::Ui, grid: &Grid, commands: &mut Vec<AppCommand>) {
     let painter = ui.painter_at(rect);
     let font = egui::FontId::proportional(11.0);
     let text = ui.visuals().text_color();
-    for (j, (name, _)) in grid.across_values.iter().enumerate() {
+    for (j, (name, _)) in grid.across_values.iter().take(cols).enumerate() {
         let at = rect.min + egui::vec2(label_width + CELL.x * (j as f32 + 0.5), 12.0);
         painter.text(
             at,
@@ -253,7 +256,7 @@ fn heatmap(ui: &mut egui::Ui, grid: &Grid, commands: &mut Vec<AppCommand>) {
         );
     }
     let mut hovered = None;
-    for (i, (name, _)) in grid.down_values.iter().enumerate() {
+    for (i, (name, _)) in grid.down_values.iter().take(rows).enumerate() {
         let y = rect.min.y + 24.0 + CELL.y * i as f32;
         painter.text(
             egui::pos2(rect.min.x + label_width - 6.0, y + CELL.y / 2.0),
