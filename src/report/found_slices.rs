@@ -34,7 +34,10 @@ pub fn tables(found: &FoundSlices) -> Vec<PlainTable> {
         .map(|(i, s)| {
             vec![
                 (i + 1).to_string(),
-                s.predicates.describe(),
+                match s.same_rows_as {
+                    Some(rank) => format!("{} (the rows of #{rank})", s.predicates.describe()),
+                    None => s.predicates.describe(),
+                },
                 s.size.to_string(),
                 format_errors(s.errors),
                 percent(Some(s.error_rate), 1),

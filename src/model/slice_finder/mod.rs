@@ -185,6 +185,10 @@ pub struct NamedSlice {
     pub errors: f64,
     pub error_rate: f64,
     pub score: f64,
+    /// The rank (from 1) of a better-ranked slice holding exactly the same rows: another
+    /// name for it (a predicate every one of its rows meets, such as an unused tag's "no").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_rows_as: Option<usize>,
     /// The rows, for click-through (not in reports).
     #[serde(skip)]
     pub rows: Vec<u32>,
@@ -316,7 +320,7 @@ pub fn find_named(
     keep_going: &(dyn Fn(f32) -> bool + Sync),
 ) -> Result<FoundSlices, FinderError> {
     let (found, average_error, min_support) = find(features, errors, params, keep_going)?;
-    let slices = found
+    let mut slices: Vec<NamedSlice> = found
         .into_iter()
         .map(|s| NamedSlice {
             rows: rows_of(features, &s.predicates, errors.len()),
@@ -335,8 +339,14 @@ pub fn find_named(
             errors: s.errors,
             error_rate: s.error_rate,
             score: s.score,
+            same_rows_as: None,
         })
         .collect();
+    for i in 1..slices.len() {
+        slices[i].same_rows_as = (0..i)
+            .find(|&j| slices[j].size == slices[i].size && slices[j].rows == slices[i].rows)
+            .map(|j| slices[j].same_rows_as.unwrap_or(j + 1));
+    }
     Ok(FoundSlices {
         alpha: params.alpha,
         k: params.k,
@@ -392,6 +402,39 @@ mod tests {
             rows_of(&features, &found[0].predicates, n as usize).len(),
             100
         );
+    }
+
+    #[test]
+    fn a_slice_with_the_rows_of_a_better_one_says_so() {
+        // `d` has one value: adding it to a slice changes nothing.
+        let n = 200;
+        let a: Vec<u32> = (0..n).map(|i| (i % 4 == 0) as u32).collect();
+        let errors: Vec<f64> = a.iter().map(|&v| v as f64).collect();
+        let features = [
+            feature("a", a, &["no", "yes"]),
+            feature("d", vec![0; n as usize], &["all"]),
+        ];
+        let params = Params {
+            alpha: 0.95,
+            k: 2,
+            ..Params::default()
+        };
+        let found = find_named(
+            &features,
+            &errors,
+            ErrorKind::Misclassified,
+            &params,
+            &|_| true,
+        )
+        .unwrap();
+        let names: Vec<String> = found
+            .slices
+            .iter()
+            .map(|s| s.predicates.describe())
+            .collect();
+        assert_eq!(names, ["a = yes", "a = yes and d = all"]);
+        assert_eq!(found.slices[0].same_rows_as, None);
+        assert_eq!(found.slices[1].same_rows_as, Some(1));
     }
 
     #[test]

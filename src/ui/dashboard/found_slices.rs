@@ -165,7 +165,13 @@ pub(super) fn found_slices_ui(
                     ui.end_row();
                     for (rank, s) in found.slices.iter().enumerate() {
                         ui.label((rank + 1).to_string());
-                        ui.label(s.predicates.describe());
+                        ui.horizontal(|ui| {
+                            ui.label(s.predicates.describe());
+                            if let Some(same) = s.same_rows_as {
+                                ui.weak(format!("(the rows of #{same})"))
+                                    .on_hover_text("Another name for a better-ranked slice: the same rows, so the same score.");
+                            }
+                        });
                         ui.label(s.size.to_string());
                         ui.label(crate::report::found_slices::format_errors(s.errors));
                         ui.label(format!("{:.1} %", s.error_rate * 100.0));
