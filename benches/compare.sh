@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Times `errata report` and the pandas + scikit-learn equivalent on the synthetic
-# 1,000,000-row set, with peak memory (max RSS). Needs: python3 with pandas, pyarrow,
-# scikit-learn, statsmodels. Generates the data with the load_report bench if missing.
+# Times `errata report`, the pandas + scikit-learn equivalent, the polars script computing
+# the same counts and polars' read alone (all columns as text: the parse floor) on the
+# synthetic set (ROWS, default 1,000,000), with peak memory (max RSS). Needs: python3 with
+# pandas, pyarrow, scikit-learn, statsmodels, polars. Generates the data with the
+# load_report bench if missing. PANDAS=0 skips pandas (minutes at 10M rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
@@ -25,5 +27,10 @@ PY
 }
 for ext in csv parquet; do
     measure "errata report ($ext)" ./target/release/errata report "$data/eval_$rows.$ext" -o /tmp/errata-bench-report.json
-    measure "pandas + scikit-learn ($ext)" python3 benches/pandas_report.py "$data/eval_$rows.$ext"
+    if [ "${PANDAS:-1}" != 0 ]; then
+        measure "pandas + scikit-learn ($ext)" python3 benches/pandas_report.py "$data/eval_$rows.$ext"
+    fi
+    measure "polars counts ($ext)" python3 benches/polars_report.py "$data/eval_$rows.$ext"
 done
+measure "polars read_csv, all text (floor)" python3 -c \
+    "import polars as pl, sys; pl.read_csv(sys.argv[1], infer_schema=False)" "$data/eval_$rows.csv"
