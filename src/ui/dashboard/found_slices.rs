@@ -46,10 +46,13 @@ pub(super) fn found_slices_ui(
         ui.add(egui::DragValue::new(&mut draft.params.max_level).range(1..=6))
             .on_hover_text("The most predicates one slice may combine.");
         let label = ui.label("min support");
-        if view.support.is_empty()
-            && let MinSupport::Rows(r) = draft.params.min_support
-        {
-            view.support = r.to_string();
+        if view.support.is_empty() {
+            // As `MinSupport::parse` reads it back: rows, or a share.
+            view.support = match draft.params.min_support {
+                MinSupport::Default => String::new(),
+                MinSupport::Rows(r) => r.to_string(),
+                MinSupport::Share(s) => s.to_string(),
+            };
         }
         ui.add(
             egui::TextEdit::singleline(&mut view.support)
