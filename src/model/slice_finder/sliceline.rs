@@ -218,6 +218,22 @@ impl Search {
         if s.is_nan() { f64::NEG_INFINITY } else { s }
     }
 
+    /// A slice's statistics from its rows' count, error sum and largest error. The package
+    /// takes the largest error of a sparse row, which counts the zeros of the rows outside
+    /// the slice.
+    fn stats(&self, size: f64, errors: f64, max: f64) -> Stats {
+        Stats {
+            score: self.score(size, errors),
+            errors,
+            max_error: if size < self.n_rows {
+                max.max(0.0)
+            } else {
+                max
+            },
+            size,
+        }
+    }
+
     /// The package's upper bound of a candidate's score, probed at the minimum support, at
     /// the size where the errors run out, and at the size itself.
     fn score_upper_bound(&self, size: f64, errors: f64, max_error: f64) -> f64 {
@@ -238,7 +254,6 @@ impl Search {
 
     /// One-predicate slices with enough rows and some error, in one-hot column order.
     fn basic_slices(&self, features: &[Feature], enc: &Encoding, errors: &[f64]) -> Vec<Slice> {
-        let n = errors.len();
         let per_feature: Vec<Vec<(f64, f64, f64)>> = features
             .par_iter()
             .enumerate()
@@ -258,18 +273,10 @@ impl Search {
             .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(column, (size, errors, max))| {
-                // A sparse row's maximum counts the zeros of the rows outside the slice.
-                let max_error = if size < n as f64 { max.max(0.0) } else { max };
-                (size >= self.min_sup && errors > 0.0).then(|| Slice {
-                    columns: vec![column as u32],
-                    stats: Stats {
-                        score: self.score(size, errors),
-                        errors,
-                        max_error,
-                        size,
-                    },
-                })
+            .filter(|(_, (size, errors, _))| *size >= self.min_sup && *errors > 0.0)
+            .map(|(column, (size, errors, max))| Slice {
+                columns: vec![column as u32],
+                stats: self.stats(size, errors, max),
             })
             .collect()
     }
@@ -424,19 +431,8 @@ impl Search {
                 Ok(members.iter().copied().zip(stats).collect())
             })
             .collect::<Result<_, _>>()?;
-        let n = errors.len() as f64;
-        for (i, (size, errs, max)) in counted
-            .into_iter()
-            .flatten()
-            .map(|(i, s)| (i, (s.size, s.errors, s.max_error)))
-        {
-            let max_error = if size < n { max.max(0.0) } else { max };
-            candidates[i].stats = Stats {
-                score: self.score(size, errs),
-                errors: errs,
-                max_error,
-                size,
-            };
+        for (i, counts) in counted.into_iter().flatten() {
+            candidates[i].stats = self.stats(counts.size, counts.errors, counts.max_error);
         }
         Ok(candidates)
     }
