@@ -1447,6 +1447,29 @@ fn find_slices_ranks_slices_shows_their_rows_and_adds_an_audit_check() {
     });
     harness.run();
     harness.get_by_label_contains("A higher alpha weighs a slice's error rate more");
+    // Enter in the minimum support field searches with it.
+    harness.get_by_label("min support").click();
+    harness.run();
+    harness.get_by_label("min support").type_text("20");
+    harness.key_press(Key::Enter);
+    harness.run();
+    wait_until(&mut harness, |app| {
+        !app.session().unwrap().finder.is_running()
+    });
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .app
+            .session()
+            .unwrap()
+            .finder
+            .search
+            .params
+            .min_support,
+        errata::model::slice_finder::MinSupport::Rows(20)
+    );
+    harness.get_by_label_contains("at least 20 rows");
     let ctx = harness.ctx.clone();
     let search = Search {
         params: Params {

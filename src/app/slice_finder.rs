@@ -165,27 +165,36 @@ impl SliceFinder {
 
     /// Crosses two features of the project's set (one pass over the rows).
     pub fn set_grid(&mut self, down: &str, across: &str, project: &Project) -> Result<(), String> {
-        let set = &project.dataset.set;
-        let names = [down.to_string(), across.to_string()];
-        let features = slice_finder::features(set, &project.book, Some(&names[..]))
-            .map_err(|e| e.to_string())?;
-        let find = |name: &str| features.iter().find(|f| f.name == name);
-        let (Some(d), Some(a)) = (find(down), find(across)) else {
-            return Err("pick two features".into());
-        };
-        self.grid = Some(Grid::compute(d, a, &set.correct));
+        let [d, a] = pair_of_features(project, down, across)?;
+        self.grid = Some(Grid::compute(&d, &a, &project.dataset.set.correct));
         Ok(())
     }
 
     /// The rows of one grid cell.
     pub fn cell_rows(&self, i: usize, j: usize, project: &Project) -> Option<Vec<u32>> {
         let grid = self.grid.as_ref()?;
-        let names = [grid.down.clone(), grid.across.clone()];
-        let features =
-            slice_finder::features(&project.dataset.set, &project.book, Some(&names[..])).ok()?;
-        let find = |name: &str| features.iter().find(|f| f.name == name);
-        Some(grid.rows(find(&grid.down)?, find(&grid.across)?, i, j))
+        let [d, a] = pair_of_features(project, &grid.down, &grid.across).ok()?;
+        Some(grid.rows(&d, &a, i, j))
     }
+}
+
+/// Two features of the project by name (the same one twice crosses it with itself).
+fn pair_of_features<'a>(
+    project: &'a Project,
+    down: &str,
+    across: &str,
+) -> Result<[slice_finder::Feature<'a>; 2], String> {
+    let names = [down.to_string(), across.to_string()];
+    let features = slice_finder::features(&project.dataset.set, &project.book, Some(&names[..]))
+        .map_err(|e| e.to_string())?;
+    let find = |name: &str| {
+        features
+            .iter()
+            .find(|f| f.name == name)
+            .cloned()
+            .ok_or_else(|| format!("no feature named {name:?}"))
+    };
+    Ok([find(down)?, find(across)?])
 }
 
 impl std::fmt::Debug for SliceFinder {

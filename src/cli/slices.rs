@@ -39,13 +39,17 @@ fn search_of(args: &SlicesArgs, kept: Option<Search>) -> Result<Search> {
     Ok(search)
 }
 
-/// The search a report includes: the project's kept one, or the defaults when asked.
-pub fn report_search(target: &Target, asked: bool) -> Option<Search> {
-    let kept = match target {
+/// The search a project keeps (`--save`, or the app's last).
+fn kept_search(target: &Target) -> Option<Search> {
+    match target {
         Target::Project(p) => p.slice_search(),
         Target::Dataset(..) => None,
-    };
-    kept.or_else(|| asked.then(Search::default))
+    }
+}
+
+/// The search a report includes: the project's kept one, or the defaults when asked.
+pub fn report_search(target: &Target, asked: bool) -> Option<Search> {
+    kept_search(target).or_else(|| asked.then(Search::default))
 }
 
 /// Runs a search over a loaded target, naming the dataset in its errors.
@@ -63,11 +67,7 @@ pub fn find(target: &Target, search: &Search) -> Result<FoundSlices> {
 pub fn run(mut args: SlicesArgs) -> Result<ExitCode> {
     let request = std::mem::take(&mut args.mapping).into();
     let mut target = Target::load(&args.dataset, request)?;
-    let kept = match &target {
-        Target::Project(p) => p.slice_search(),
-        Target::Dataset(..) => None,
-    };
-    let search = search_of(&args, kept)?;
+    let search = search_of(&args, kept_search(&target))?;
     if args.save && !matches!(target, Target::Project(_)) {
         bail!(
             "--save keeps the search in a project: give a .errata file (errata init creates one)"

@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
-use super::PLOT_HEIGHT;
+use super::{PLOT_HEIGHT, submitted};
 use crate::app::AppCommand;
 use crate::app::drift::{DriftCommand, DriftResult, DriftState};
 use crate::app::session::{Command, Session};
@@ -23,11 +23,6 @@ const CURRENT: Color32 = Color32::from_rgb(230, 140, 40);
 const ALARM: Color32 = Color32::from_rgb(207, 34, 46);
 /// Rows listed under a window or a category (the count says how many there are).
 const LISTED: usize = 200;
-
-/// A field's value is given by its button, or by Enter in the field.
-fn submitted(ui: &egui::Ui, field: &egui::Response, button: egui::Response) -> bool {
-    button.clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
-}
 
 fn drift_command(c: DriftCommand, commands: &mut Vec<AppCommand>) {
     commands.push(Command::Drift(c).into());

@@ -35,6 +35,7 @@ pub(super) fn found_slices_ui(
     let draft = view
         .draft
         .get_or_insert_with(|| session.finder.search.clone());
+    let mut support_entered = false;
     ui.horizontal(|ui| {
         ui.label("alpha");
         ui.add(egui::DragValue::new(&mut draft.params.alpha).range(0.01..=1.0).speed(0.01))
@@ -54,13 +55,15 @@ pub(super) fn found_slices_ui(
                 MinSupport::Share(s) => s.to_string(),
             };
         }
-        ui.add(
-            egui::TextEdit::singleline(&mut view.support)
-                .hint_text("1 % (≥ 10)")
-                .desired_width(90.0),
-        )
-        .labelled_by(label.id)
-        .on_hover_text("The fewest rows of a slice: a count (50), a share (0.01) or a percentage (1%). Empty: 1 % of the rows and at least 10.");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.support)
+                    .hint_text("1 % (≥ 10)")
+                    .desired_width(90.0),
+            )
+            .labelled_by(label.id);
+        support_entered = super::entered(ui, &field);
+        field.on_hover_text("The fewest rows of a slice: a count (50), a share (0.01) or a percentage (1%). Empty: 1 % of the rows and at least 10.");
         let kinds: Vec<ErrorKind> = match set.task {
             Task::Classification => vec![ErrorKind::Misclassified],
             Task::Transcription => vec![ErrorKind::Wer, ErrorKind::Misclassified],
@@ -113,10 +116,8 @@ pub(super) fn found_slices_ui(
     );
     ui.horizontal(|ui| {
         let running = session.finder.is_running();
-        if ui
-            .add_enabled(!running, egui::Button::new("Search"))
-            .clicked()
-        {
+        let search = ui.add_enabled(!running, egui::Button::new("Search"));
+        if search.clicked() || (support_entered && !running) {
             let support = view.support.trim();
             let parsed = if support.is_empty() {
                 Ok(MinSupport::Default)
