@@ -7,27 +7,52 @@ use crate::model::dataset::sort_categories;
 use crate::model::{MISSING, Task};
 
 use super::slicing::MAX_SLICE_VALUES;
+use super::table::{NO_VALUE, TextColumn};
 
 /// Codes in first-seen order; [`Dictionary::finish`] renumbers them into report order.
+/// It owns its values, so the columns encoded can be freed before the codes are final.
 #[derive(Default)]
-pub struct Dictionary<'a> {
-    index: PlHashMap<&'a str, u32>,
-    names: Vec<&'a str>,
+pub struct Dictionary {
+    index: PlHashMap<String, u32>,
+    names: Vec<String>,
 }
 
-impl<'a> Dictionary<'a> {
-    pub fn code(&mut self, value: &'a str) -> u32 {
+impl Dictionary {
+    pub fn code(&mut self, value: &str) -> u32 {
         if let Some(&c) = self.index.get(value) {
             return c;
         }
         let c = self.names.len() as u32;
-        self.index.insert(value, c);
-        self.names.push(value);
+        self.index.insert(value.to_string(), c);
+        self.names.push(value.to_string());
         c
     }
 
-    /// Codes of a column, [`MISSING`] where `present` is false or the cell is empty.
-    pub fn encode(
+    /// Codes of a column, [`MISSING`] where `present` is false or the cell is empty. A
+    /// column stored by distinct value costs one lookup per distinct value.
+    pub fn encode(&mut self, column: &TextColumn, present: impl Fn(usize) -> bool) -> Vec<u32> {
+        let TextColumn::Distinct { codes, values } = column else {
+            return self.encode_cells(column.iter(), present);
+        };
+        let mut ours: Vec<u32> = vec![MISSING; values.len()];
+        codes
+            .iter()
+            .enumerate()
+            .map(|(row, &code)| {
+                if code == NO_VALUE || !present(row) {
+                    return MISSING;
+                }
+                let ours = &mut ours[code as usize];
+                if *ours == MISSING {
+                    *ours = self.code(&values[code as usize]);
+                }
+                *ours
+            })
+            .collect()
+    }
+
+    /// Codes of cells, [`MISSING`] where `present` is false or the cell is empty.
+    pub fn encode_cells<'a>(
         &mut self,
         cells: impl Iterator<Item = Option<&'a str>>,
         present: impl Fn(usize) -> bool,
@@ -41,7 +66,7 @@ impl<'a> Dictionary<'a> {
             .collect()
     }
 
-    pub fn names(&self) -> &[&'a str] {
+    pub fn names(&self) -> &[String] {
         &self.names
     }
 
@@ -51,9 +76,9 @@ impl<'a> Dictionary<'a> {
     /// `annotators` (one column per annotator) are translated the same way.
     pub fn finish(
         &self,
-        classes: [&[u32]; 2],
-        others: [Option<&[u32]>; 2],
-        annotators: &[Vec<u32>],
+        classes: [Vec<u32>; 2],
+        others: [Option<Vec<u32>>; 2],
+        annotators: Vec<Vec<u32>>,
     ) -> Encoded {
         let mut used = vec![false; self.names.len()];
         for &c in classes.iter().flat_map(|c| c.iter()) {
@@ -76,29 +101,26 @@ impl<'a> Dictionary<'a> {
                 .collect();
             self.names
                 .iter()
-                .map(|n| position.get(n).copied().unwrap_or(MISSING))
+                .map(|n| position.get(n.as_str()).copied().unwrap_or(MISSING))
                 .collect()
         };
-        let mut translate = |codes: &[u32], names: &mut Vec<String>| -> Vec<u32> {
+        // In place: the codes given are the kept rows', no longer needed as they were.
+        let mut translate = |mut codes: Vec<u32>, names: &mut Vec<String>| -> Vec<u32> {
+            for c in codes.iter_mut().filter(|c| **c != MISSING) {
+                if remap[*c as usize] == MISSING {
+                    remap[*c as usize] = names.len() as u32;
+                    names.push(self.names[*c as usize].to_string());
+                }
+                *c = remap[*c as usize];
+            }
             codes
-                .iter()
-                .map(|&c| {
-                    if c == MISSING {
-                        return MISSING;
-                    }
-                    if remap[c as usize] == MISSING {
-                        remap[c as usize] = names.len() as u32;
-                        names.push(self.names[c as usize].to_string());
-                    }
-                    remap[c as usize]
-                })
-                .collect()
         };
-        let labels = translate(classes[0], &mut names);
-        let predictions = translate(classes[1], &mut names);
+        let [labels, predictions] = classes;
+        let labels = translate(labels, &mut names);
+        let predictions = translate(predictions, &mut names);
         let [human, baseline] = others.map(|o| o.map(|codes| translate(codes, &mut names)));
         let annotators = annotators
-            .iter()
+            .into_iter()
             .map(|codes| translate(codes, &mut names))
             .collect();
         Encoded {
@@ -127,7 +149,7 @@ pub struct Encoded {
 /// Transcription when most labels are sentences and they are varied (many distinct labels,
 /// or predictions that are often none of the labels, as a recogniser's are); otherwise the
 /// labels are class names. Works on codes, so it costs one pass over integers.
-pub fn detect_task(names: &[&str], labels: &[u32], predictions: &[u32]) -> Task {
+pub fn detect_task(names: &[String], labels: &[u32], predictions: &[u32]) -> Task {
     let mut label_count = vec![0usize; names.len()];
     for &l in labels.iter().filter(|&&l| l != MISSING) {
         label_count[l as usize] += 1;
@@ -186,16 +208,16 @@ mod tests {
     fn finish_orders_classes_and_appends_other_values() {
         let mut d = Dictionary::default();
         let cells = [Some("10"), Some("2"), None, Some("x-only-in-excluded-row")];
-        let labels = d.encode(cells.into_iter(), |row| row != 3);
+        let labels = d.encode_cells(cells.into_iter(), |row| row != 3);
         assert_eq!(labels[2], MISSING);
-        let predictions = d.encode([Some("2"), Some("33"), None, None].into_iter(), |_| true);
-        let human = d.encode([Some("7"), None, Some("2"), None].into_iter(), |_| true);
+        let predictions = d.encode_cells([Some("2"), Some("33"), None, None].into_iter(), |_| true);
+        let human = d.encode_cells([Some("7"), None, Some("2"), None].into_iter(), |_| true);
         let kept = [0usize, 1];
         let pick = |c: &[u32]| kept.iter().map(|&r| c[r]).collect::<Vec<_>>();
         let e = d.finish(
-            [&pick(&labels), &pick(&predictions)],
-            [Some(&pick(&human)), None],
-            &[],
+            [pick(&labels), pick(&predictions)],
+            [Some(pick(&human)), None],
+            Vec::new(),
         );
         assert_eq!(e.names, ["2", "10", "33", "7"]);
         assert_eq!(e.n_classes, 3);

@@ -6,6 +6,8 @@ use rayon::prelude::*;
 use crate::model::dataset::sort_categories;
 use crate::model::{SliceColumn, SliceKind};
 
+use super::table::NO_VALUE;
+
 /// A categorical slice has at most this many values.
 pub const MAX_SLICE_VALUES: usize = 50;
 /// Numeric columns with more distinct values than this are cut into quantile bins.
@@ -34,6 +36,13 @@ pub enum SliceSource<'a> {
         decimal_comma: bool,
     },
     Numbers(Vec<Option<f64>>),
+    /// Text stored once per distinct value: a code per row into `values`,
+    /// [`NO_VALUE`] where the cell is empty. Each distinct value is parsed once.
+    Coded {
+        codes: Vec<u32>,
+        values: &'a [String],
+        decimal_comma: bool,
+    },
 }
 
 /// The slice for a column, or why the column cannot be one.
@@ -74,21 +83,74 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
                 _ => categorical(name, &values),
             }
         }
+        SliceSource::Coded {
+            codes,
+            values,
+            decimal_comma,
+        } => {
+            let mut used = vec![false; values.len()];
+            for &code in &codes {
+                if let Some(u) = used.get_mut(code as usize) {
+                    *u = true;
+                }
+            }
+            let numbers: Vec<Option<f64>> = values
+                .par_iter()
+                .zip(&used)
+                .map(|(v, &u)| {
+                    u.then(|| parse_number(v, decimal_comma))
+                        .flatten()
+                        .filter(|x| x.is_finite())
+                })
+                .collect();
+            let numeric = used.iter().any(|&u| u)
+                && used.iter().zip(&numbers).all(|(&u, n)| !u || n.is_some());
+            if numeric {
+                let numbers: Vec<f64> = numbers.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+                return coded_numbers_slice(name, &codes, &numbers);
+            }
+            // Renumbered to the values the rows use, in the order first used.
+            let mut first_used = vec![NO_VALUE; values.len()];
+            let mut distinct: Vec<&str> = Vec::new();
+            let provisional: Vec<u32> = codes
+                .iter()
+                .map(|&code| match first_used.get_mut(code as usize) {
+                    None => NO_VALUE,
+                    Some(c) if *c != NO_VALUE => *c,
+                    Some(c) => {
+                        *c = distinct.len() as u32;
+                        distinct.push(&values[code as usize]);
+                        *c
+                    }
+                })
+                .collect();
+            categorical_codes(name, provisional, &distinct)
+        }
     }
 }
 
 fn categorical(name: &str, values: &[Option<&str>]) -> Result<SliceColumn, String> {
     let mut distinct: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut names: Vec<&str> = Vec::new();
     let provisional: Vec<u32> = values
         .iter()
         .map(|v| match v {
-            Some(v) => {
-                let next = distinct.len() as u32;
-                *distinct.entry(v).or_insert(next)
-            }
-            None => u32::MAX,
+            Some(v) => *distinct.entry(v).or_insert_with(|| {
+                names.push(v);
+                names.len() as u32 - 1
+            }),
+            None => NO_VALUE,
         })
         .collect();
+    categorical_codes(name, provisional, &names)
+}
+
+/// A categorical slice from provisional codes into `distinct` ([`NO_VALUE`] for empty).
+fn categorical_codes(
+    name: &str,
+    provisional: Vec<u32>,
+    distinct: &[&str],
+) -> Result<SliceColumn, String> {
     if distinct.is_empty() {
         return Err("every value is empty".into());
     }
@@ -98,17 +160,21 @@ fn categorical(name: &str, values: &[Option<&str>]) -> Result<SliceColumn, Strin
             distinct.len()
         ));
     }
-    let mut names: Vec<String> = distinct.keys().map(|s| s.to_string()).collect();
+    let mut names: Vec<String> = distinct.iter().map(|s| s.to_string()).collect();
     sort_slice_values(&mut names);
-    let mut remap = vec![0u32; names.len()];
-    for (code, n) in names.iter().enumerate() {
-        remap[distinct[n.as_str()] as usize] = code as u32;
-    }
+    let remap: Vec<u32> = {
+        let position: PlHashMap<&str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(code, n)| (n.as_str(), code as u32))
+            .collect();
+        distinct.iter().map(|d| position[d]).collect()
+    };
     let missing = names.len() as u32;
     let codes: Vec<u32> = provisional
         .iter()
         .map(|&p| {
-            if p == u32::MAX {
+            if p == NO_VALUE {
                 missing
             } else {
                 remap[p as usize]
@@ -146,19 +212,40 @@ fn sort_slice_values(values: &mut [String]) {
 /// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
 pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
     let mut present: Vec<f64> = values.iter().flatten().copied().collect();
-    let last = present.len() - 1;
-    let position = |k: usize| k as f64 / QUANTILE_BINS as f64 * last as f64;
     // Only the order statistics next to each quantile are needed: select them instead of
     // sorting the whole column.
+    let ranks = quantile_ranks(present.len());
+    let order = order_statistics(&mut present, &ranks);
+    let edges = quantile_edges(present.len(), |rank| {
+        order[ranks.binary_search(&rank).unwrap_or_default()]
+    });
+    let numbers = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+    binned_column(name, &edges, numbers)
+}
+
+/// Where quantile `k` of [`QUANTILE_BINS`] falls among `n` sorted values, as a fractional rank.
+fn quantile_position(k: usize, n: usize) -> f64 {
+    k as f64 / QUANTILE_BINS as f64 * (n - 1) as f64
+}
+
+/// The ranks (ascending, distinct) of the order statistics the quantiles of `n` values need.
+fn quantile_ranks(n: usize) -> Vec<usize> {
     let mut ranks: Vec<usize> = (0..=QUANTILE_BINS)
-        .flat_map(|k| [position(k).floor() as usize, position(k).ceil() as usize])
+        .flat_map(|k| {
+            let pos = quantile_position(k, n);
+            [pos.floor() as usize, pos.ceil() as usize]
+        })
         .collect();
     ranks.dedup();
-    let order = order_statistics(&mut present, &ranks);
-    let at = |rank: usize| order[ranks.binary_search(&rank).unwrap_or_default()];
+    ranks
+}
+
+/// The bin edges of `n` values whose order statistic of rank `r` is `at(r)`: the quantiles
+/// by linear interpolation between order statistics, as numpy's default, repeated edges
+/// merged.
+fn quantile_edges(n: usize, at: impl Fn(usize) -> f64) -> Vec<f64> {
     let quantile = |k: usize| {
-        // Linear interpolation between order statistics, as numpy's default.
-        let pos = position(k);
+        let pos = quantile_position(k, n);
         let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
         at(lo) + (at(hi) - at(lo)) * (pos - lo as f64)
     };
@@ -167,7 +254,12 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
     if edges.len() == 1 {
         edges.push(edges[0]);
     }
-    let labels = format_edges(&edges);
+    edges
+}
+
+/// The binned slice of `numbers` (NaN where empty) cut at `edges`.
+fn binned_column(name: &str, edges: &[f64], numbers: Vec<f64>) -> SliceColumn {
+    let labels = format_edges(edges);
     let bins = edges.len() - 1;
     let mut names: Vec<String> = (0..bins)
         .map(|i| {
@@ -177,12 +269,14 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
         .collect();
     let interior = &edges[1..bins];
     let missing_code = bins as u32;
-    let codes: Vec<u32> = values
-        .iter()
-        .map(|v| {
-            v.map_or(missing_code, |x| {
+    let codes: Vec<u32> = numbers
+        .par_iter()
+        .map(|&x| {
+            if x.is_nan() {
+                missing_code
+            } else {
                 interior.partition_point(|&e| e <= x) as u32
-            })
+            }
         })
         .collect();
     if codes.contains(&missing_code) {
@@ -193,8 +287,81 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
         kind: SliceKind::Binned,
         values: names,
         codes,
-        numbers: Some(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
+        numbers: Some(numbers),
     }
+}
+
+/// The slice of a numeric column stored by distinct value: `codes` per row into `numbers`
+/// ([`NO_VALUE`] where empty). The same slice as [`SliceSource::Numbers`] gives, computed
+/// from each distinct number's count: its order statistics are exact without a sort.
+fn coded_numbers_slice(name: &str, codes: &[u32], numbers: &[f64]) -> Result<SliceColumn, String> {
+    let mut counts = vec![0usize; numbers.len()];
+    for &code in codes {
+        if let Some(c) = counts.get_mut(code as usize) {
+            *c += 1;
+        }
+    }
+    let mut by_value: Vec<(f64, usize)> = numbers
+        .iter()
+        .zip(&counts)
+        .filter(|(_, c)| **c > 0)
+        .map(|(&x, &c)| (x, c))
+        .collect();
+    by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+    by_value.dedup_by(|later, first| {
+        let same = later.0.to_bits() == first.0.to_bits();
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
+    if by_value.len() <= MAX_NUMERIC_CATEGORIES {
+        // Few numbers: categories named as the numbers print.
+        let mut distinct: Vec<String> = Vec::new();
+        let provisional_of: Vec<u32> = numbers
+            .iter()
+            .zip(&counts)
+            .map(|(x, &c)| {
+                if c == 0 {
+                    return NO_VALUE;
+                }
+                let text = x.to_string();
+                match distinct.iter().position(|d| *d == text) {
+                    Some(p) => p as u32,
+                    None => {
+                        distinct.push(text);
+                        distinct.len() as u32 - 1
+                    }
+                }
+            })
+            .collect();
+        let provisional = codes
+            .iter()
+            .map(|&code| {
+                provisional_of
+                    .get(code as usize)
+                    .copied()
+                    .unwrap_or(NO_VALUE)
+            })
+            .collect();
+        let distinct: Vec<&str> = distinct.iter().map(String::as_str).collect();
+        return categorical_codes(name, provisional, &distinct);
+    }
+    let present: usize = by_value.iter().map(|(_, c)| c).sum();
+    let mut cumulative = Vec::with_capacity(by_value.len());
+    let mut total = 0;
+    for (_, c) in &by_value {
+        total += c;
+        cumulative.push(total);
+    }
+    let edges = quantile_edges(present, |rank| {
+        by_value[cumulative.partition_point(|&end| end <= rank)].0
+    });
+    let per_row = codes
+        .par_iter()
+        .map(|&code| numbers.get(code as usize).copied().unwrap_or(f64::NAN))
+        .collect();
+    Ok(binned_column(name, &edges, per_row))
 }
 
 /// The values at the given ascending `ranks` of `values` sorted, found by successive
@@ -343,5 +510,70 @@ mod tests {
         )
         .unwrap();
         assert_eq!(numeric.values, ["1", "2"]);
+    }
+
+    /// A column stored by distinct value gives the slice its cells give, for numbers (few
+    /// and many, with equal numbers written apart), decimal commas, text and empty cells.
+    #[test]
+    fn coded_columns_slice_as_their_cells() {
+        let columns: [Vec<&str>; 5] = [
+            vec!["3", "1", "", "2", "1", "3.0", "0", "-0", "2", "7"],
+            (0..400)
+                .map(|i| ["0.5", "12", "3,5", "7.25", "1e3", "-4", "", "12.0"][i % 8])
+                .collect(),
+            (0..97).map(|i| ["a", "b", "", "c"][i * 7 % 4]).collect(),
+            vec!["1", "x", "2"],
+            vec!["", ""],
+        ];
+        let many: Vec<String> = (0..1000).map(|i| format!("{}", (i * 37) % 101)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        for cells in columns.iter().chain([&many]) {
+            let mut values: Vec<String> = Vec::new();
+            let codes: Vec<u32> = cells
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        return NO_VALUE;
+                    }
+                    match values.iter().position(|v| v == c) {
+                        Some(p) => p as u32,
+                        None => {
+                            values.push(c.to_string());
+                            values.len() as u32 - 1
+                        }
+                    }
+                })
+                .collect();
+            let text = slice_column(
+                "c",
+                SliceSource::Text {
+                    values: cells
+                        .iter()
+                        .map(|c| (!c.is_empty()).then_some(*c))
+                        .collect(),
+                    decimal_comma: true,
+                },
+            );
+            let coded = slice_column(
+                "c",
+                SliceSource::Coded {
+                    codes,
+                    values: &values,
+                    decimal_comma: true,
+                },
+            );
+            match (text, coded) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!((&a.values, &a.codes, a.kind), (&b.values, &b.codes, b.kind));
+                    let nan_eq = |x: &Option<Vec<f64>>| {
+                        x.as_ref()
+                            .map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
+                    };
+                    assert_eq!(nan_eq(&a.numbers), nan_eq(&b.numbers));
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("{cells:?}: {a:?} against {b:?}"),
+            }
+        }
     }
 }

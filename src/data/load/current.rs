@@ -7,11 +7,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{Dataset, LoadError, Loader, cells, read_table, row_number};
+use super::{Dataset, LoadError, Loader, read_table, row_number};
 use crate::data::mapping::{ColumnRoles, MappingRequest};
 use crate::data::progress::{Progress, Step};
 use crate::data::slicing::parse_number;
 use crate::data::table::Delimited;
+use crate::data::table::{KeptColumns, Storage};
 use crate::model::drift::monitored::{MonitoredSet, RoleNames};
 use crate::model::text::{EditCounts, edit_counts};
 use crate::model::{MISSING, SliceColumn, SliceKind, Task};
@@ -49,7 +50,13 @@ pub fn load_reference(
         separator: source.separator.map(char::from),
         ..MappingRequest::default()
     };
-    let (table, read) = read_table(&source.table, &request, progress)?;
+    let (table, read) = read_table(
+        &source.table,
+        &request,
+        &mut every_column(&source.roles, &[]),
+        0,
+        progress,
+    )?;
     progress.enter(Step::Encoding)?;
     let roles = &source.roles;
     let claimed: Vec<&str> = [
@@ -69,11 +76,11 @@ pub fn load_reference(
     .chain(roles.probabilities.iter().map(String::as_str))
     .collect();
     let compared: Vec<String> = read
-        .frame
-        .get_column_names()
+        .table
+        .names()
         .iter()
-        .map(|c| c.to_string())
         .filter(|c| !claimed.contains(&c.as_str()))
+        .cloned()
         .collect();
     let roles = ColumnRoles {
         slices: compared,
@@ -105,14 +112,15 @@ pub fn load_current(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<MonitoredSet, LoadError> {
-    let (table, read) = read_table(path, request, progress)?;
+    let (table, read) = read_table(
+        path,
+        request,
+        &mut every_column(roles, &TIME_NAMES),
+        0,
+        progress,
+    )?;
     progress.enter(Step::Encoding)?;
-    let columns: Vec<String> = read
-        .frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let columns: Vec<String> = read.table.names().to_vec();
     let has = |c: &str| columns.iter().any(|x| x == c);
     let missing = |column: &str, role: &'static str| LoadError::MissingLikeReference {
         path: table.path.clone(),
@@ -161,6 +169,30 @@ pub fn load_current(
     Ok(set)
 }
 
+/// Keeps every column: those of `roles` whose values rarely repeat (ids, media, confidence,
+/// time) and columns named like `times` in one buffer, the others a value per distinct value.
+fn every_column<'a>(
+    roles: &'a ColumnRoles,
+    times: &'a [&'a str],
+) -> impl FnMut(&Path, &[String]) -> KeptColumns + 'a {
+    move |_, names| {
+        let plain = [&roles.id, &roles.media, &roles.confidence, &roles.time];
+        names
+            .iter()
+            .map(|name| {
+                let is_plain = plain.iter().any(|c| c.as_deref() == Some(name.as_str()))
+                    || times.iter().any(|t| name.eq_ignore_ascii_case(t));
+                let storage = if is_plain {
+                    Storage::Plain
+                } else {
+                    Storage::Distinct
+                };
+                (name.clone(), storage)
+            })
+            .collect()
+    }
+}
+
 /// A set's monitored columns under `roles` (every row kept); with `like`, a column numeric
 /// there must be numeric here.
 fn read_monitored(
@@ -173,18 +205,13 @@ fn read_monitored(
 ) -> Result<MonitoredSet, LoadError> {
     let loader = Loader {
         table,
-        frame: &read.frame,
+        columns: &read.table,
+        consume: false,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
     };
-    let has = |c: &str| {
-        read.frame
-            .get_column_names()
-            .iter()
-            .any(|x| x.as_str() == c)
-    };
-    let kept: Vec<usize> = (0..read.frame.height()).collect();
-    let media_column = roles.media.as_deref().map(|c| loader.text(c)).transpose()?;
-    let media_cells = media_column.as_ref().map(cells);
+    let has = |c: &str| read.table.names().iter().any(|x| x == c);
+    let kept: Vec<usize> = (0..read.table.height()).collect();
+    let media_cells = roles.media.as_deref().map(|c| loader.text(c)).transpose()?;
     let (ids, _) = loader.ids(roles, &kept, media_cells.as_deref())?;
     let media = match (&roles.media, &media_cells) {
         (Some(c), Some(values)) => Some(loader.media(c, values, &kept)?.paths),
@@ -212,8 +239,8 @@ fn read_monitored(
         for (theirs, ours) in reference.slices.iter().zip(&slices) {
             if theirs.numbers.is_some() && ours.numbers.is_none() {
                 let text = loader.text(&ours.name)?;
-                let (row, value) = cells(&text)
-                    .into_iter()
+                let (row, value) = text
+                    .iter()
                     .enumerate()
                     .find_map(|(row, v)| {
                         v.filter(|v| {
@@ -262,10 +289,10 @@ fn read_monitored(
             }
         }
     };
-    let predictions: Vec<u32> = cells(&prediction_text).into_iter().map(&mut code).collect();
+    let predictions: Vec<u32> = prediction_text.iter().map(&mut code).collect();
     let labels: Option<Vec<u32>> = label_text
         .as_ref()
-        .map(|t| cells(t).into_iter().map(&mut code).collect());
+        .map(|t| t.iter().map(&mut code).collect());
     let edits = match (&labels, task) {
         (Some(labels), Task::Transcription) => Some(
             (0..labels.len())
@@ -306,7 +333,7 @@ impl Loader<'_> {
     /// A compared column: numbers when every value is one (NaN where empty), otherwise its
     /// values as categories (any number of them; empty cells left out).
     fn compared_column(&self, name: &str) -> Result<SliceColumn, LoadError> {
-        let all: Vec<usize> = (0..self.frame.height()).collect();
+        let all: Vec<usize> = (0..self.columns.height()).collect();
         if let Ok(numbers) = self.numbers(name, &all)?
             && numbers.iter().any(Option::is_some)
             && numbers.iter().flatten().all(|x| x.is_finite())
@@ -327,8 +354,8 @@ impl Loader<'_> {
         let text = self.text(name)?;
         let mut values: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-        let codes = cells(&text)
-            .into_iter()
+        let codes = text
+            .iter()
             .map(|v| match v {
                 None => MISSING,
                 Some(v) => *index.entry(v).or_insert_with(|| {

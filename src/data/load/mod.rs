@@ -18,7 +18,10 @@ use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
 use super::progress::{Progress, Step};
 use super::slicing::{SliceSource, parse_number, slice_column};
-use super::table::{self, Delimited, Fingerprint, ReadTable, TableFile};
+use super::table::{
+    self, Column, Delimited, Fingerprint, KeptColumns, NO_VALUE, ReadTable, Storage, Table,
+    TableFile, TextColumn, TextRef,
+};
 use crate::model::classes::CLASSES_SHOWN;
 use crate::model::drift::monitor::parse_time;
 use crate::model::{
@@ -67,8 +70,60 @@ pub fn load_with(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    let (table, read) = read_table(path, request, progress)?;
-    build(&table, read, request, progress)
+    let (table, read, roles) = read_with_roles(path, request, 0, progress)?;
+    build(&table, read, roles?, request, progress)
+}
+
+/// Reads the table keeping the columns the request's roles use; the roles, or why the
+/// columns do not fit the request, come with it (a table that cannot be read fails first).
+fn read_with_roles(
+    path: &Path,
+    request: &MappingRequest,
+    head_rows: usize,
+    progress: &Progress,
+) -> Result<(TableFile, ReadTable, Result<ColumnRoles, LoadError>), LoadError> {
+    let mut roles = None;
+    let (table, read) = read_table(
+        path,
+        request,
+        &mut |table, names| match resolve_roles(table, names, request) {
+            Ok(resolved) => {
+                let kept = kept_columns(&resolved);
+                roles = Some(Ok(resolved));
+                kept
+            }
+            Err(e) => {
+                roles = Some(Err(e));
+                Vec::new()
+            }
+        },
+        head_rows,
+        progress,
+    )?;
+    let roles = roles.unwrap_or_else(|| resolve_roles(&table.path, read.table.names(), request));
+    Ok((table, read, roles))
+}
+
+/// The columns a load keeps for `roles`: those whose values rarely repeat in one buffer,
+/// the others a value per distinct value.
+fn kept_columns(roles: &ColumnRoles) -> KeptColumns {
+    let plain = [&roles.id, &roles.media, &roles.time].into_iter().flatten();
+    let distinct = [
+        &roles.human,
+        &roles.baseline,
+        &roles.tags,
+        &roles.confidence,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(&roles.probabilities)
+    .chain([&roles.label, &roles.prediction])
+    .chain(&roles.annotators)
+    .chain(&roles.slices);
+    plain
+        .map(|c| (c.clone(), Storage::Plain))
+        .chain(distinct.map(|c| (c.clone(), Storage::Distinct)))
+        .collect()
 }
 
 /// What the column-mapping dialog shows: the table's columns and first rows as they are in
@@ -106,28 +161,11 @@ pub fn preview(
     rows: usize,
     progress: &Progress,
 ) -> Result<Preview, LoadError> {
-    let (table, read) = read_table(path, request, progress)?;
-    let frame = &read.frame;
-    let columns = frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    let head = (0..frame.height().min(rows))
-        .map(|row| {
-            frame
-                .columns()
-                .iter()
-                .map(|column| match column.get(row) {
-                    Ok(AnyValue::Null) | Err(_) => String::new(),
-                    Ok(AnyValue::String(s)) => s.to_string(),
-                    Ok(value) => value.to_string(),
-                })
-                .collect()
-        })
-        .collect();
+    let (table, mut read, roles) = read_with_roles(path, request, rows, progress)?;
+    let columns = read.table.names().to_vec();
+    let head = std::mem::take(&mut read.head);
     let delimited = read.delimited;
-    let dataset = build(&table, read, request, progress);
+    let dataset = roles.and_then(|roles| build(&table, read, roles, request, progress));
     if matches!(dataset, Err(LoadError::Cancelled)) {
         return Err(LoadError::Cancelled);
     }
@@ -141,38 +179,53 @@ pub fn preview(
     })
 }
 
+/// Locates and reads the table; `choose` picks the columns kept, given the table's path and
+/// its column names.
 fn read_table(
     path: &Path,
     request: &MappingRequest,
+    choose: &mut dyn FnMut(&Path, &[String]) -> KeptColumns,
+    head_rows: usize,
     progress: &Progress,
 ) -> Result<(TableFile, ReadTable), LoadError> {
     progress.enter(Step::ReadingTable)?;
     let table = table::locate(path, request.table.as_deref())?;
-    let read = table::read(&table, request.separator_byte())?;
-    progress.set_rows(read.frame.height());
+    let read = table::read(
+        &table,
+        request.separator_byte(),
+        &mut |names| choose(&table.path, names),
+        head_rows,
+        progress,
+    )?;
+    progress.set_rows(read.table.height());
     Ok((table, read))
 }
 
 fn build(
     table: &TableFile,
     read: ReadTable,
+    roles: ColumnRoles,
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
     progress.enter(Step::Encoding)?;
     let loader = Loader {
         table,
-        frame: &read.frame,
+        columns: &read.table,
+        consume: true,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
     };
-    let mut dataset = loader.build(request, read.fingerprint)?;
+    let mut dataset = loader.build(roles, request, read.fingerprint)?;
     dataset.delimited = read.delimited;
     Ok(dataset)
 }
 
 struct Loader<'a> {
     table: &'a TableFile,
-    frame: &'a DataFrame,
+    columns: &'a Table,
+    /// Each column is read once, and taken from `columns` when it is, so that the cells
+    /// read go as soon as they are encoded.
+    consume: bool,
     /// Numbers may be written `0,93` (see [`Delimited::decimal_comma`]).
     decimal_comma: bool,
 }
@@ -192,17 +245,6 @@ fn example_rows(rows: &[usize]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
-/// The values of a text column per table row, `None` for empty (or blank) cells.
-fn cell_iter(column: &StringChunked) -> impl Iterator<Item = Option<&str>> {
-    column
-        .iter()
-        .map(|v| v.filter(|s| !s.bytes().all(|b| b.is_ascii_whitespace())))
-}
-
-fn cells(column: &StringChunked) -> Vec<Option<&str>> {
-    cell_iter(column).collect()
-}
-
 /// A cell of a numeric column that does not parse as a number.
 struct NotANumber {
     row: usize,
@@ -217,8 +259,8 @@ struct MediaColumn {
 
 /// Labels, predictions, human labels and baseline predictions of every row, as codes into
 /// one vocabulary, and the task.
-struct LabelCodes<'a> {
-    dictionary: Dictionary<'a>,
+struct LabelCodes {
+    dictionary: Dictionary,
     labels: Vec<u32>,
     predictions: Vec<u32>,
     human: Option<Vec<u32>>,
@@ -228,13 +270,14 @@ struct LabelCodes<'a> {
     task: Task,
 }
 
-impl LabelCodes<'_> {
+impl LabelCodes {
     /// The final vocabulary and the codes of the kept rows; a missing transcript
     /// hypothesis is the empty text. `from_file` holds annotators' codes already per kept
     /// row (an annotations file).
-    fn finish(&mut self, kept: &[usize], from_file: &[Vec<u32>]) -> Encoded {
+    /// Each table-row column is dropped once its kept rows are picked.
+    fn finish(mut self, kept: &[usize], from_file: Vec<Vec<u32>>) -> Encoded {
         let empty_text = self.dictionary.code("");
-        let pick = |codes: &[u32]| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
+        let pick = |codes: Vec<u32>| -> Vec<u32> { kept.iter().map(|&r| codes[r]).collect() };
         let predictions: Vec<u32> = kept
             .iter()
             .map(|&r| match self.predictions[r] {
@@ -242,17 +285,16 @@ impl LabelCodes<'_> {
                 code => code,
             })
             .collect();
-        let (human, baseline) = (
-            self.human.as_deref().map(pick),
-            self.baseline.as_deref().map(pick),
-        );
-        let mut annotators: Vec<Vec<u32>> = self.annotators.iter().map(|c| pick(c)).collect();
-        annotators.extend(from_file.iter().cloned());
-        self.dictionary.finish(
-            [&pick(&self.labels), &predictions],
-            [human.as_deref(), baseline.as_deref()],
-            &annotators,
-        )
+        self.predictions = Vec::new();
+        let labels = pick(std::mem::take(&mut self.labels));
+        let (human, baseline) = (self.human.take().map(pick), self.baseline.take().map(pick));
+        let mut annotators: Vec<Vec<u32>> = std::mem::take(&mut self.annotators)
+            .into_iter()
+            .map(pick)
+            .collect();
+        annotators.extend(from_file);
+        self.dictionary
+            .finish([labels, predictions], [human, baseline], annotators)
     }
 }
 
@@ -331,12 +373,11 @@ fn normalize_label(label: &str) -> String {
 
 /// The text of the label columns, which the vocabulary borrows from.
 struct LabelColumns {
-    label: StringChunked,
-    prediction: StringChunked,
-    human: Option<StringChunked>,
-    baseline: Option<StringChunked>,
-    annotators: Vec<StringChunked>,
-    annotations: Option<AnnotationsFile>,
+    label: TextRef,
+    prediction: TextRef,
+    human: Option<TextRef>,
+    baseline: Option<TextRef>,
+    annotators: Vec<TextRef>,
 }
 
 /// One line of an annotations file.
@@ -363,14 +404,15 @@ fn read_annotations(path: &Path, normalize: bool) -> Result<AnnotationsFile, Loa
         problem,
     };
     let table = table::locate(path, None)?;
-    let read = table::read(&table, None)?;
-    let frame = read.frame;
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    let column = |wanted: &str| -> Result<StringChunked, LoadError> {
+    let mut every = |names: &[String]| {
+        names
+            .iter()
+            .map(|name| (name.clone(), Storage::Plain))
+            .collect()
+    };
+    let read = table::read(&table, None, &mut every, 0, &Progress::default())?;
+    let names = read.table.names();
+    let column = |wanted: &str| -> Result<TextRef, LoadError> {
         let name = names
             .iter()
             .find(|c| c.trim().eq_ignore_ascii_case(wanted))
@@ -380,19 +422,20 @@ fn read_annotations(path: &Path, normalize: bool) -> Result<AnnotationsFile, Loa
                     names.join(", ")
                 ))
             })?;
-        let text = frame
+        read.table
             .column(name)
-            .and_then(|c| c.as_materialized_series().cast(&DataType::String))
-            .map_err(|e| bad(e.to_string()))?;
-        Ok(text.str().map_err(|e| bad(e.to_string()))?.clone())
+            .ok_or_else(|| bad(format!("column {name:?} was not read")))?
+            .text()
+            .map_err(|e| bad(e.to_string()))
     };
     let (ids, annotators, labels) = (column("id")?, column("annotator")?, column("label")?);
-    let mut lines = Vec::with_capacity(frame.height());
+    let mut lines = Vec::with_capacity(read.table.height());
     let mut seen: PlHashMap<(String, String), usize> = PlHashMap::default();
     // Data rows start on the second line, after the header.
-    for (i, ((id, annotator), label)) in cell_iter(&ids)
-        .zip(cell_iter(&annotators))
-        .zip(cell_iter(&labels))
+    for (i, ((id, annotator), label)) in ids
+        .iter()
+        .zip(annotators.iter())
+        .zip(labels.iter())
         .enumerate()
     {
         let line = i + 2;
@@ -431,11 +474,10 @@ fn read_annotations(path: &Path, normalize: bool) -> Result<AnnotationsFile, Loa
 
 /// Labels, predictions, human labels and baseline predictions as codes into one vocabulary,
 /// and the task (detected from labels and predictions unless given).
-fn encode_labels<'a>(columns: &'a LabelColumns, request: &MappingRequest) -> LabelCodes<'a> {
+fn encode_labels(columns: &LabelColumns, request: &MappingRequest) -> LabelCodes {
     let mut dictionary = Dictionary::default();
-    let labels = dictionary.encode(cell_iter(&columns.label), |_| true);
-    let predictions =
-        dictionary.encode(cell_iter(&columns.prediction), |row| labels[row] != MISSING);
+    let labels = dictionary.encode(&columns.label, |_| true);
+    let predictions = dictionary.encode(&columns.prediction, |row| labels[row] != MISSING);
     // Detected before human labels and baselines join the vocabulary.
     let task = request
         .task
@@ -443,15 +485,15 @@ fn encode_labels<'a>(columns: &'a LabelColumns, request: &MappingRequest) -> Lab
     let human = columns
         .human
         .as_ref()
-        .map(|c| dictionary.encode(cell_iter(c), |_| true));
+        .map(|c| dictionary.encode(c, |_| true));
     let baseline = columns
         .baseline
         .as_ref()
-        .map(|c| dictionary.encode(cell_iter(c), |_| true));
+        .map(|c| dictionary.encode(c, |_| true));
     let annotators = columns
         .annotators
         .iter()
-        .map(|c| dictionary.encode(cell_iter(c), |_| true))
+        .map(|c| dictionary.encode(c, |_| true))
         .collect();
     LabelCodes {
         dictionary,
@@ -478,7 +520,7 @@ struct OtherColumns {
     slices: Vec<SliceColumn>,
     /// Notes about slice columns (those left out, and why).
     notes: Vec<String>,
-    tags: Option<StringChunked>,
+    tags: Option<TextRef>,
     warnings: Vec<String>,
 }
 
@@ -494,50 +536,22 @@ impl Loader<'_> {
         }
     }
 
-    fn series(&self, name: &str) -> Result<&Series, LoadError> {
-        Ok(self
-            .frame
-            .column(name)
-            .map_err(|e| self.parse_error(e))?
-            .as_materialized_series())
+    /// A column; taken from the table when the load reads each column once (`consume`).
+    fn column(&self, name: &str) -> Result<Column, LoadError> {
+        let column = if self.consume {
+            self.columns.take(name)
+        } else {
+            self.columns.column(name)
+        };
+        column.ok_or_else(|| LoadError::Parse {
+            path: self.path().to_path_buf(),
+            message: format!("column {name:?} was not read"),
+        })
     }
 
-    /// The column as text (see [`cells`] for the values). Lists (JSON arrays) are joined
-    /// with `;`, the tags separator.
-    fn text(&self, name: &str) -> Result<StringChunked, LoadError> {
-        let series = self.series(name)?;
-        if let DataType::List(_) = series.dtype() {
-            let lists = series.list().map_err(|e| self.parse_error(e))?;
-            let joined: Vec<Option<String>> = (0..lists.len())
-                .map(|i| match lists.get_as_series(i) {
-                    None => Ok(None),
-                    Some(inner) => {
-                        let inner = inner
-                            .cast(&DataType::String)
-                            .map_err(|e| self.parse_error(e))?;
-                        let parts: Vec<&str> = inner
-                            .str()
-                            .map_err(|e| self.parse_error(e))?
-                            .iter()
-                            .flatten()
-                            .collect();
-                        Ok(Some(parts.join(";")))
-                    }
-                })
-                .collect::<Result<_, LoadError>>()?;
-            return Ok(StringChunked::from_iter_options(
-                name.into(),
-                joined.into_iter(),
-            ));
-        }
-        let text = series
-            .cast(&DataType::String)
-            .map_err(|e| self.parse_error(e))?;
-        Ok(text.str().map_err(|e| self.parse_error(e))?.clone())
-    }
-
-    fn is_numeric(&self, name: &str) -> Result<bool, LoadError> {
-        Ok(self.series(name)?.dtype().is_primitive_numeric())
+    /// The column as text (see [`Column::text`]).
+    fn text(&self, name: &str) -> Result<TextRef, LoadError> {
+        self.column(name)?.text().map_err(|e| self.parse_error(e))
     }
 
     /// The kept rows of a column as numbers, or the first cell that is not a number.
@@ -546,29 +560,61 @@ impl Loader<'_> {
         name: &str,
         kept: &[usize],
     ) -> Result<Result<Vec<Option<f64>>, NotANumber>, LoadError> {
-        if self.is_numeric(name)? {
-            let floats = self
-                .series(name)?
+        self.numbers_of(&self.column(name)?, kept)
+    }
+
+    /// [`Self::numbers`] of a column in hand.
+    fn numbers_of(
+        &self,
+        column: &Column,
+        kept: &[usize],
+    ) -> Result<Result<Vec<Option<f64>>, NotANumber>, LoadError> {
+        if let Column::Typed(series) = column
+            && series.dtype().is_primitive_numeric()
+        {
+            let floats = series
                 .cast(&DataType::Float64)
                 .map_err(|e| self.parse_error(e))?;
             let floats = floats.f64().map_err(|e| self.parse_error(e))?;
             return Ok(Ok(select(floats.iter(), kept)));
         }
-        let column = self.text(name)?;
-        let text = cells(&column);
-        let parsed: Vec<Result<Option<f64>, usize>> = kept
-            .par_iter()
-            .map(|&row| match text[row] {
-                None => Ok(None),
-                Some(v) => parse_number(v, self.decimal_comma).map(Some).ok_or(row),
-            })
-            .collect();
-        match parsed.iter().find_map(|p| p.err()) {
-            Some(row) => Ok(Err(NotANumber {
-                row,
-                text: text[row].unwrap_or_default().to_string(),
-            })),
-            None => Ok(Ok(parsed.into_iter().map(|p| p.unwrap_or(None)).collect())),
+        let text = column.text().map_err(|e| self.parse_error(e))?;
+        // A column stored by distinct value has each value parsed once.
+        let distinct_numbers: Option<Vec<Option<f64>>> = match &*text {
+            TextColumn::Distinct { values, .. } => Some(
+                values
+                    .par_iter()
+                    .map(|v| parse_number(v, self.decimal_comma))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let number = |row: usize| -> Result<Option<f64>, ()> {
+            match (&*text, &distinct_numbers) {
+                (TextColumn::Distinct { codes, .. }, Some(numbers)) => match codes[row] {
+                    NO_VALUE => Ok(None),
+                    code => numbers[code as usize].map(Some).ok_or(()),
+                },
+                (text, _) => match text.get(row) {
+                    None => Ok(None),
+                    Some(v) => parse_number(v, self.decimal_comma).map(Some).ok_or(()),
+                },
+            }
+        };
+        match kept.par_iter().map(|&row| number(row)).collect() {
+            Ok(values) => Ok(Ok(values)),
+            Err(()) => {
+                // The first cell in row order that is not a number.
+                let row = kept
+                    .iter()
+                    .copied()
+                    .find(|&row| number(row).is_err())
+                    .unwrap_or_default();
+                Ok(Err(NotANumber {
+                    row,
+                    text: text.get(row).unwrap_or_default().to_string(),
+                }))
+            }
         }
     }
 
@@ -576,36 +622,32 @@ impl Loader<'_> {
     /// predictions encoded, the rows that can be scored kept, the other columns read.
     fn build(
         &self,
+        mut roles: ColumnRoles,
         request: &MappingRequest,
         fingerprint: Fingerprint,
     ) -> Result<Dataset, LoadError> {
-        let columns: Vec<String> = self
-            .frame
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let mut roles = resolve_roles(self.path(), &columns, request)?;
         let mut warnings = Vec::new();
-        let label_columns = self.label_columns(
-            &roles,
-            request.normalize_labels,
-            request.annotations.as_deref(),
-        )?;
+        let label_columns = self.label_columns(&roles, request.normalize_labels)?;
+        let annotations = request
+            .annotations
+            .as_deref()
+            .map(|path| read_annotations(path, request.normalize_labels))
+            .transpose()?;
         let mut labels = encode_labels(&label_columns, request);
+        drop(label_columns);
         let kept = self.kept_rows(&labels, &roles, &mut warnings)?;
         let read = self.read_other_columns(&roles, &kept.rows, request)?;
         warnings.extend(read.warnings);
         roles.slices = read.slices.iter().map(|s| s.name.clone()).collect();
-        let from_file = match &label_columns.annotations {
+        let from_file = match &annotations {
             Some(file) => annotation_codes(file, &mut labels.dictionary, &read.ids)?,
             None => Vec::new(),
         };
-        let encoded = labels.finish(&kept.rows, &from_file);
+        let task = labels.task;
+        let encoded = labels.finish(&kept.rows, from_file);
         let mut annotator_names = roles.annotators.clone();
         annotator_names.extend(
-            label_columns
-                .annotations
+            annotations
                 .iter()
                 .flat_map(|f| f.annotators.iter().cloned()),
         );
@@ -614,7 +656,7 @@ impl Loader<'_> {
             names: annotator_names,
         });
         let set = EvalSet::new(EvalSetParts {
-            task: labels.task,
+            task,
             ids: read.ids,
             vocab: encoded.names,
             n_classes: encoded.n_classes,
@@ -640,7 +682,7 @@ impl Loader<'_> {
             warnings.extend(free_text_warning(&set, &roles.label));
         }
         warnings.extend(look_alike_warning(&set, &roles.label));
-        let tags = tag_book(&set, read.tags.as_ref(), &kept.rows);
+        let tags = tag_book(&set, read.tags.as_deref(), &kept.rows);
         let times = roles
             .time
             .as_deref()
@@ -667,12 +709,11 @@ impl Loader<'_> {
         &self,
         roles: &ColumnRoles,
         normalize: bool,
-        annotations: Option<&Path>,
     ) -> Result<LabelColumns, LoadError> {
-        let read = |column: &str| -> Result<StringChunked, LoadError> {
+        let read = |column: &str| -> Result<TextRef, LoadError> {
             let text = self.text(column)?;
             Ok(if normalize {
-                text.iter().map(|cell| cell.map(normalize_label)).collect()
+                TextRef::Owned(text.map_values(normalize_label))
             } else {
                 text
             })
@@ -688,9 +729,6 @@ impl Loader<'_> {
                 .iter()
                 .map(|c| read(c))
                 .collect::<Result<_, _>>()?,
-            annotations: annotations
-                .map(|path| read_annotations(path, normalize))
-                .transpose()?,
         })
     }
     /// The rows that can be scored: rows without ground truth cannot, nor a classifier's
@@ -698,7 +736,7 @@ impl Loader<'_> {
     /// Excluded rows are counted and named in a warning; with none left, loading fails.
     fn kept_rows(
         &self,
-        codes: &LabelCodes<'_>,
+        codes: &LabelCodes,
         roles: &ColumnRoles,
         warnings: &mut Vec<String>,
     ) -> Result<KeptRows, LoadError> {
@@ -742,41 +780,30 @@ impl Loader<'_> {
         })
     }
 
-    /// Ids, media paths, confidences and slices of the kept rows: independent of each
-    /// other, so read in parallel.
+    /// Ids, media paths, confidences and slices of the kept rows.
     fn read_other_columns(
         &self,
         roles: &ColumnRoles,
         kept: &[usize],
         request: &MappingRequest,
     ) -> Result<OtherColumns, LoadError> {
-        let media_column = roles.media.as_deref().map(|c| self.text(c)).transpose()?;
-        let media_cells = media_column.as_ref().map(cells);
+        let media_cells = roles.media.as_deref().map(|c| self.text(c)).transpose()?;
         let tags = roles.tags.as_deref().map(|c| self.text(c)).transpose()?;
         let explicit_slices = !request.slices.is_empty();
-        let ((ids, media), (confidence, slices)) = rayon::join(
-            || {
-                rayon::join(
-                    || self.ids(roles, kept, media_cells.as_deref()),
-                    || match (&roles.media, &media_cells) {
-                        (Some(c), Some(values)) => self.media(c, values, kept).map(Some),
-                        _ => Ok(None),
-                    },
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        roles
-                            .confidence
-                            .as_deref()
-                            .map(|c| self.confidence(c, kept))
-                            .transpose()
-                    },
-                    || self.slices(&roles.slices, kept, explicit_slices),
-                )
-            },
-        );
+        // One after another, each in parallel inside: at ten million rows, the memory each
+        // needs while it works is larger than what it keeps.
+        let ids = self.ids(roles, kept, media_cells.as_deref());
+        let media = match (&roles.media, &media_cells) {
+            (Some(c), Some(values)) => self.media(c, values, kept).map(Some),
+            _ => Ok(None),
+        };
+        drop(media_cells);
+        let confidence = roles
+            .confidence
+            .as_deref()
+            .map(|c| self.confidence(c, kept))
+            .transpose();
+        let slices = self.slices(&roles.slices, kept, explicit_slices);
         let (ids, id_warning) = ids?;
         let media = media?;
         let (slices, notes) = slices?;
@@ -803,10 +830,9 @@ impl Loader<'_> {
         &self,
         roles: &ColumnRoles,
         kept: &[usize],
-        media: Option<&[Option<&str>]>,
+        media: Option<&TextColumn>,
     ) -> Result<(Ids, Option<String>), LoadError> {
-        let id_column = roles.id.as_deref().map(|c| self.text(c)).transpose()?;
-        let id_cells = id_column.as_ref().map(cells);
+        let id_cells = roles.id.as_deref().map(|c| self.text(c)).transpose()?;
         let (column, values) = match (&roles.id, id_cells.as_deref(), &roles.media, media) {
             (Some(c), Some(v), _, _) => (c, v),
             (None, _, Some(c), Some(m)) => (c, m),
@@ -818,10 +844,14 @@ impl Loader<'_> {
                 ));
             }
         };
-        let mut trimmed = Vec::with_capacity(kept.len());
+        let bytes = match values {
+            TextColumn::Plain { text, .. } => text.len(),
+            _ => kept.len() * 8,
+        };
+        let mut ids = Ids::with_capacity(kept.len(), bytes);
         for &row in kept {
-            match values[row] {
-                Some(v) => trimmed.push(v.trim()),
+            match values.get(row) {
+                Some(v) => ids.push(v.trim()),
                 None => {
                     return Err(LoadError::EmptyId {
                         path: self.path().to_path_buf(),
@@ -831,14 +861,14 @@ impl Loader<'_> {
                 }
             }
         }
-        let pairs = duplicate_pairs(&trimmed);
+        let pairs = duplicate_pairs(&ids);
         let duplicates: Vec<String> = pairs
             .iter()
             .take(EXAMPLES)
             .map(|&(first, later)| {
                 format!(
                     "{:?} (rows {} and {})",
-                    trimmed[later],
+                    ids.get(later),
                     row_number(kept[first]),
                     row_number(kept[later])
                 )
@@ -853,11 +883,6 @@ impl Loader<'_> {
                 examples: duplicates,
             });
         }
-        let bytes = trimmed.iter().map(|id| id.len()).sum();
-        let mut ids = Ids::with_capacity(trimmed.len(), bytes);
-        for id in trimmed {
-            ids.push(id);
-        }
         Ok((ids, None))
     }
 
@@ -865,9 +890,8 @@ impl Loader<'_> {
     /// number of seconds is an error naming its row.
     fn times(&self, column: &str, kept: &[usize]) -> Result<Vec<Option<i64>>, LoadError> {
         let text = self.text(column)?;
-        let all = cells(&text);
         kept.iter()
-            .map(|&row| match all[row] {
+            .map(|&row| match text.get(row) {
                 None => Ok(None),
                 Some(v) => parse_time(v).map(Some).ok_or_else(|| LoadError::BadTime {
                     path: self.path().to_path_buf(),
@@ -1027,7 +1051,7 @@ impl Loader<'_> {
     fn media(
         &self,
         column: &str,
-        raw: &[Option<&str>],
+        raw: &TextColumn,
         kept: &[usize],
     ) -> Result<MediaColumn, LoadError> {
         let root = self
@@ -1047,14 +1071,14 @@ impl Loader<'_> {
             root: self.table.root.clone(),
         };
         for &row in kept {
-            if let Some(v) = raw[row] {
+            if let Some(v) = raw.get(row) {
                 media::check_relative(v.trim()).map_err(|problem| refused(row, v, problem))?;
             }
         }
         // One file-system lookup per row: run them in parallel, keep the first refusal in row order.
         let found: Vec<Result<bool, media::Refusal>> = kept
             .par_iter()
-            .map(|&row| match raw[row] {
+            .map(|&row| match raw.get(row) {
                 Some(v) => media::resolve(&root, v.trim()).map(|p| p.is_some_and(|p| p.is_file())),
                 None => Ok(false),
             })
@@ -1062,7 +1086,7 @@ impl Loader<'_> {
         let mut missing = Vec::new();
         for (&row, result) in kept.iter().zip(&found) {
             match result {
-                Err(problem) => return Err(refused(row, raw[row].unwrap_or(""), problem)),
+                Err(problem) => return Err(refused(row, raw.get(row).unwrap_or(""), problem)),
                 Ok(false) => missing.push(row),
                 Ok(true) => {}
             }
@@ -1071,7 +1095,13 @@ impl Loader<'_> {
             let names: Vec<String> = missing
                 .iter()
                 .take(EXAMPLES)
-                .map(|&r| format!("{} (row {})", raw[r].unwrap_or("(empty)"), row_number(r)))
+                .map(|&r| {
+                    format!(
+                        "{} (row {})",
+                        raw.get(r).unwrap_or("(empty)"),
+                        row_number(r)
+                    )
+                })
                 .collect();
             format!(
                 "{} media files are missing: {}",
@@ -1081,7 +1111,7 @@ impl Loader<'_> {
         });
         let paths = kept
             .iter()
-            .map(|&r| raw[r].map(|v| v.trim().to_string()))
+            .map(|&r| raw.get(r).map(|v| v.trim().to_string()))
             .collect();
         Ok(MediaColumn {
             paths,
@@ -1101,21 +1131,27 @@ impl Loader<'_> {
         let built: Vec<Result<Result<SliceColumn, String>, LoadError>> = names
             .par_iter()
             .map(|name| {
-                if self.is_numeric(name)? {
-                    let Ok(numbers) = self.numbers(name, kept)? else {
+                let column = self.column(name)?;
+                if column.is_numeric() {
+                    let Ok(numbers) = self.numbers_of(&column, kept)? else {
                         unreachable!("numeric columns always parse")
                     };
                     Ok(slice_column(name, SliceSource::Numbers(numbers)))
                 } else {
-                    let column = self.text(name)?;
-                    let all = cells(&column);
-                    Ok(slice_column(
-                        name,
-                        SliceSource::Text {
-                            values: select(all.into_iter(), kept),
-                            decimal_comma: self.decimal_comma,
+                    let column = column.text().map_err(|e| self.parse_error(e))?;
+                    let decimal_comma = self.decimal_comma;
+                    let source = match &*column {
+                        TextColumn::Distinct { codes, values } => SliceSource::Coded {
+                            codes: kept.iter().map(|&row| codes[row]).collect(),
+                            values,
+                            decimal_comma,
                         },
-                    ))
+                        text => SliceSource::Text {
+                            values: select(text.iter(), kept),
+                            decimal_comma,
+                        },
+                    };
+                    Ok(slice_column(name, source))
                 }
             })
             .collect();
@@ -1156,9 +1192,9 @@ fn row_major(columns: &[Vec<u32>], rows: usize) -> Vec<u32> {
 
 /// The codes of an annotations file's labels per annotator and kept row, matched by id; an
 /// id that is no row of the dataset refuses the file, naming the line.
-fn annotation_codes<'a>(
-    file: &'a AnnotationsFile,
-    dictionary: &mut super::encode::Dictionary<'a>,
+fn annotation_codes(
+    file: &AnnotationsFile,
+    dictionary: &mut super::encode::Dictionary,
     ids: &Ids,
 ) -> Result<Vec<Vec<u32>>, LoadError> {
     let mut codes = vec![vec![MISSING; ids.len()]; file.annotators.len()];
@@ -1179,10 +1215,43 @@ fn annotation_codes<'a>(
     Ok(codes)
 }
 
-fn tag_book(set: &EvalSet, column: Option<&StringChunked>, kept: &[usize]) -> TagBook {
+fn tag_book(set: &EvalSet, column: Option<&TextColumn>, kept: &[usize]) -> TagBook {
     let mut book = TagBook::new(set.len());
     let Some(column) = column else { return book };
-    let lists = select(cell_iter(column), kept);
+    if let TextColumn::Distinct { codes, values } = column {
+        // Each distinct cell split once.
+        let mut used = vec![false; values.len()];
+        for &row in kept {
+            if let Some(u) = used.get_mut(codes[row] as usize) {
+                *u = true;
+            }
+        }
+        let mut names: Vec<&str> = values
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .flat_map(|(cell, _)| split_tags(cell))
+            .collect::<PlHashSet<_>>()
+            .into_iter()
+            .collect();
+        names.sort_unstable();
+        let ids: PlHashMap<&str, usize> = names.iter().map(|&n| (n, book.define(n))).collect();
+        let tags_of: Vec<Vec<usize>> = values
+            .iter()
+            .zip(&used)
+            .map(|(cell, u)| match u {
+                true => split_tags(cell).map(|tag| ids[tag]).collect(),
+                false => Vec::new(),
+            })
+            .collect();
+        for (row, &r) in kept.iter().enumerate() {
+            for &tag in tags_of.get(codes[r] as usize).into_iter().flatten() {
+                book.assign(set, tag, row);
+            }
+        }
+        return book;
+    }
+    let lists = select(column.iter(), kept);
     let mut names: Vec<&str> = lists
         .iter()
         .flatten()
@@ -1200,22 +1269,44 @@ fn tag_book(set: &EvalSet, column: Option<&StringChunked>, kept: &[usize]) -> Ta
     book
 }
 
-/// Pairs (first, later) of equal ids, in the order the later ones appear. Hashes are sorted
-/// in parallel and only equal hashes are compared as text: at a million ids this is several
-/// times faster than inserting every id into a hash map.
-fn duplicate_pairs(ids: &[&str]) -> Vec<(usize, usize)> {
-    let mut hashed: Vec<(u64, u32)> = ids
-        .par_iter()
-        .enumerate()
-        .map(|(i, id)| (xxhash_rust::xxh3::xxh3_64(id.as_bytes()), i as u32))
-        .collect();
-    hashed.par_sort_unstable();
+/// Pairs (first, later) of equal ids, in the order the later ones appear. Hashes are
+/// sorted and only equal hashes are compared as text: at a million ids this is several times
+/// faster than inserting every id into a hash map. The sort is one pass distributing hashes
+/// into buckets by their top bits, then a sort of each bucket, in parallel and in cache.
+fn duplicate_pairs(ids: &Ids) -> Vec<(usize, usize)> {
+    const BUCKET_BITS: u32 = 12;
+    let bucket = |hash: u64| (hash >> (64 - BUCKET_BITS)) as usize;
+    let hash = |i: usize| xxhash_rust::xxh3::xxh3_64(ids.get(i).as_bytes());
+    // Hashed twice (to count, then to place): cheaper than keeping every hash meanwhile.
+    let mut starts = vec![0usize; (1 << BUCKET_BITS) + 1];
+    for i in 0..ids.len() {
+        starts[bucket(hash(i)) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut hashed = vec![(0u64, 0u32); ids.len()];
+    let mut next = starts.clone();
+    for i in 0..ids.len() {
+        let h = hash(i);
+        let b = bucket(h);
+        hashed[next[b]] = (h, i as u32);
+        next[b] += 1;
+    }
+    let mut buckets: Vec<&mut [(u64, u32)]> = Vec::with_capacity(starts.len());
+    let mut rest = hashed.as_mut_slice();
+    for w in starts.windows(2) {
+        let (this, after) = rest.split_at_mut(w[1] - w[0]);
+        buckets.push(this);
+        rest = after;
+    }
+    buckets.par_iter_mut().for_each(|b| b.sort_unstable());
     let mut pairs = Vec::new();
     for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         for (k, &(_, later)) in group.iter().enumerate().skip(1) {
             let same = group[..k]
                 .iter()
-                .find(|(_, first)| ids[*first as usize] == ids[later as usize]);
+                .find(|(_, first)| ids.get(*first as usize) == ids.get(later as usize));
             if let Some(&(_, first)) = same {
                 pairs.push((first as usize, later as usize));
             }

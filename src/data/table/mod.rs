@@ -8,8 +8,14 @@ use std::time::UNIX_EPOCH;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+mod columns;
+mod delimited;
+
+pub use columns::{Column, NO_VALUE, Storage, Table, TextColumn, TextRef};
+
 use super::contain::contain;
 use super::error::LoadError;
+use super::progress::Progress;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -209,19 +215,47 @@ pub fn detect_separator(content: &[u8], default: u8) -> u8 {
     best.0
 }
 
-/// A table as read: its rows, its fingerprint and, for delimited text, how it was split.
+/// A table as read: the columns a load asked for, its fingerprint and, for delimited text,
+/// how it was split, with its first rows (every column, as text) for a preview.
 pub struct ReadTable {
-    pub frame: DataFrame,
+    pub table: Table,
     pub fingerprint: Fingerprint,
     pub delimited: Option<Delimited>,
+    pub head: Vec<Vec<String>>,
 }
 
+/// The columns a load keeps, by name, and how each is stored.
+pub type KeptColumns = Vec<(String, Storage)>;
+
+/// Which columns a load keeps, chosen from the table's column names.
+pub type Choose<'a> = &'a mut dyn FnMut(&[String]) -> KeptColumns;
+
 /// Reads the table, splitting delimited text at `separator` or, without one, at the
-/// separator [`detect_separator`] finds. Text formats are read with every column as text so
-/// that ids such as `007` keep their zeros; numbers are parsed later, where a column's role
-/// is known.
-pub fn read(table: &TableFile, separator: Option<u8>) -> Result<ReadTable, LoadError> {
+/// separator [`detect_separator`] finds, and keeps the columns `choose` picks. Delimited text
+/// is read as text, so that ids such as `007` keep their zeros; numbers are parsed later,
+/// where a column's role is known. `head_rows` rows of every column are kept as text.
+pub fn read(
+    table: &TableFile,
+    separator: Option<u8>,
+    choose: Choose<'_>,
+    head_rows: usize,
+    progress: &Progress,
+) -> Result<ReadTable, LoadError> {
     let path = &table.path;
+    if let TableFormat::Csv | TableFormat::Tsv = table.format {
+        let default = if table.format == TableFormat::Tsv {
+            b'\t'
+        } else {
+            b','
+        };
+        let read = delimited::read(path, default, separator, choose, head_rows, progress)?;
+        return Ok(ReadTable {
+            table: read.table,
+            fingerprint: read.fingerprint,
+            delimited: Some(read.delimited),
+            head: read.head,
+        });
+    }
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.clone(),
         source,
@@ -244,71 +278,60 @@ pub fn read(table: &TableFile, separator: Option<u8>) -> Result<ReadTable, LoadE
             "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
         ),
     };
-    let mut delimited = None;
-    let frame = match table.format {
-        TableFormat::Csv | TableFormat::Tsv => {
-            let default = if table.format == TableFormat::Tsv {
-                b'\t'
-            } else {
-                b','
-            };
-            let found = Delimited {
-                separator: separator.unwrap_or_else(|| detect_separator(content, default)),
-                detected: separator.is_none(),
-            };
-            delimited = Some(found);
-            let separator = found.separator;
-            check_text(path, content)?;
-            check_delimited(path, content, separator)?;
-            let names = header_names(content, separator);
-            if let Some(column) = names
-                .iter()
-                .enumerate()
-                .find_map(|(i, name)| names[..i].contains(name).then(|| name.clone()))
-            {
-                return Err(LoadError::DuplicateColumn {
-                    path: path.clone(),
-                    column,
-                });
-            }
-            contain(|| {
-                CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .map_parse_options(|o| o.with_separator(separator))
-                    .into_reader_with_file_handle(Cursor::new(content))
-                    .finish()
-            })
+    let frame = if table.format == TableFormat::Jsonl {
+        check_text(path, content)?;
+        let read = contain(|| {
+            JsonReader::new(Cursor::new(content))
+                .with_json_format(JsonFormat::JsonLines)
+                .finish()
+        });
+        // A line that is not a JSON object gets the clearer message, naming the line.
+        let not_json = || check_json_lines(path, content).err();
+        match read {
+            Ok(Ok(frame)) => frame,
+            Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(e))),
+            Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(panic))),
+        }
+    } else {
+        contain(|| ParquetReader::new(Cursor::new(content)).finish())
             .map_err(unreadable_value)?
             .map_err(parse_error)?
-        }
-        TableFormat::Jsonl => {
-            check_text(path, content)?;
-            let read = contain(|| {
-                JsonReader::new(Cursor::new(content))
-                    .with_json_format(JsonFormat::JsonLines)
-                    .finish()
-            });
-            // A line that is not a JSON object gets the clearer message, naming the line.
-            let not_json = || check_json_lines(path, content).err();
-            match read {
-                Ok(Ok(frame)) => frame,
-                Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(e))),
-                Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(panic))),
-            }
-        }
-        TableFormat::Parquet => contain(|| ParquetReader::new(Cursor::new(content)).finish())
-            .map_err(unreadable_value)?
-            .map_err(parse_error)?,
     };
+    drop(bytes);
     if frame.height() == 0 {
         return Err(LoadError::HeaderOnly(path.clone()));
     }
+    progress.set_rows(frame.height());
+    let head = head_of(&frame, head_rows);
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let kept = choose(&names);
     Ok(ReadTable {
-        frame,
+        table: Table::from_frame(frame, &kept),
         fingerprint,
-        delimited,
+        delimited: None,
+        head,
     })
+}
+
+/// The first `rows` rows of every column, as text.
+fn head_of(frame: &DataFrame, rows: usize) -> Vec<Vec<String>> {
+    (0..frame.height().min(rows))
+        .map(|row| {
+            frame
+                .columns()
+                .iter()
+                .map(|column| match column.get(row) {
+                    Ok(AnyValue::Null) | Err(_) => String::new(),
+                    Ok(AnyValue::String(s)) => s.to_string(),
+                    Ok(value) => value.to_string(),
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
@@ -316,16 +339,19 @@ fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs());
     Ok(Fingerprint {
         bytes: bytes.len() as u64,
-        modified,
+        modified: modified_seconds(&meta),
         xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
     })
+}
+
+/// A file's modification time, seconds since the Unix epoch (0 if unknown).
+fn modified_seconds(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Rejects text that is not UTF-8, naming the line and the byte within it.
@@ -345,88 +371,6 @@ fn check_text(path: &Path, content: &[u8]) -> Result<(), LoadError> {
         line,
         byte: bad - line_start + 1,
     })
-}
-
-/// Checks that every record of a delimited file has as many fields as the header and that
-/// quotes are closed, following RFC 4180 quoting. Blank lines are skipped, as the reader does.
-/// Lines without quotes (nearly all of them) are counted with vectorised byte searches; only
-/// records holding a quote go through the quote-aware scanner.
-fn check_delimited(path: &Path, content: &[u8], separator: u8) -> Result<(), LoadError> {
-    let mut expected: Option<usize> = None;
-    let mut line = 1;
-    let mut at = 0;
-    while at < content.len() {
-        let rest = &content[at..];
-        let line_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let this_line = &rest[..line_end];
-        let (fields, consumed, lines) = if memchr::memchr(b'"', this_line).is_none() {
-            let blank = this_line.iter().all(u8::is_ascii_whitespace);
-            let fields = if blank {
-                0
-            } else {
-                memchr::memchr_iter(separator, this_line).count() + 1
-            };
-            (fields, line_end + 1, 1)
-        } else {
-            quoted_record(rest, separator).ok_or_else(|| LoadError::UnclosedQuote {
-                path: path.to_path_buf(),
-                line,
-            })?
-        };
-        if fields > 0 {
-            match expected {
-                None => expected = Some(fields),
-                Some(e) if e != fields => {
-                    return Err(LoadError::Ragged {
-                        path: path.to_path_buf(),
-                        line,
-                        expected: e,
-                        found: fields,
-                    });
-                }
-                Some(_) => {}
-            }
-        }
-        at += consumed;
-        line += lines;
-    }
-    if expected.is_none() {
-        return Err(LoadError::Empty(path.to_path_buf()));
-    }
-    Ok(())
-}
-
-/// The column names in the header (the first record that is not blank) of a delimited file
-/// whose quotes [`check_delimited`] found closed.
-fn header_names(content: &[u8], separator: u8) -> Vec<String> {
-    let start = content
-        .split_inclusive(|&b| b == b'\n')
-        .take_while(|line| line.iter().all(u8::is_ascii_whitespace))
-        .map(<[u8]>::len)
-        .sum();
-    let mut names = vec![Vec::new()];
-    let mut in_quotes = false;
-    let mut bytes = content[start..].iter().peekable();
-    while let Some(&b) = bytes.next() {
-        let name = names.last_mut().expect("names is never empty");
-        match b {
-            b'"' if in_quotes && bytes.peek() == Some(&&b'"') => {
-                name.push(b'"');
-                bytes.next();
-            }
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => break,
-            b if b == separator && !in_quotes => names.push(Vec::new()),
-            b => name.push(b),
-        }
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let name = String::from_utf8_lossy(&name);
-            name.strip_suffix('\r').unwrap_or(&name).to_string()
-        })
-        .collect()
 }
 
 /// Scans one record that contains quotes: returns its field count, the bytes it spans
@@ -496,40 +440,6 @@ fn check_json_lines(path: &Path, content: &[u8]) -> Result<(), LoadError> {
 mod tests {
     use super::*;
 
-    fn ragged(text: &str) -> Result<(), LoadError> {
-        check_delimited(Path::new("t.csv"), text.as_bytes(), b',')
-    }
-
-    #[test]
-    fn delimited_check_accepts_quotes_and_blank_lines() {
-        ragged("a,b\n1,2\n\n\"x, \"\"y\"\"\nz\",3\r\n4,5").unwrap();
-    }
-
-    #[test]
-    fn delimited_check_names_the_ragged_line() {
-        match ragged("a,b\n1,2\n\"multi\nline\",2\n1,2,3\n") {
-            Err(LoadError::Ragged {
-                line,
-                expected,
-                found,
-                ..
-            }) => assert_eq!((line, expected, found), (5, 2, 3)),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            ragged("a,b\n1\n"),
-            Err(LoadError::Ragged {
-                line: 2,
-                found: 1,
-                ..
-            })
-        ));
-        assert!(matches!(
-            ragged("a,b\n\"1,2\n"),
-            Err(LoadError::UnclosedQuote { line: 2, .. })
-        ));
-    }
-
     #[test]
     fn the_separator_is_the_one_that_splits_every_line_alike() {
         let detect = |text: &str| char::from(detect_separator(text.as_bytes(), b','));
@@ -547,15 +457,6 @@ mod tests {
             '\t',
             "a tie goes to the format's own separator"
         );
-    }
-
-    #[test]
-    fn header_names_are_unquoted() {
-        assert_eq!(
-            header_names(b"\n id,\"a,\"\"b\"\"\",c\r\n1,2,3\n", b','),
-            [" id", "a,\"b\"", "c"]
-        );
-        assert_eq!(header_names(b"x\ty", b'\t'), ["x", "y"]);
     }
 
     #[test]

@@ -1,0 +1,357 @@
+//! The columns a load reads, kept compactly. A delimited table's cells are text, stored once
+//! per distinct value where values repeat (labels, slices, tags) or in one buffer where they
+//! rarely do (ids, media paths, times); only the columns a role uses are kept. Columns of
+//! Parquet and JSON Lines keep the type the file gives them, as polars series.
+
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hashbrown::HashTable;
+use polars::prelude::*;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The code of an empty cell in [`TextColumn::Distinct`].
+pub const NO_VALUE: u32 = u32::MAX;
+
+/// Empty and blank cells hold no value.
+fn blank(cell: &str) -> bool {
+    cell.bytes().all(|b| b.is_ascii_whitespace())
+}
+
+/// How a delimited column's text is kept while reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// Every cell in one buffer: for values that rarely repeat.
+    Plain,
+    /// Each distinct value once, a code per row: for values that repeat. A column whose
+    /// values turn out mostly distinct (free text, precise numbers) goes on as plain.
+    Distinct,
+}
+
+/// A column of text cells; blank cells read as `None`.
+#[derive(Clone, Debug)]
+pub enum TextColumn {
+    /// `ends[i]` is where row `i`'s text ends in `text`; blank cells are stored empty.
+    Plain { text: String, ends: Vec<usize> },
+    /// `values[codes[i]]` is row `i`'s text; [`NO_VALUE`] marks a blank cell. Values are
+    /// distinct and in the order first met.
+    Distinct {
+        codes: Vec<u32>,
+        values: Vec<String>,
+    },
+    /// A text column as polars read it.
+    Series(StringChunked),
+}
+
+impl TextColumn {
+    pub fn len(&self) -> usize {
+        match self {
+            TextColumn::Plain { ends, .. } => ends.len(),
+            TextColumn::Distinct { codes, .. } => codes.len(),
+            TextColumn::Series(ca) => ca.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s cell, `None` when empty or blank.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self {
+            TextColumn::Plain { text, ends } => {
+                let start = if row == 0 { 0 } else { ends[row - 1] };
+                let cell = &text[start..ends[row]];
+                (!cell.is_empty()).then_some(cell)
+            }
+            TextColumn::Distinct { codes, values } => match codes[row] {
+                NO_VALUE => None,
+                code => Some(values[code as usize].as_str()),
+            },
+            TextColumn::Series(ca) => ca.get(row).filter(|cell| !blank(cell)),
+        }
+    }
+
+    /// Every row's cell, in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Option<&str>> + Send + '_> {
+        match self {
+            TextColumn::Series(ca) => Box::new(ca.iter().map(|cell| cell.filter(|c| !blank(c)))),
+            TextColumn::Distinct { codes, values } => Box::new(
+                codes
+                    .iter()
+                    .map(|&code| (code != NO_VALUE).then(|| values[code as usize].as_str())),
+            ),
+            TextColumn::Plain { .. } => Box::new((0..self.len()).map(|row| self.get(row))),
+        }
+    }
+
+    /// The same column with `f` applied to every value; a distinct column maps each distinct
+    /// value once (values that become equal stay listed apart, under their codes).
+    pub fn map_values(&self, f: impl Fn(&str) -> String) -> TextColumn {
+        match self {
+            TextColumn::Distinct { codes, values } => TextColumn::Distinct {
+                codes: codes.clone(),
+                values: values.iter().map(|v| f(v)).collect(),
+            },
+            _ => TextColumn::Series(self.iter().map(|cell| cell.map(&f)).collect()),
+        }
+    }
+}
+
+/// Builds a [`TextColumn::Plain`] cell by cell.
+#[derive(Default)]
+pub struct PlainBuilder {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl PlainBuilder {
+    pub fn push(&mut self, cell: &str) {
+        if !blank(cell) {
+            self.text.push_str(cell);
+        }
+        self.ends.push(self.text.len());
+    }
+
+    pub fn finish(self) -> TextColumn {
+        TextColumn::Plain {
+            text: self.text,
+            ends: self.ends,
+        }
+    }
+}
+
+/// Builds a [`TextColumn::Distinct`] cell by cell: one hash lookup per cell.
+#[derive(Default)]
+pub struct DistinctBuilder {
+    index: HashTable<u32>,
+    values: Vec<String>,
+    codes: Vec<u32>,
+}
+
+impl DistinctBuilder {
+    pub fn push(&mut self, cell: &str) {
+        if blank(cell) {
+            self.codes.push(NO_VALUE);
+            return;
+        }
+        let hash = xxh3_64(cell.as_bytes());
+        let values = &self.values;
+        let code = match self.index.find(hash, |&c| values[c as usize] == cell) {
+            Some(&code) => code,
+            None => {
+                let code = self.values.len() as u32;
+                self.values.push(cell.to_string());
+                let values = &self.values;
+                self.index
+                    .insert_unique(hash, code, |&c| xxh3_64(values[c as usize].as_bytes()));
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    pub fn finish(self) -> TextColumn {
+        TextColumn::Distinct {
+            codes: self.codes,
+            values: self.values,
+        }
+    }
+
+    /// Most values met once: storing them by distinct value saves nothing.
+    fn mostly_distinct(&self) -> bool {
+        self.values.len() >= MOSTLY_DISTINCT_FROM && self.values.len() * 2 >= self.codes.len()
+    }
+
+    fn into_plain(self) -> PlainBuilder {
+        let mut plain = PlainBuilder::default();
+        for &code in &self.codes {
+            plain.push(self.values.get(code as usize).map_or("", String::as_str));
+        }
+        plain
+    }
+}
+
+/// Values a distinct column holds before it may turn plain.
+const MOSTLY_DISTINCT_FROM: usize = 1 << 16;
+
+/// A column builder of either storage.
+pub enum TextBuilder {
+    Plain(PlainBuilder),
+    Distinct(DistinctBuilder),
+}
+
+impl TextBuilder {
+    pub fn new(storage: Storage) -> Self {
+        match storage {
+            Storage::Plain => TextBuilder::Plain(PlainBuilder::default()),
+            Storage::Distinct => TextBuilder::Distinct(DistinctBuilder::default()),
+        }
+    }
+
+    pub fn push(&mut self, cell: &str) {
+        match self {
+            TextBuilder::Plain(b) => b.push(cell),
+            TextBuilder::Distinct(b) => {
+                b.push(cell);
+                if b.mostly_distinct() {
+                    *self = TextBuilder::Plain(std::mem::take(b).into_plain());
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> TextColumn {
+        match self {
+            TextBuilder::Plain(b) => b.finish(),
+            TextBuilder::Distinct(b) => b.finish(),
+        }
+    }
+}
+
+/// A column as read: text, or a polars series with a type of its own (numbers, lists).
+/// Cloning shares the cells.
+#[derive(Clone, Debug)]
+pub enum Column {
+    Text(Arc<TextColumn>),
+    Typed(Series),
+}
+
+/// A column's text: shared with the table, or made for the caller (a typed column cast).
+pub enum TextRef {
+    Shared(Arc<TextColumn>),
+    Owned(TextColumn),
+}
+
+impl Deref for TextRef {
+    type Target = TextColumn;
+
+    fn deref(&self) -> &TextColumn {
+        match self {
+            TextRef::Shared(text) => text,
+            TextRef::Owned(text) => text,
+        }
+    }
+}
+
+impl Column {
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Column::Typed(s) if s.dtype().is_primitive_numeric())
+    }
+
+    /// The column as text. Lists (JSON arrays) are joined with `;`, the tags separator;
+    /// numbers are written as polars writes them.
+    pub fn text(&self) -> PolarsResult<TextRef> {
+        let series = match self {
+            Column::Text(text) => return Ok(TextRef::Shared(text.clone())),
+            Column::Typed(series) => series,
+        };
+        if let DataType::List(_) = series.dtype() {
+            let lists = series.list()?;
+            let joined: Vec<Option<String>> = (0..lists.len())
+                .map(|i| match lists.get_as_series(i) {
+                    None => Ok(None),
+                    Some(inner) => {
+                        let inner = inner.cast(&DataType::String)?;
+                        let parts: Vec<&str> = inner.str()?.iter().flatten().collect();
+                        Ok(Some(parts.join(";")))
+                    }
+                })
+                .collect::<PolarsResult<_>>()?;
+            let text = StringChunked::from_iter_options(series.name().clone(), joined.into_iter());
+            return Ok(TextRef::Owned(TextColumn::Series(text)));
+        }
+        let text = series.cast(&DataType::String)?;
+        Ok(TextRef::Owned(TextColumn::Series(
+            text.str()?.rechunk().into_owned(),
+        )))
+    }
+}
+
+/// The columns read from a table: every column's name, in file order, and the cells of
+/// those a load asked for. A load may take a column out once it needs it no more, so that
+/// its memory goes as soon as it is encoded.
+#[derive(Debug, Default)]
+pub struct Table {
+    names: Vec<String>,
+    height: usize,
+    columns: Mutex<Vec<(String, Column)>>,
+}
+
+impl Table {
+    pub fn new(names: Vec<String>, height: usize, columns: Vec<(String, Column)>) -> Table {
+        Table {
+            names,
+            height,
+            columns: Mutex::new(columns),
+        }
+    }
+
+    /// The columns of a polars frame that `keep` names; every name is listed. Text columns
+    /// are stored as `keep` says, in parallel, each series dropped once stored.
+    pub fn from_frame(frame: DataFrame, keep: &[(String, Storage)]) -> Table {
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let height = frame.height();
+        let kept: Vec<(String, Storage, Series)> = frame
+            .columns()
+            .iter()
+            .filter_map(|c| {
+                let (_, storage) = keep.iter().find(|(k, _)| k == c.name().as_str())?;
+                let series = c.as_materialized_series().clone();
+                Some((c.name().to_string(), *storage, series))
+            })
+            .collect();
+        drop(frame);
+        let columns = kept
+            .into_par_iter()
+            .map(|(name, storage, series)| {
+                let column = match series.str() {
+                    Ok(text) => {
+                        let mut builder = TextBuilder::new(storage);
+                        for cell in text.iter() {
+                            builder.push(cell.unwrap_or_default());
+                        }
+                        Column::Text(Arc::new(builder.finish()))
+                    }
+                    Err(_) => Column::Typed(series),
+                };
+                (name, column)
+            })
+            .collect();
+        Table {
+            names,
+            height,
+            columns: Mutex::new(columns),
+        }
+    }
+
+    /// Every column of the file, read or not.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// A column that was read (and not taken).
+    pub fn column(&self, name: &str) -> Option<Column> {
+        let columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Takes a column out: its cells are freed when the caller is done with them.
+    pub fn take(&self, name: &str) -> Option<Column> {
+        let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = columns.iter().position(|(n, _)| n == name)?;
+        Some(columns.swap_remove(at).1)
+    }
+}
