@@ -39,7 +39,9 @@ pub enum SliceSource<'a> {
     /// Text stored once per distinct value: a code per row into `values`,
     /// [`NO_VALUE`] where the cell is empty. Each distinct value is parsed once.
     Coded {
-        codes: Vec<u32>,
+        codes: &'a [u32],
+        /// The rows of `codes` the slice is of, ascending.
+        kept: &'a [usize],
         values: &'a [String],
         decimal_comma: bool,
     },
@@ -85,11 +87,12 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
         }
         SliceSource::Coded {
             codes,
+            kept,
             values,
             decimal_comma,
         } => {
             let mut used = vec![false; values.len()];
-            for &code in &codes {
+            for code in kept.iter().map(|&row| codes[row]) {
                 if let Some(u) = used.get_mut(code as usize) {
                     *u = true;
                 }
@@ -107,19 +110,19 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
                 && used.iter().zip(&numbers).all(|(&u, n)| !u || n.is_some());
             if numeric {
                 let numbers: Vec<f64> = numbers.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-                return coded_numbers_slice(name, &codes, &numbers);
+                return coded_numbers_slice(name, codes, kept, &numbers);
             }
             // Renumbered to the values the rows use, in the order first used.
             let mut first_used = vec![NO_VALUE; values.len()];
             let mut distinct: Vec<&str> = Vec::new();
-            let provisional: Vec<u32> = codes
+            let provisional: Vec<u32> = kept
                 .iter()
-                .map(|&code| match first_used.get_mut(code as usize) {
+                .map(|&row| match first_used.get_mut(codes[row] as usize) {
                     None => NO_VALUE,
                     Some(c) if *c != NO_VALUE => *c,
                     Some(c) => {
                         *c = distinct.len() as u32;
-                        distinct.push(&values[code as usize]);
+                        distinct.push(&values[codes[row] as usize]);
                         *c
                     }
                 })
@@ -171,9 +174,10 @@ fn categorical_codes(
         distinct.iter().map(|d| position[d]).collect()
     };
     let missing = names.len() as u32;
+    // In place: the provisional codes are not needed after.
     let codes: Vec<u32> = provisional
-        .iter()
-        .map(|&p| {
+        .into_iter()
+        .map(|p| {
             if p == NO_VALUE {
                 missing
             } else {
@@ -294,9 +298,14 @@ fn binned_column(name: &str, edges: &[f64], numbers: Vec<f64>) -> SliceColumn {
 /// The slice of a numeric column stored by distinct value: `codes` per row into `numbers`
 /// ([`NO_VALUE`] where empty). The same slice as [`SliceSource::Numbers`] gives, computed
 /// from each distinct number's count: its order statistics are exact without a sort.
-fn coded_numbers_slice(name: &str, codes: &[u32], numbers: &[f64]) -> Result<SliceColumn, String> {
+fn coded_numbers_slice(
+    name: &str,
+    codes: &[u32],
+    kept: &[usize],
+    numbers: &[f64],
+) -> Result<SliceColumn, String> {
     let mut counts = vec![0usize; numbers.len()];
-    for &code in codes {
+    for code in kept.iter().map(|&row| codes[row]) {
         if let Some(c) = counts.get_mut(code as usize) {
             *c += 1;
         }
@@ -335,11 +344,11 @@ fn coded_numbers_slice(name: &str, codes: &[u32], numbers: &[f64]) -> Result<Sli
                 }
             })
             .collect();
-        let provisional = codes
+        let provisional = kept
             .iter()
-            .map(|&code| {
+            .map(|&row| {
                 provisional_of
-                    .get(code as usize)
+                    .get(codes[row] as usize)
                     .copied()
                     .unwrap_or(NO_VALUE)
             })
@@ -357,9 +366,14 @@ fn coded_numbers_slice(name: &str, codes: &[u32], numbers: &[f64]) -> Result<Sli
     let edges = quantile_edges(present, |rank| {
         by_value[cumulative.partition_point(|&end| end <= rank)].0
     });
-    let per_row = codes
+    let per_row = kept
         .par_iter()
-        .map(|&code| numbers.get(code as usize).copied().unwrap_or(f64::NAN))
+        .map(|&row| {
+            numbers
+                .get(codes[row] as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        })
         .collect();
     Ok(binned_column(name, &edges, per_row))
 }
@@ -557,7 +571,8 @@ mod tests {
             let coded = slice_column(
                 "c",
                 SliceSource::Coded {
-                    codes,
+                    codes: &codes,
+                    kept: &(0..cells.len()).collect::<Vec<_>>(),
                     values: &values,
                     decimal_comma: true,
                 },

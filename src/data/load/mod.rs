@@ -861,6 +861,9 @@ impl Loader<'_> {
                 }
             }
         }
+        // The id column's cells are copied: free them before the duplicate search needs
+        // its memory.
+        drop(id_cells);
         let pairs = duplicate_pairs(&ids);
         let duplicates: Vec<String> = pairs
             .iter()
@@ -1142,7 +1145,8 @@ impl Loader<'_> {
                     let decimal_comma = self.decimal_comma;
                     let source = match &*column {
                         TextColumn::Distinct { codes, values } => SliceSource::Coded {
-                            codes: kept.iter().map(|&row| codes[row]).collect(),
+                            codes,
+                            kept,
                             values,
                             decimal_comma,
                         },
