@@ -1280,23 +1280,25 @@ fn tag_book(set: &EvalSet, column: Option<&TextColumn>, kept: &[usize]) -> TagBo
 fn duplicate_pairs(ids: &Ids) -> Vec<(usize, usize)> {
     const BUCKET_BITS: u32 = 12;
     let bucket = |hash: u64| (hash >> (64 - BUCKET_BITS)) as usize;
-    let hash = |i: usize| xxhash_rust::xxh3::xxh3_64(ids.get(i).as_bytes());
-    // Hashed twice (to count, then to place): cheaper than keeping every hash meanwhile.
+    let hashes: Vec<u64> = (0..ids.len())
+        .into_par_iter()
+        .map(|i| xxhash_rust::xxh3::xxh3_64(ids.get(i).as_bytes()))
+        .collect();
     let mut starts = vec![0usize; (1 << BUCKET_BITS) + 1];
-    for i in 0..ids.len() {
-        starts[bucket(hash(i)) + 1] += 1;
+    for &hash in &hashes {
+        starts[bucket(hash) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
     let mut hashed = vec![(0u64, 0u32); ids.len()];
     let mut next = starts.clone();
-    for i in 0..ids.len() {
-        let h = hash(i);
-        let b = bucket(h);
-        hashed[next[b]] = (h, i as u32);
+    for (i, &hash) in hashes.iter().enumerate() {
+        let b = bucket(hash);
+        hashed[next[b]] = (hash, i as u32);
         next[b] += 1;
     }
+    drop(hashes);
     let mut buckets: Vec<&mut [(u64, u32)]> = Vec::with_capacity(starts.len());
     let mut rest = hashed.as_mut_slice();
     for w in starts.windows(2) {
