@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod columns;
 mod delimited;
 
+use columns::TextBuilder;
 pub use columns::{Column, NO_VALUE, Storage, Table, TextColumn, TextRef};
 
 use super::contain::contain;
@@ -278,7 +280,21 @@ pub fn read(
             "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
         ),
     };
-    let frame = if table.format == TableFormat::Jsonl {
+    if table.format == TableFormat::Parquet {
+        let read = contain(|| read_parquet(content, choose, head_rows, progress, PARQUET_BATCH))
+            .map_err(unreadable_value)?
+            .map_err(parse_error)?;
+        let Some((table, head)) = read else {
+            return Err(LoadError::HeaderOnly(path.clone()));
+        };
+        return Ok(ReadTable {
+            table,
+            fingerprint,
+            delimited: None,
+            head,
+        });
+    }
+    let frame = {
         check_text(path, content)?;
         let read = contain(|| {
             JsonReader::new(Cursor::new(content))
@@ -292,10 +308,6 @@ pub fn read(
             Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(e))),
             Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(panic))),
         }
-    } else {
-        contain(|| ParquetReader::new(Cursor::new(content)).finish())
-            .map_err(unreadable_value)?
-            .map_err(parse_error)?
     };
     drop(bytes);
     if frame.height() == 0 {
@@ -315,6 +327,79 @@ pub fn read(
         delimited: None,
         head,
     })
+}
+
+/// Rows of a Parquet file read at a time: the columns are stored batch by batch, so memory
+/// holds one batch of polars' columns beside errata's, never the whole file's.
+const PARQUET_BATCH: usize = 1 << 20;
+
+/// Reads a Parquet file in batches of rows, keeping the columns `choose` picks: text columns
+/// stored as a delimited table's are, others kept typed. `None` when it has no rows.
+fn read_parquet(
+    content: &[u8],
+    choose: Choose<'_>,
+    head_rows: usize,
+    progress: &Progress,
+    batch_rows: usize,
+) -> PolarsResult<Option<(Table, Vec<Vec<String>>)>> {
+    let mut reader = ParquetReader::new(Cursor::new(content));
+    let names: Vec<String> = reader
+        .schema()?
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect();
+    let rows = reader.num_rows()?;
+    if rows == 0 {
+        return Ok(None);
+    }
+    let head = ParquetReader::new(Cursor::new(content))
+        .with_slice(Some((0, head_rows.min(rows))))
+        .finish()?;
+    let head = head_of(&head, head_rows);
+    let kept = choose(&names);
+    // Per kept column: its text so far, or its typed batches.
+    let mut sinks: Vec<(TextBuilder, Option<Series>)> = kept
+        .iter()
+        .map(|(_, storage)| (TextBuilder::new(*storage), None))
+        .collect();
+    let mut offset = 0;
+    while offset < rows && !kept.is_empty() {
+        let batch = ParquetReader::new(Cursor::new(content))
+            .with_columns(Some(kept.iter().map(|(n, _)| n.clone()).collect()))
+            .with_slice(Some((offset, batch_rows)))
+            .finish()?;
+        sinks.par_iter_mut().zip(&kept).try_for_each(
+            |((text, typed), (name, _))| -> PolarsResult<()> {
+                let series = batch.column(name)?.as_materialized_series();
+                match series.str() {
+                    Ok(cells) => cells
+                        .iter()
+                        .for_each(|cell| text.push(cell.unwrap_or_default())),
+                    Err(_) => match typed {
+                        Some(all) => {
+                            all.append(series)?;
+                        }
+                        None => *typed = Some(series.clone()),
+                    },
+                }
+                Ok(())
+            },
+        )?;
+        offset += batch.height().max(1);
+        progress.set_rows(offset.min(rows));
+    }
+    let columns = kept
+        .into_iter()
+        .zip(sinks)
+        .map(|((name, _), (text, typed))| {
+            let column = match typed {
+                Some(series) => Column::Typed(series),
+                None => Column::Text(std::sync::Arc::new(text.finish())),
+            };
+            (name, column)
+        })
+        .collect();
+    Ok(Some((Table::new(names, rows, columns), head)))
 }
 
 /// The first `rows` rows of every column, as text.
@@ -465,6 +550,55 @@ mod tests {
             Err(LoadError::InvalidUtf8 { line, byte, .. }) => assert_eq!((line, byte), (2, 4)),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn parquet_read_in_batches_keeps_every_row_in_order() {
+        let mut frame = df!(
+            "id" => (0..100).map(|i| format!("r{i:03}")).collect::<Vec<_>>(),
+            "label" => (0..100).map(|i| (i % 7 != 3).then(|| format!("c{}", i % 4))).collect::<Vec<_>>(),
+            "score" => (0..100).map(|i| (i % 5 != 0).then_some(i as f64 / 10.0)).collect::<Vec<_>>(),
+            "unused" => (0..100).collect::<Vec<i32>>()
+        )
+        .unwrap();
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes)
+            .with_row_group_size(Some(30))
+            .finish(&mut frame)
+            .unwrap();
+        let mut keep = |names: &[String]| {
+            assert_eq!(names, ["id", "label", "score", "unused"]);
+            vec![
+                ("label".to_string(), Storage::Distinct),
+                ("id".to_string(), Storage::Plain),
+                ("score".to_string(), Storage::Distinct),
+            ]
+        };
+        let (table, head) = read_parquet(&bytes, &mut keep, 2, &Progress::default(), 7)
+            .unwrap()
+            .unwrap();
+        assert_eq!(table.height(), 100);
+        assert_eq!(head, [["r000", "c0", "", "0"], ["r001", "c1", "0.1", "1"]]);
+        assert!(table.column("unused").is_none());
+        let text = |name: &str| match table.column(name) {
+            Some(Column::Text(t)) => (0..100).map(|r| t.get(r).map(str::to_string)).collect(),
+            other => panic!("{other:?}"),
+        };
+        let ids: Vec<Option<String>> = text("id");
+        assert!(
+            ids.iter()
+                .enumerate()
+                .all(|(i, id)| *id == Some(format!("r{i:03}")))
+        );
+        let labels: Vec<Option<String>> = text("label");
+        assert_eq!(labels[3], None);
+        assert_eq!(labels[99], Some("c3".to_string()));
+        let Some(Column::Typed(score)) = table.column("score") else {
+            panic!("numbers stay typed")
+        };
+        let score: Vec<Option<f64>> = score.f64().unwrap().iter().collect();
+        assert_eq!(score.len(), 100);
+        assert_eq!((score[0], score[99]), (None, Some(9.9)));
     }
 
     #[test]
