@@ -1098,3 +1098,27 @@ fn a_full_disk_is_named_once_reading_still_works_and_a_failed_create_leaves_noth
     let assignments = Store::open(&project).unwrap().assignments().unwrap();
     assert!(assignments.is_empty(), "no edit was half made");
 }
+
+/// A new project takes its tag book from the dataset rather than reading every assignment
+/// back: it must be the book the file gives when opened.
+#[test]
+fn a_new_project_s_tags_are_those_its_file_gives_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let mut csv = String::from("id,label,prediction,tags\n");
+    for i in 0..300 {
+        let tags = ["", "b", "a;b", " c ; a", "B", "a;a"][i % 6];
+        csv.push_str(&format!("r{i},{},{},\"{tags}\"\n", i % 3, i % 4));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let path = dir.path().join("data.errata");
+    let created = Project::init(&data, &MappingRequest::default(), &path).unwrap();
+    let opened = Project::open(&path).unwrap();
+    let book = |p: &Project| {
+        let names = p.book.names().to_vec();
+        let rows: Vec<Vec<u32>> = (0..names.len()).map(|t| p.book.rows(t)).collect();
+        (names, rows)
+    };
+    assert_eq!(book(&created), book(&opened));
+    assert_eq!(created.book.names(), ["B", "a", "b", "c"]);
+}

@@ -226,7 +226,15 @@ impl Project {
         }
         Store::create(project_path, &record, &tags, &assignments)?;
         let store = Store::open(project_path)?;
-        Project::assemble(store, dataset_path.to_path_buf(), dataset, &record)
+        // The new file holds exactly the dataset's tags, so its tag book is the dataset's:
+        // no need to match every assignment back to its row by id.
+        let same_tags = store
+            .tag_ids()?
+            .iter()
+            .map(|(_, name)| name)
+            .eq(dataset.tags.names());
+        let book = same_tags.then(|| dataset.tags.clone());
+        Project::assemble(store, dataset_path.to_path_buf(), dataset, &record, book)
     }
 
     pub fn open(path: &Path) -> Result<Project, StoreError> {
@@ -256,15 +264,17 @@ impl Project {
         };
         let dataset = load_with(&dataset_path, &record.mapping, progress)?;
         progress.enter(Step::ReadingTags)?;
-        Project::assemble(store, dataset_path, dataset, &record)
+        Project::assemble(store, dataset_path, dataset, &record, None)
     }
 
-    /// The project from its store and its loaded dataset: tags reconciled by row id.
+    /// The project from its store and its loaded dataset: tags reconciled by row id, unless
+    /// the tag book is known (`book`).
     fn assemble(
         store: Store,
         dataset_path: PathBuf,
         dataset: Dataset,
         record: &DatasetRecord,
+        book: Option<TagBook>,
     ) -> Result<Project, StoreError> {
         let mut warnings = dataset.warnings.clone();
         if dataset.fingerprint != record.fingerprint {
@@ -290,7 +300,10 @@ impl Project {
             dataset,
             warnings,
         };
-        project.reload_book()?;
+        match book {
+            Some(book) => project.book = book,
+            None => project.reload_book()?,
+        }
         Ok(project)
     }
 
