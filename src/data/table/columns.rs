@@ -288,48 +288,6 @@ impl Table {
         }
     }
 
-    /// The columns of a polars frame that `keep` names; every name is listed. Text columns
-    /// are stored as `keep` says, in parallel, each series dropped once stored.
-    pub fn from_frame(frame: DataFrame, keep: &[(String, Storage)]) -> Table {
-        let names: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let height = frame.height();
-        let kept: Vec<(String, Storage, Series)> = frame
-            .columns()
-            .iter()
-            .filter_map(|c| {
-                let (_, storage) = keep.iter().find(|(k, _)| k == c.name().as_str())?;
-                let series = c.as_materialized_series().clone();
-                Some((c.name().to_string(), *storage, series))
-            })
-            .collect();
-        drop(frame);
-        let columns = kept
-            .into_par_iter()
-            .map(|(name, storage, series)| {
-                let column = match series.str() {
-                    Ok(text) => {
-                        let mut builder = TextBuilder::new(storage);
-                        for cell in text.iter() {
-                            builder.push(cell.unwrap_or_default());
-                        }
-                        Column::Text(Arc::new(builder.finish()))
-                    }
-                    Err(_) => Column::Typed(series),
-                };
-                (name, column)
-            })
-            .collect();
-        Table {
-            names,
-            height,
-            columns: Mutex::new(columns),
-        }
-    }
-
     /// Every column of the file, read or not.
     pub fn names(&self) -> &[String] {
         &self.names
@@ -353,5 +311,67 @@ impl Table {
         let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
         let at = columns.iter().position(|(n, _)| n == name)?;
         Some(columns.swap_remove(at).1)
+    }
+}
+
+/// The columns a load keeps, by name, and how each is stored.
+pub type KeptColumns = Vec<(String, Storage)>;
+
+/// The kept columns of polars frames read batch by batch (Parquet, JSON Lines): text
+/// columns stored as their [`Storage`] says, the others kept typed, batches appended.
+pub struct FrameColumns {
+    kept: KeptColumns,
+    /// Per kept column: its text so far, or its typed batches.
+    sinks: Vec<(TextBuilder, Option<Series>)>,
+}
+
+impl FrameColumns {
+    pub fn new(kept: KeptColumns) -> FrameColumns {
+        let sinks = kept
+            .iter()
+            .map(|(_, storage)| (TextBuilder::new(*storage), None))
+            .collect();
+        FrameColumns { kept, sinks }
+    }
+
+    /// The names of the kept columns, to read only those.
+    pub fn names(&self) -> Vec<String> {
+        self.kept.iter().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// Appends a batch holding the kept columns, one column per task.
+    pub fn append(&mut self, batch: &DataFrame) -> PolarsResult<()> {
+        self.sinks.par_iter_mut().zip(&self.kept).try_for_each(
+            |((text, typed), (name, _))| -> PolarsResult<()> {
+                let series = batch.column(name)?.as_materialized_series();
+                match (series.str(), typed) {
+                    (Ok(cells), _) => cells
+                        .iter()
+                        .for_each(|cell| text.push(cell.unwrap_or_default())),
+                    (Err(_), Some(all)) => {
+                        all.append(series)?;
+                    }
+                    (Err(_), typed) => *typed = Some(series.clone()),
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The table of `rows` rows whose columns are `names`.
+    pub fn finish(self, names: Vec<String>, rows: usize) -> Table {
+        let columns = self
+            .kept
+            .into_iter()
+            .zip(self.sinks)
+            .map(|((name, _), (text, typed))| {
+                let column = match typed {
+                    Some(series) => Column::Typed(series),
+                    None => Column::Text(Arc::new(text.finish())),
+                };
+                (name, column)
+            })
+            .collect();
+        Table::new(names, rows, columns)
     }
 }

@@ -141,7 +141,7 @@ pub fn read(
     // The block before last, whose memory the next block reuses.
     let mut spare: Vec<u8> = Vec::new();
     loop {
-        rows += split.rows();
+        rows += split.records;
         progress.set_rows(rows);
         if progress.is_cancelled() {
             return Err(LoadError::Cancelled);
@@ -372,10 +372,6 @@ struct Split {
 impl Split {
     fn records(&self) -> impl Iterator<Item = &[(u32, u32)]> {
         self.spans.chunks_exact(self.width.max(1))
-    }
-
-    fn rows(&self) -> usize {
-        self.records
     }
 }
 

@@ -6,14 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod columns;
 mod delimited;
 
-use columns::TextBuilder;
-pub use columns::{Column, NO_VALUE, Storage, Table, TextColumn, TextRef};
+use columns::FrameColumns;
+pub use columns::{Column, KeptColumns, NO_VALUE, Storage, Table, TextColumn, TextRef};
 
 use super::contain::contain;
 use super::error::LoadError;
@@ -226,9 +225,6 @@ pub struct ReadTable {
     pub head: Vec<Vec<String>>,
 }
 
-/// The columns a load keeps, by name, and how each is stored.
-pub type KeptColumns = Vec<(String, Storage)>;
-
 /// Which columns a load keeps, chosen from the table's column names.
 pub type Choose<'a> = &'a mut dyn FnMut(&[String]) -> KeptColumns;
 
@@ -320,9 +316,12 @@ pub fn read(
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let kept = choose(&names);
+    let mut columns = FrameColumns::new(choose(&names));
+    contain(|| columns.append(&frame))
+        .map_err(unreadable_value)?
+        .map_err(parse_error)?;
     Ok(ReadTable {
-        table: Table::from_frame(frame, &kept),
+        table: columns.finish(names, frame.height()),
         fingerprint,
         delimited: None,
         head,
@@ -356,50 +355,19 @@ fn read_parquet(
         .with_slice(Some((0, head_rows.min(rows))))
         .finish()?;
     let head = head_of(&head, head_rows);
-    let kept = choose(&names);
-    // Per kept column: its text so far, or its typed batches.
-    let mut sinks: Vec<(TextBuilder, Option<Series>)> = kept
-        .iter()
-        .map(|(_, storage)| (TextBuilder::new(*storage), None))
-        .collect();
+    let mut columns = FrameColumns::new(choose(&names));
+    let kept = columns.names();
     let mut offset = 0;
     while offset < rows && !kept.is_empty() {
         let batch = ParquetReader::new(Cursor::new(content))
-            .with_columns(Some(kept.iter().map(|(n, _)| n.clone()).collect()))
+            .with_columns(Some(kept.clone()))
             .with_slice(Some((offset, batch_rows)))
             .finish()?;
-        sinks.par_iter_mut().zip(&kept).try_for_each(
-            |((text, typed), (name, _))| -> PolarsResult<()> {
-                let series = batch.column(name)?.as_materialized_series();
-                match series.str() {
-                    Ok(cells) => cells
-                        .iter()
-                        .for_each(|cell| text.push(cell.unwrap_or_default())),
-                    Err(_) => match typed {
-                        Some(all) => {
-                            all.append(series)?;
-                        }
-                        None => *typed = Some(series.clone()),
-                    },
-                }
-                Ok(())
-            },
-        )?;
+        columns.append(&batch)?;
         offset += batch.height().max(1);
         progress.set_rows(offset.min(rows));
     }
-    let columns = kept
-        .into_iter()
-        .zip(sinks)
-        .map(|((name, _), (text, typed))| {
-            let column = match typed {
-                Some(series) => Column::Typed(series),
-                None => Column::Text(std::sync::Arc::new(text.finish())),
-            };
-            (name, column)
-        })
-        .collect();
-    Ok(Some((Table::new(names, rows, columns), head)))
+    Ok(Some((columns.finish(names, rows), head)))
 }
 
 /// The first `rows` rows of every column, as text.
