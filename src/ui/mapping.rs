@@ -45,13 +45,15 @@ pub fn mapping_ui(ui: &mut egui::Ui, dialog: &MappingDialog, commands: &mut Vec<
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let label = ui.label("Project file:");
-            ui.add(egui::TextEdit::singleline(&mut project).desired_width(520.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut project).desired_width(520.0))
                 .labelled_by(label.id);
             let ready = dialog.can_create();
-            create = ui
+            let button = ui
                 .add_enabled(ready, egui::Button::new("Create project"))
-                .on_disabled_hover_text("Choose columns that load without errors first")
-                .clicked();
+                .on_disabled_hover_text("Choose columns that load without errors first");
+            // Enter in the project file's field creates it, as the button does.
+            create = ready && super::submitted(ui, &field, button);
             cancel = ui.button("Cancel").clicked();
         });
         ui.add_space(6.0);

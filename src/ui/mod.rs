@@ -130,6 +130,16 @@ pub fn app_ui(
     }
 }
 
+/// Whether Enter was pressed to leave this text field.
+pub(crate) fn entered(ui: &egui::Ui, field: &egui::Response) -> bool {
+    field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
+/// A field's value is given by its button, or by Enter in the field.
+pub(crate) fn submitted(ui: &egui::Ui, field: &egui::Response, button: egui::Response) -> bool {
+    button.clicked() || entered(ui, field)
+}
+
 /// A count with thousands separators ("10,000,000"): long tables show eight-digit counts.
 pub fn thousands(n: impl ToString) -> String {
     crate::report::format::thousands(n)

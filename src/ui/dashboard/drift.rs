@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
-use super::{PLOT_HEIGHT, submitted};
+use super::PLOT_HEIGHT;
 use crate::app::AppCommand;
 use crate::app::drift::{DriftCommand, DriftResult, DriftState};
 use crate::app::session::{Command, Session};
@@ -17,6 +17,7 @@ use crate::model::drift::monitored::{MonitoredSet, drift_columns};
 use crate::model::drift::{ColumnSample, DriftTest, TestChoice};
 use crate::report::drift::{metric_value, new_value_text, score};
 use crate::ui::state::{DashboardView, DriftView};
+use crate::ui::submitted;
 
 const REFERENCE: Color32 = Color32::from_rgb(86, 156, 214);
 const CURRENT: Color32 = Color32::from_rgb(230, 140, 40);

@@ -62,7 +62,7 @@ pub(super) fn found_slices_ui(
                     .desired_width(90.0),
             )
             .labelled_by(label.id);
-        support_entered = super::entered(ui, &field);
+        support_entered = crate::ui::entered(ui, &field);
         field.on_hover_text("The fewest rows of a slice: a count (50), a share (0.01) or a percentage (1%). Empty: 1 % of the rows and at least 10.");
         let kinds: Vec<ErrorKind> = match set.task {
             Task::Classification => vec![ErrorKind::Misclassified],

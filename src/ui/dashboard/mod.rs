@@ -64,16 +64,6 @@ fn named_axis(
     }
 }
 
-/// Whether Enter was pressed to leave this text field.
-fn entered(ui: &egui::Ui, field: &egui::Response) -> bool {
-    field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
-}
-
-/// A field's value is given by its button, or by Enter in the field.
-fn submitted(ui: &egui::Ui, field: &egui::Response, button: egui::Response) -> bool {
-    button.clicked() || entered(ui, field)
-}
-
 /// Shows `filter`'s rows in the review table.
 fn show_rows(filter: RowFilter, commands: &mut Vec<AppCommand>) {
     commands.push(Command::SetFilter(filter).into());
