@@ -354,6 +354,52 @@ pub struct ReportOptions<'a> {
     pub check_media: bool,
     pub media_metrics: bool,
     pub find_slices: bool,
+    /// Rows counted at a time (`Some(0)`: read whole; `None`: by the table's size).
+    pub part_rows: Option<usize>,
+}
+
+/// The rows a part holds when the report of `path` is counted in parts: when asked, or
+/// when a dataset's Parquet table is too large to hold whole.
+fn part_rows(path: &Path, asked: Option<usize>, request: &MappingRequest) -> Option<usize> {
+    if crate::data::store::looks_like_project(path) {
+        return None;
+    }
+    match asked {
+        Some(0) => None,
+        Some(rows) => Some(rows),
+        None => data::parquet_rows(path, request)
+            .filter(|&rows| rows > data::PARTS_FROM_ROWS)
+            .map(|_| data::PART_ROWS),
+    }
+}
+
+/// The report of a dataset counted in parts; what needs every row at once is refused.
+fn report_in_parts(
+    path: &Path,
+    options: ReportOptions<'_>,
+    request: MappingRequest,
+    part_rows: usize,
+) -> Result<ExitCode> {
+    let needs_rows = [
+        (options.spec.is_some(), "--spec"),
+        (options.check_media, "--check-media"),
+        (options.media_metrics, "--media-metrics"),
+        (options.find_slices, "--find-slices"),
+    ];
+    if let Some((_, flag)) = needs_rows.iter().find(|(asked, _)| *asked) {
+        bail!(
+            "{}: {flag} needs every row held at once, and this table is counted {part_rows} rows at a time; add --part-rows 0 to read it whole (it needs memory for every row), or leave out {flag}",
+            path.display()
+        );
+    }
+    let counted = data::count_in_parts(path, &request, part_rows, &data::Progress::default())?;
+    print_warnings(&counted.warnings);
+    for note in &counted.notes {
+        eprintln!("note: {note}");
+    }
+    let mut report = report::Report::of_counted(path, &counted);
+    report.flag_rule = options.flag_rule;
+    write_report(&report, options.format, options.output)
 }
 
 pub fn report(
@@ -361,6 +407,9 @@ pub fn report(
     options: ReportOptions<'_>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
+    if let Some(rows) = part_rows(path, options.part_rows, &request) {
+        return report_in_parts(path, options, request, rows);
+    }
     let ReportOptions {
         format,
         output,
@@ -369,6 +418,7 @@ pub fn report(
         check_media,
         media_metrics,
         find_slices,
+        part_rows: _,
     } = options;
     let (mut target, spec) = load_with_spec(path, spec, media_metrics, request)?;
     let mut report = target.report();
@@ -385,11 +435,20 @@ pub fn report(
         let drift = report.drift.as_ref().map(|a| &a.drift);
         report.audit = Some(report::AuditResults::evaluate(&spec, set, book, drift));
     }
-    let Some(text) = format.render(&report) else {
+    write_report(&report, format, output)
+}
+
+/// Renders the report and writes it to `output` (a folder for CSV), or to stdout.
+fn write_report(
+    report: &report::Report,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let Some(text) = format.render(report) else {
         let Some(folder) = output else {
             bail!("--format csv writes one file per table: give the folder with -o FOLDER");
         };
-        let written = report::csv::write(&report, folder)
+        let written = report::csv::write(report, folder)
             .with_context(|| format!("{}: cannot write the CSV tables", folder.display()))?;
         eprintln!("wrote {} tables to {}", written.len(), folder.display());
         return Ok(ExitCode::SUCCESS);

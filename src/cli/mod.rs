@@ -61,6 +61,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             check_media,
             media_metrics,
             find_slices,
+            part_rows,
             mapping,
         } => commands::report(
             &dataset,
@@ -72,6 +73,7 @@ fn execute(command: Command) -> Result<ExitCode> {
                 check_media,
                 media_metrics,
                 find_slices,
+                part_rows,
             },
             mapping.into(),
         ),

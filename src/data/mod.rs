@@ -13,13 +13,15 @@ pub mod media;
 pub mod media_metrics;
 pub mod progress;
 pub mod project;
+pub mod slice_plan;
 pub mod slicing;
 pub mod store;
 pub mod table;
 
 pub use error::LoadError;
 pub use load::{
-    Dataset, Preview, ReferenceSource, load, load_current, load_reference, load_with, preview,
+    CountedDataset, Dataset, PART_ROWS, PARTS_FROM_ROWS, Preview, ReferenceSource, count_in_parts,
+    load, load_current, load_reference, load_with, parquet_rows, preview,
 };
 pub use mapping::{ColumnRoles, MappingRequest};
 pub use progress::Progress;

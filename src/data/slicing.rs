@@ -198,7 +198,7 @@ fn categorical_codes(
 }
 
 /// Slice values in a readable order: numerically when they are all numbers.
-fn sort_slice_values(values: &mut [String]) {
+pub(super) fn sort_slice_values(values: &mut [String]) {
     if values
         .iter()
         .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite))
@@ -218,11 +218,7 @@ pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
     let mut present: Vec<f64> = values.iter().flatten().copied().collect();
     // Only the order statistics next to each quantile are needed: select them instead of
     // sorting the whole column.
-    let ranks = quantile_ranks(present.len());
-    let order = order_statistics(&mut present, &ranks);
-    let edges = quantile_edges(present.len(), |rank| {
-        order[ranks.binary_search(&rank).unwrap_or_default()]
-    });
+    let edges = edges_of_values(&mut present);
     let numbers = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
     binned_column(name, &edges, numbers)
 }
@@ -263,26 +259,9 @@ fn quantile_edges(n: usize, at: impl Fn(usize) -> f64) -> Vec<f64> {
 
 /// The binned slice of `numbers` (NaN where empty) cut at `edges`.
 fn binned_column(name: &str, edges: &[f64], numbers: Vec<f64>) -> SliceColumn {
-    let labels = format_edges(edges);
-    let bins = edges.len() - 1;
-    let mut names: Vec<String> = (0..bins)
-        .map(|i| {
-            let close = if i + 1 == bins { ']' } else { ')' };
-            format!("[{}, {}{close}", labels[i], labels[i + 1])
-        })
-        .collect();
-    let interior = &edges[1..bins];
-    let missing_code = bins as u32;
-    let codes: Vec<u32> = numbers
-        .par_iter()
-        .map(|&x| {
-            if x.is_nan() {
-                missing_code
-            } else {
-                interior.partition_point(|&e| e <= x) as u32
-            }
-        })
-        .collect();
+    let mut names = bin_names(edges);
+    let missing_code = names.len() as u32;
+    let codes = bin_codes(edges, &numbers);
     if codes.contains(&missing_code) {
         names.push(MISSING_VALUE.to_string());
     }
@@ -293,6 +272,58 @@ fn binned_column(name: &str, edges: &[f64], numbers: Vec<f64>) -> SliceColumn {
         codes,
         numbers: Some(numbers),
     }
+}
+
+/// The names of the bins cut at `edges`, such as `[0.8, 2.4)`; the last bin is closed.
+pub(super) fn bin_names(edges: &[f64]) -> Vec<String> {
+    let labels = format_edges(edges);
+    let bins = edges.len() - 1;
+    (0..bins)
+        .map(|i| {
+            let close = if i + 1 == bins { ']' } else { ')' };
+            format!("[{}, {}{close}", labels[i], labels[i + 1])
+        })
+        .collect()
+}
+
+/// Each number's bin among those cut at `edges`; NaN (empty) gets the code after the last bin.
+pub(super) fn bin_codes(edges: &[f64], numbers: &[f64]) -> Vec<u32> {
+    let bins = edges.len() - 1;
+    let interior = &edges[1..bins];
+    numbers
+        .par_iter()
+        .map(|&x| {
+            if x.is_nan() {
+                bins as u32
+            } else {
+                interior.partition_point(|&e| e <= x) as u32
+            }
+        })
+        .collect()
+}
+
+/// The bin edges of numbers given as (number, rows) in ascending order, each number once:
+/// exact quantiles from the counts, without the rows.
+pub(super) fn edges_of_counts(by_value: &[(f64, usize)]) -> Vec<f64> {
+    let present: usize = by_value.iter().map(|(_, c)| c).sum();
+    let mut cumulative = Vec::with_capacity(by_value.len());
+    let mut total = 0;
+    for (_, c) in by_value {
+        total += c;
+        cumulative.push(total);
+    }
+    quantile_edges(present, |rank| {
+        by_value[cumulative.partition_point(|&end| end <= rank)].0
+    })
+}
+
+/// The bin edges of `values` (every present number, in any order; reordered).
+pub(super) fn edges_of_values(values: &mut [f64]) -> Vec<f64> {
+    let ranks = quantile_ranks(values.len());
+    let order = order_statistics(values, &ranks);
+    quantile_edges(values.len(), |rank| {
+        order[ranks.binary_search(&rank).unwrap_or_default()]
+    })
 }
 
 /// The slice of a numeric column stored by distinct value: `codes` per row into `numbers`
@@ -356,16 +387,7 @@ fn coded_numbers_slice(
         let distinct: Vec<&str> = distinct.iter().map(String::as_str).collect();
         return categorical_codes(name, provisional, &distinct);
     }
-    let present: usize = by_value.iter().map(|(_, c)| c).sum();
-    let mut cumulative = Vec::with_capacity(by_value.len());
-    let mut total = 0;
-    for (_, c) in &by_value {
-        total += c;
-        cumulative.push(total);
-    }
-    let edges = quantile_edges(present, |rank| {
-        by_value[cumulative.partition_point(|&end| end <= rank)].0
-    });
+    let edges = edges_of_counts(&by_value);
     let per_row = kept
         .par_iter()
         .map(|&row| {

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::automation::{self, AutomationPoint};
+use super::automation::{AutomationPoint, Reached};
 use super::classes::{self, Averages, ClassMetrics, Confusion};
-use super::dataset::{EvalSet, Task};
+use super::counts::Counts;
+use super::dataset::EvalSet;
 use super::group::GroupCounts;
 use super::hlp::{self, HlpPreference, HlpSource, Subject};
 use super::label_issues::{self, IssueMethod};
@@ -15,7 +16,7 @@ use super::labels::{AgreementFigures, CorrectedLabels};
 use super::priorities::{self, Priority, PriorityKind, Rating};
 use super::slices::{self, SliceStats};
 use super::stats::{Interval, ratio, wilson};
-use super::tags::{TagBook, TagId};
+use super::tags::{TagBook, TagId, TagTotals};
 
 /// Values the user entered; they override or complete what the data says.
 #[derive(Clone, Debug, Default)]
@@ -93,25 +94,9 @@ pub struct LabelIssueRow {
 
 impl Analysis {
     pub fn compute(set: &EvalSet, book: &TagBook, inputs: &ManualInputs) -> Self {
-        let overall = overall(set);
-        let (classes, averages, confusion) = match set.task {
-            Task::Classification => {
-                let confusion = Confusion::count(set.class_names(), &set.labels, &set.predictions);
-                let (classes, averages) = classes::per_class(&confusion);
-                (classes, Some(averages), Some(confusion))
-            }
-            Task::Transcription => (Vec::new(), None, None),
-        };
-        let entered = |s: &Subject| inputs.hlp.get(s).copied();
-        let shown = confusion.as_ref().map_or(&[][..], |c| c.shown());
-        let slices = slices::slice_stats(set, overall.accuracy, shown, entered);
-        let automation = set
-            .confidence
-            .as_ref()
-            .map(|c| automation::curve(c, &set.correct, &automation::THRESHOLDS))
-            .unwrap_or_default();
+        let mut analysis = Analysis::counted(&Counts::of(set), inputs);
         let found = label_issues::find(set);
-        let label_issues = found.as_ref().map(|(_, issues)| {
+        analysis.label_issues = found.as_ref().map(|(_, issues)| {
             issues
                 .iter()
                 .map(|i| LabelIssueRow {
@@ -123,10 +108,46 @@ impl Analysis {
                 })
                 .collect()
         });
-        let mut analysis = Analysis {
-            agreement: AgreementFigures::compute(set),
-            label_issues,
-            label_issues_method: found.map(|(method, _)| method),
+        analysis.label_issues_method = found.map(|(method, _)| method);
+        analysis.agreement = AgreementFigures::compute(set);
+        analysis.refresh(set, book, inputs);
+        analysis
+    }
+
+    /// Every figure of a table counted part by part (see [`Counts`]): the same figures as
+    /// [`Analysis::compute`] gives the table held whole, but agreement and label issues,
+    /// which need the rows.
+    pub fn of_counts(counts: &Counts, tags: &TagTotals, inputs: &ManualInputs) -> Self {
+        let mut analysis = Analysis::counted(counts, inputs);
+        analysis.refresh_totals(tags, inputs);
+        analysis
+    }
+
+    /// The figures that come from counts; tags, priorities and row-level figures are left
+    /// for the caller to fill in.
+    fn counted(counts: &Counts, inputs: &ManualInputs) -> Self {
+        let overall = overall(&counts.overall);
+        let confusion = counts.confusion();
+        let (classes, averages) = match &confusion {
+            Some(confusion) => {
+                let (classes, averages) = classes::per_class(confusion);
+                (classes, Some(averages))
+            }
+            None => (Vec::new(), None),
+        };
+        let entered = |s: &Subject| inputs.hlp.get(s).copied();
+        let shown = confusion.as_ref().map_or(&[][..], |c| c.shown());
+        let slices = slices::stats_of(
+            &counts.slices,
+            &counts.classes,
+            overall.accuracy,
+            shown,
+            entered,
+        );
+        Analysis {
+            agreement: None,
+            label_issues: None,
+            label_issues_method: None,
             corrected_labels: None,
             overall,
             classes,
@@ -137,10 +158,12 @@ impl Analysis {
             tags_note: None,
             tags: Vec::new(),
             priorities: Vec::new(),
-            automation,
-        };
-        analysis.refresh(set, book, inputs);
-        analysis
+            automation: counts
+                .reached
+                .as_ref()
+                .map(Reached::curve)
+                .unwrap_or_default(),
+        }
     }
 
     /// States the corrected labels' effect (rows, corrected label code or `None` for a
@@ -156,20 +179,27 @@ impl Analysis {
     /// ratings) up to date from running counts: O(tags + slices), whatever the number of
     /// rows, so the dashboard follows every edit at once.
     pub fn refresh(&mut self, set: &EvalSet, book: &TagBook, inputs: &ManualInputs) {
-        let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
-        tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
         if let Some(agreement) = &mut self.agreement {
+            let mut tag_ids: Vec<TagId> = (0..book.names().len()).collect();
+            tag_ids.sort_by(|&a, &b| book.names()[a].cmp(&book.names()[b]));
             let tags: Vec<(String, Vec<u32>)> = tag_ids
                 .iter()
                 .map(|&t| (book.names()[t].clone(), book.rows(t)))
                 .collect();
             agreement.refresh_tags(set, &tags);
         }
+        self.refresh_totals(&TagTotals::of(book), inputs);
+    }
+
+    /// [`Analysis::refresh`] from the tags' counts alone.
+    fn refresh_totals(&mut self, book: &TagTotals, inputs: &ManualInputs) {
+        let mut tag_ids: Vec<TagId> = (0..book.names.len()).collect();
+        tag_ids.sort_by(|&a, &b| book.names[a].cmp(&book.names[b]));
         let agreement = self.agreement.as_ref();
         self.tags = tag_ids
             .iter()
             .map(|&t| {
-                let name = &book.names()[t];
+                let name = &book.names[t];
                 tag_stats(book, t, inputs, agreement.and_then(|a| a.tag_hlp(name)))
             })
             .collect();
@@ -189,27 +219,21 @@ impl Analysis {
             slice.hlp = hlp.map(|h| h.value);
             slice.hlp_source = hlp.map(|h| h.source);
         }
-        self.reviewed_rows = book.reviewed().n;
-        self.tags_note = only_errors_reviewed(book.reviewed()).then_some(ONLY_ERRORS_REVIEWED);
+        self.reviewed_rows = book.reviewed.n;
+        self.tags_note = only_errors_reviewed(&book.reviewed).then_some(ONLY_ERRORS_REVIEWED);
         self.priorities = priorities_of(&self.tags, &self.slices, self.overall.n, inputs);
     }
 }
 
-fn overall(set: &EvalSet) -> Overall {
-    let n = set.len() as u64;
-    let correct = set.correct.iter().filter(|&&c| c).count() as u64;
-    let mut edits = super::text::EditTotals::default();
-    for e in set.edits.iter().flatten() {
-        edits.add(*e);
-    }
+fn overall(all: &GroupCounts) -> Overall {
     Overall {
-        n,
-        correct,
-        errors: n - correct,
-        accuracy: ratio(correct, n),
-        ci95: wilson(correct, n),
-        wer: edits.wer(),
-        cer: edits.cer(),
+        n: all.n,
+        correct: all.correct,
+        errors: all.errors(),
+        accuracy: ratio(all.correct, all.n),
+        ci95: wilson(all.correct, all.n),
+        wer: all.edits.wer(),
+        cer: all.edits.cer(),
     }
 }
 
@@ -220,14 +244,14 @@ fn only_errors_reviewed(reviewed: &GroupCounts) -> bool {
 /// The figures of one tag from its running counts: O(1), whatever the size of the dataset.
 /// `annotators`: the annotators' mean accuracy on the tag's rows, when there are annotators.
 pub fn tag_stats(
-    book: &TagBook,
+    book: &TagTotals,
     tag: TagId,
     inputs: &ManualInputs,
     annotators: Option<f64>,
 ) -> TagStats {
-    let c = book.counts(tag);
-    let reviewed = book.reviewed();
-    let name = &book.names()[tag];
+    let c = &book.counts[tag];
+    let reviewed = &book.reviewed;
+    let name = &book.names[tag];
     let estimable = !only_errors_reviewed(reviewed);
     let accuracy = ratio(c.correct, c.n).filter(|_| estimable);
     let share_of_data = ratio(c.n, reviewed.n).filter(|_| estimable);

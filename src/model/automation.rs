@@ -21,41 +21,66 @@ pub struct AutomationPoint {
     pub covered: u64,
 }
 
-/// The curve at each of `thresholds` (ascending). Rows without a confidence (NaN) are never covered but
-/// still count in the coverage denominator.
-pub fn curve(confidence: &[f64], correct: &[bool], thresholds: &[f64]) -> Vec<AutomationPoint> {
-    // Bucket each row by how many thresholds it reaches (thresholds ascend), then sum the
-    // buckets from the top: one binary search per row instead of one comparison per threshold.
-    let mut reached = vec![[0u64; 2]; thresholds.len() + 1];
-    for (&c, &ok) in confidence.iter().zip(correct) {
-        let bucket = if c.is_nan() {
-            0
-        } else {
-            thresholds.partition_point(|&t| t <= c)
-        };
-        reached[bucket][0] += 1;
-        reached[bucket][1] += u64::from(ok);
+/// Rows bucketed by how many of the report's [`THRESHOLDS`] their confidence reaches, with
+/// how many of them are right: the counts the curve is drawn from, which add up over parts
+/// of a table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reached {
+    /// Every row, those without a confidence (NaN) included.
+    rows: u64,
+    /// `[rows, right]` per number of thresholds reached (0 to all).
+    buckets: [[u64; 2]; THRESHOLDS.len() + 1],
+}
+
+impl Reached {
+    /// One binary search per row instead of one comparison per threshold.
+    pub fn count(confidence: &[f64], correct: &[bool]) -> Self {
+        let mut reached = Reached::default();
+        for (&c, &ok) in confidence.iter().zip(correct) {
+            let bucket = if c.is_nan() {
+                0
+            } else {
+                THRESHOLDS.partition_point(|&t| t <= c)
+            };
+            reached.buckets[bucket][0] += 1;
+            reached.buckets[bucket][1] += u64::from(ok);
+        }
+        reached.rows = confidence.len() as u64;
+        reached
     }
-    let mut covered = vec![0u64; thresholds.len()];
-    let mut right = vec![0u64; thresholds.len()];
-    let (mut c, mut r) = (0, 0);
-    for i in (0..thresholds.len()).rev() {
-        c += reached[i + 1][0];
-        r += reached[i + 1][1];
-        covered[i] = c;
-        right[i] = r;
+
+    /// Adds the counts of other rows.
+    pub fn absorb(&mut self, other: &Reached) {
+        self.rows += other.rows;
+        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
+            mine[0] += theirs[0];
+            mine[1] += theirs[1];
+        }
     }
-    let n = confidence.len() as u64;
-    thresholds
-        .iter()
-        .enumerate()
-        .map(|(i, &threshold)| AutomationPoint {
-            threshold,
-            coverage: ratio(covered[i], n).unwrap_or(0.0),
-            accuracy: ratio(right[i], covered[i]),
-            covered: covered[i],
-        })
-        .collect()
+
+    /// The curve at each threshold: the buckets summed from the top.
+    pub fn curve(&self) -> Vec<AutomationPoint> {
+        let mut points = Vec::with_capacity(THRESHOLDS.len());
+        let (mut covered, mut right) = (0, 0);
+        for i in (0..THRESHOLDS.len()).rev() {
+            covered += self.buckets[i + 1][0];
+            right += self.buckets[i + 1][1];
+            points.push(AutomationPoint {
+                threshold: THRESHOLDS[i],
+                coverage: ratio(covered, self.rows).unwrap_or(0.0),
+                accuracy: ratio(right, covered),
+                covered,
+            });
+        }
+        points.reverse();
+        points
+    }
+}
+
+/// The curve at each of the report's [`THRESHOLDS`]. Rows without a confidence (NaN) are
+/// never covered but still count in the coverage denominator.
+pub fn curve(confidence: &[f64], correct: &[bool]) -> Vec<AutomationPoint> {
+    Reached::count(confidence, correct).curve()
 }
 
 /// The lowest threshold of the curve whose covered rows reach `target` accuracy.
@@ -74,7 +99,7 @@ mod tests {
     fn coverage_and_accuracy_per_threshold() {
         let conf = [0.40, 0.55, 0.70, 0.95, f64::NAN];
         let ok = [false, false, true, true, true];
-        let c = curve(&conf, &ok, &THRESHOLDS);
+        let c = curve(&conf, &ok);
         assert_eq!(c[0].threshold, 0.5);
         assert_eq!((c[0].covered, c[0].coverage), (3, 0.6));
         assert_eq!(c[0].accuracy, Some(2.0 / 3.0));
@@ -88,7 +113,7 @@ mod tests {
 
     #[test]
     fn empty_input() {
-        let c = curve(&[], &[], &THRESHOLDS);
+        let c = curve(&[], &[]);
         assert!(c.iter().all(|p| p.coverage == 0.0 && p.accuracy.is_none()));
         assert_eq!(lowest_threshold_reaching(&c, 0.9), None);
     }

@@ -28,36 +28,48 @@ pub struct Confusion {
 impl Confusion {
     /// One pass over the codes; codes must be below `names.len()`.
     pub fn count(names: &[String], labels: &[u32], predictions: &[u32]) -> Self {
-        let k = names.len();
-        let (mut support, mut predicted, mut true_positives) =
-            (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
+        let mut diagonal = vec![0u64; names.len()];
         let mut off_diagonal: hashbrown::HashMap<u64, u64> = hashbrown::HashMap::new();
         for (&t, &p) in labels.iter().zip(predictions) {
-            support[t as usize] += 1;
-            predicted[p as usize] += 1;
             if t == p {
-                true_positives[t as usize] += 1;
+                diagonal[t as usize] += 1;
             } else {
                 *off_diagonal
                     .entry(u64::from(t) << 32 | u64::from(p))
                     .or_default() += 1;
             }
         }
-        let mut cells: Vec<(u32, u32, u64)> = off_diagonal
+        let cells = off_diagonal
             .into_iter()
             .map(|(key, n)| ((key >> 32) as u32, key as u32, n))
             .chain(
-                true_positives
+                diagonal
                     .iter()
                     .enumerate()
                     .filter(|(_, n)| **n > 0)
                     .map(|(c, &n)| (c as u32, c as u32, n)),
             )
             .collect();
+        Confusion::of_cells(names.to_vec(), cells)
+    }
+
+    /// The matrix of non-zero cells (truth, prediction, rows), in any order, each cell once;
+    /// codes index `names`.
+    pub fn of_cells(names: Vec<String>, mut cells: Vec<(u32, u32, u64)>) -> Self {
+        let k = names.len();
+        let (mut support, mut predicted, mut true_positives) =
+            (vec![0u64; k], vec![0u64; k], vec![0u64; k]);
+        for &(t, p, n) in &cells {
+            support[t as usize] += n;
+            predicted[p as usize] += n;
+            if t == p {
+                true_positives[t as usize] += n;
+            }
+        }
         cells.sort_unstable();
         let shown = busiest(&support, &predicted);
         Confusion {
-            labels: names.to_vec(),
+            labels: names,
             cells,
             support,
             predicted,

@@ -22,6 +22,17 @@ impl GroupCounts {
         self.n - self.correct
     }
 
+    /// Adds the counts of other rows (the rows of two groups that do not overlap).
+    pub fn absorb(&mut self, other: &GroupCounts) {
+        self.n += other.n;
+        self.correct += other.correct;
+        self.human_n += other.human_n;
+        self.human_correct += other.human_correct;
+        self.baseline_n += other.baseline_n;
+        self.baseline_correct += other.baseline_correct;
+        self.edits.absorb(&other.edits);
+    }
+
     pub fn add_row(&mut self, set: &EvalSet, row: usize) {
         self.apply(set, row, 1);
     }

@@ -9,6 +9,7 @@ pub mod automation;
 pub mod calibration;
 pub mod classes;
 pub mod comparison;
+pub mod counts;
 pub mod dataset;
 pub mod drift;
 pub mod edit_distance;

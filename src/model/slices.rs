@@ -99,6 +99,50 @@ pub fn column_counts(
     (counts, by_class)
 }
 
+/// The counts of one slice column: per value, and `[support, right]` per (value, class)
+/// for the classes counted. Counts of the same column over other rows add up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SliceCounts {
+    pub name: String,
+    pub values: Vec<String>,
+    pub counts: Vec<GroupCounts>,
+    pub by_class: hashbrown::HashMap<(u32, u32), [u64; 2]>,
+}
+
+impl SliceCounts {
+    /// One pass over `column`'s rows, with the recall of `classes` per value.
+    pub fn of(set: &EvalSet, column: &SliceColumn, classes: &[usize]) -> Self {
+        let (counts, dense) = column_counts(set, column, classes);
+        let k = classes.len();
+        let by_class = dense
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| cell[0] > 0)
+            .map(|(i, &cell)| (((i / k) as u32, classes[i % k] as u32), cell))
+            .collect();
+        SliceCounts {
+            name: column.name.clone(),
+            values: column.values.clone(),
+            counts,
+            by_class,
+        }
+    }
+
+    /// Adds the counts of other rows of the same column; `class` maps the other's class
+    /// codes to ours.
+    pub fn absorb(&mut self, other: &SliceCounts, class: impl Fn(u32) -> u32) {
+        debug_assert!(self.name == other.name && self.values == other.values);
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            mine.absorb(theirs);
+        }
+        for (&(value, c), cell) in &other.by_class {
+            let mine = self.by_class.entry((value, class(c))).or_default();
+            mine[0] += cell[0];
+            mine[1] += cell[1];
+        }
+    }
+}
+
 /// Figures for every value of every slice column, columns in dataset order, values in the
 /// column's order.
 /// `classes` are the classes whose recall is given per value (none for transcripts).
@@ -109,14 +153,31 @@ pub fn slice_stats(
     entered_hlp: impl Fn(&Subject) -> Option<f64>,
 ) -> Vec<SliceStats> {
     // Columns are independent: count them in parallel, then assemble in column order.
-    let counted: Vec<_> = set
+    let counted: Vec<SliceCounts> = set
         .slices
         .par_iter()
-        .map(|column| column_counts(set, column, classes))
+        .map(|column| SliceCounts::of(set, column, classes))
         .collect();
+    stats_of(
+        &counted,
+        set.class_names(),
+        overall_accuracy,
+        classes,
+        entered_hlp,
+    )
+}
+
+/// [`slice_stats`] from the columns' counts; `class_names` names the class codes.
+pub fn stats_of(
+    columns: &[SliceCounts],
+    class_names: &[String],
+    overall_accuracy: Option<f64>,
+    classes: &[usize],
+    entered_hlp: impl Fn(&Subject) -> Option<f64>,
+) -> Vec<SliceStats> {
     let mut out = Vec::new();
-    for (column, (counts, by_class)) in set.slices.iter().zip(counted) {
-        for (v, (value, c)) in column.values.iter().zip(counts).enumerate() {
+    for column in columns {
+        for (v, (value, &c)) in column.values.iter().zip(&column.counts).enumerate() {
             let subject = Subject::Slice {
                 column: column.name.clone(),
                 value: value.clone(),
@@ -129,14 +190,19 @@ pub fn slice_stats(
                 Default::default(),
             );
             let accuracy = ratio(c.correct, c.n);
-            let k = classes.len();
             let class_recall = classes
                 .iter()
-                .zip(&by_class[v * k..(v + 1) * k])
-                .map(|(&class, &[support, tp])| ClassRecall {
-                    label: set.class_names()[class].clone(),
-                    support,
-                    recall: ratio(tp, support),
+                .map(|&class| {
+                    let [support, tp] = column
+                        .by_class
+                        .get(&(v as u32, class as u32))
+                        .copied()
+                        .unwrap_or_default();
+                    ClassRecall {
+                        label: class_names[class].clone(),
+                        support,
+                        recall: ratio(tp, support),
+                    }
                 })
                 .collect();
             out.push(SliceStats {

@@ -74,6 +74,40 @@ impl RowSet {
     }
 }
 
+/// The counts behind every per-tag figure, without the rows: what a report needs of a
+/// [`TagBook`], and what the books of several parts of a table add up to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagTotals {
+    pub names: Vec<String>,
+    pub counts: Vec<GroupCounts>,
+    /// Counts over the reviewed rows: those with a tag or an explicit reviewed mark.
+    pub reviewed: GroupCounts,
+}
+
+impl TagTotals {
+    pub fn of(book: &TagBook) -> Self {
+        TagTotals {
+            names: book.names.clone(),
+            counts: book.counts.clone(),
+            reviewed: book.reviewed,
+        }
+    }
+
+    /// Adds the totals of other rows, tag by tag name; tags new to us come last.
+    pub fn absorb(&mut self, other: &TagTotals) {
+        for (name, counts) in other.names.iter().zip(&other.counts) {
+            match self.names.iter().position(|n| n == name) {
+                Some(t) => self.counts[t].absorb(counts),
+                None => {
+                    self.names.push(name.clone());
+                    self.counts.push(*counts);
+                }
+            }
+        }
+        self.reviewed.absorb(&other.reviewed);
+    }
+}
+
 /// Which rows carry which tags, which rows were reviewed, and the counts behind every
 /// per-tag figure.
 #[derive(Clone, Debug)]

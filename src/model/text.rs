@@ -45,6 +45,14 @@ impl EditTotals {
         self.ref_chars += u64::from(e.ref_chars);
     }
 
+    /// Adds the totals of other rows.
+    pub fn absorb(&mut self, other: &EditTotals) {
+        self.word_errors += other.word_errors;
+        self.ref_words += other.ref_words;
+        self.char_errors += other.char_errors;
+        self.ref_chars += other.ref_chars;
+    }
+
     pub fn remove(&mut self, e: EditCounts) {
         self.word_errors -= u64::from(e.word_errors);
         self.ref_words -= u64::from(e.ref_words);

@@ -219,6 +219,12 @@ impl Report {
     }
 }
 
+/// The table file, relative to the dataset folder.
+fn table_name(table: &crate::data::table::TableFile) -> String {
+    let name = table.path.strip_prefix(&table.root).unwrap_or(&table.path);
+    name.display().to_string()
+}
+
 /// Now (or `SOURCE_DATE_EPOCH`) as `YYYY-MM-DD HH:MM UTC`.
 pub fn generated_now() -> String {
     let seconds = std::env::var("SOURCE_DATE_EPOCH")
@@ -262,18 +268,13 @@ impl Report {
         tags: &TagBook,
         analysis: Analysis,
     ) -> Self {
-        let table = dataset
-            .table
-            .path
-            .strip_prefix(&dataset.table.root)
-            .unwrap_or(&dataset.table.path);
         Report {
             schema: SCHEMA_VERSION,
             errata_version: env!("CARGO_PKG_VERSION"),
             task: dataset.set.task,
             dataset: DatasetSummary {
                 path: dataset_path.display().to_string(),
-                table: table.display().to_string(),
+                table: table_name(&dataset.table),
                 format: dataset.table.format,
                 rows: dataset.set.len(),
                 excluded_rows: dataset.excluded_rows,
@@ -333,6 +334,52 @@ impl Report {
         report.dataset.project = Some(project.store.path().display().to_string());
         report.describe_tags(project.tag_defs());
         report
+    }
+
+    /// The report of a table counted in parts (see [`crate::data::CountedDataset`]): the
+    /// same as the table held whole gives, but for the figures that need the rows.
+    pub fn of_counted(dataset_path: &Path, dataset: &crate::data::CountedDataset) -> Self {
+        let inputs = ManualInputs::default();
+        let analysis = Analysis::of_counts(&dataset.counts, &dataset.tags, &inputs);
+        let tags = &dataset.tags;
+        Report {
+            schema: SCHEMA_VERSION,
+            errata_version: env!("CARGO_PKG_VERSION"),
+            task: dataset.counts.task,
+            dataset: DatasetSummary {
+                path: dataset_path.display().to_string(),
+                table: table_name(&dataset.table),
+                format: dataset.table.format,
+                rows: dataset.counts.overall.n as usize,
+                excluded_rows: dataset.excluded_rows,
+                missing_media: dataset.missing_media,
+                fingerprint: dataset.fingerprint.clone(),
+                columns: dataset.roles.clone(),
+                warnings: dataset.warnings.clone(),
+                project: None,
+                undecodable_media: None,
+                separator: None,
+            },
+            analysis,
+            generated: generated_now(),
+            tag_definitions: tags
+                .names
+                .iter()
+                .zip(&tags.counts)
+                .map(|(name, counts)| TagDefinition {
+                    name: name.clone(),
+                    description: String::new(),
+                    color: String::new(),
+                    rows: counts.n,
+                    examples: dataset.tag_examples.get(name).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            audit: None,
+            drift: None,
+            found_slices: None,
+            flag_rule: FlagRule::default(),
+        }
+        .with_sorted_tags()
     }
 
     fn with_sorted_tags(mut self) -> Self {

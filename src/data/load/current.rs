@@ -208,6 +208,8 @@ fn read_monitored(
         columns: &read.table,
         consume: false,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
+        first_row: 0,
+        slice_rules: None,
     };
     let has = |c: &str| read.table.names().iter().any(|x| x == c);
     let kept: Vec<usize> = (0..read.table.height()).collect();

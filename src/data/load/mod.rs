@@ -3,8 +3,10 @@
 //! Independent columns are processed in parallel.
 
 mod current;
+mod parts;
 
 pub use current::{ReferenceSource, load_current, load_reference};
+pub use parts::{CountedDataset, PART_ROWS, PARTS_FROM_ROWS, count_in_parts, parquet_rows};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
 use super::progress::{Progress, Step};
+use super::slice_plan::SliceRule;
 use super::slicing::{SliceSource, parse_number, slice_column};
 use super::table::{
     self, Column, Delimited, Fingerprint, KeptColumns, NO_VALUE, ReadTable, Storage, Table,
@@ -214,6 +217,8 @@ fn build(
         columns: &read.table,
         consume: true,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
+        first_row: 0,
+        slice_rules: None,
     };
     let mut dataset = loader.build(roles, request, read.fingerprint)?;
     dataset.delimited = read.delimited;
@@ -228,6 +233,12 @@ struct Loader<'a> {
     consume: bool,
     /// Numbers may be written `0,93` (see [`Delimited::decimal_comma`]).
     decimal_comma: bool,
+    /// The table's first row in the file: not 0 when it is one part of a table read in
+    /// parts, whose messages name the file's rows.
+    first_row: usize,
+    /// Set for a part of a table read in parts: the slice columns' rules, decided from
+    /// every row, in the order of the roles' slices.
+    slice_rules: Option<&'a [(String, SliceRule)]>,
 }
 
 /// Row numbers in messages count data rows from 1, header excluded.
@@ -245,6 +256,114 @@ fn example_rows(rows: &[usize]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
+/// The rows a warning is about: how many, and the first [`EXAMPLES`] (rows of the file,
+/// from 0). Lists of the parts of a table read in parts add up.
+#[derive(Debug)]
+struct RowList<T = usize> {
+    count: usize,
+    first: Vec<T>,
+}
+
+impl<T> Default for RowList<T> {
+    fn default() -> Self {
+        RowList {
+            count: 0,
+            first: Vec::new(),
+        }
+    }
+}
+
+impl<T> RowList<T> {
+    fn push(&mut self, item: T) {
+        self.count += 1;
+        if self.first.len() < EXAMPLES {
+            self.first.push(item);
+        }
+    }
+
+    /// Adds the rows of a later part of the table.
+    fn absorb(&mut self, other: RowList<T>) {
+        self.count += other.count;
+        let room = EXAMPLES - self.first.len();
+        self.first.extend(other.first.into_iter().take(room));
+    }
+
+    /// "3, 17, …": the first rows, numbered from 1.
+    fn examples(&self, row: impl Fn(&T) -> String) -> String {
+        let shown: Vec<String> = self.first.iter().map(row).collect();
+        let more = if self.count > EXAMPLES { ", …" } else { "" };
+        format!("{}{more}", shown.join(", "))
+    }
+}
+
+/// What loading left out or found missing, row by row, for the warnings.
+#[derive(Debug, Default)]
+struct RowIssues {
+    no_label: RowList,
+    no_prediction: RowList,
+    /// Rows are identified by their number.
+    no_ids: bool,
+    /// (row, the path as written).
+    missing_media: RowList<(usize, String)>,
+    no_confidence: RowList,
+}
+
+impl RowIssues {
+    fn absorb(&mut self, other: RowIssues) {
+        self.no_label.absorb(other.no_label);
+        self.no_prediction.absorb(other.no_prediction);
+        self.no_ids |= other.no_ids;
+        self.missing_media.absorb(other.missing_media);
+        self.no_confidence.absorb(other.no_confidence);
+    }
+
+    fn excluded(&self) -> usize {
+        self.no_label.count + self.no_prediction.count
+    }
+
+    /// The warnings, in the order loading meets them.
+    fn warnings(&self, roles: &ColumnRoles) -> Vec<String> {
+        let rows = |r: &usize| row_number(*r).to_string();
+        let mut warnings = Vec::new();
+        for (excluded, column) in [
+            (&self.no_label, &roles.label),
+            (&self.no_prediction, &roles.prediction),
+        ] {
+            if excluded.count > 0 {
+                warnings.push(format!(
+                    "{} rows excluded: empty {column:?} (rows {})",
+                    excluded.count,
+                    excluded.examples(rows)
+                ));
+            }
+        }
+        if self.no_ids {
+            warnings.push("no id or media column: rows are identified by their row number, so tags depend on the row order; add an id column".into());
+        }
+        if self.missing_media.count > 0 {
+            let names: Vec<String> = self
+                .missing_media
+                .first
+                .iter()
+                .map(|(r, path)| format!("{path} (row {})", row_number(*r)))
+                .collect();
+            warnings.push(format!(
+                "{} media files are missing: {}",
+                self.missing_media.count,
+                names.join(", ")
+            ));
+        }
+        if let (Some(column), true) = (&roles.confidence, self.no_confidence.count > 0) {
+            warnings.push(format!(
+                "{} rows have no {column:?} value and are left out of the confidence curves (rows {})",
+                self.no_confidence.count,
+                self.no_confidence.examples(rows)
+            ));
+        }
+        warnings
+    }
+}
+
 /// A cell of a numeric column that does not parse as a number.
 struct NotANumber {
     row: usize,
@@ -253,8 +372,7 @@ struct NotANumber {
 
 struct MediaColumn {
     paths: Vec<Option<String>>,
-    missing: usize,
-    warning: Option<String>,
+    missing: RowList<(usize, String)>,
 }
 
 /// Labels, predictions, human labels and baseline predictions of every row, as codes into
@@ -300,29 +418,33 @@ impl LabelCodes {
 
 /// Labels detected as classes that look like free text: more classes than a table can show
 /// and most of them used once. Transcripts are then better read as such.
-fn free_text_warning(set: &EvalSet, label_column: &str) -> Option<String> {
-    let classes = set.class_names().len();
-    if set.task != Task::Classification || classes <= CLASSES_SHOWN || classes * 2 < set.len() {
+fn free_text_warning(
+    task: Task,
+    classes: usize,
+    rows: usize,
+    label_column: &str,
+) -> Option<String> {
+    if task != Task::Classification || classes <= CLASSES_SHOWN || classes * 2 < rows {
         return None;
     }
     Some(format!(
         "column {label_column:?} has {classes} distinct labels in {} rows, so most values are \
          unique: if they are sentences, add --task transcription to score them as transcripts \
          (WER and CER)",
-        set.len()
+        rows
     ))
 }
 
 /// Classes whose names differ only in case, surrounding spaces or Unicode form ("Dog" and
 /// "dog", "café" composed and decomposed): they count apart but read alike, so the warning
 /// names them distinguishably.
-fn look_alike_warning(set: &EvalSet, label_column: &str) -> Option<String> {
+fn look_alike_warning(task: Task, classes: &[String], label_column: &str) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
-    if set.task != Task::Classification {
+    if task != Task::Classification {
         return None;
     }
     let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-    for name in set.class_names() {
+    for name in classes {
         let key = if name.is_ascii() {
             name.trim().to_ascii_lowercase()
         } else {
@@ -506,10 +628,11 @@ fn encode_labels(columns: &LabelColumns, request: &MappingRequest) -> LabelCodes
     }
 }
 
-/// The rows that can be scored, and how many were left out.
+/// The rows that can be scored, and those left out.
 struct KeptRows {
     rows: Vec<usize>,
-    excluded: usize,
+    no_label: RowList,
+    no_prediction: RowList,
 }
 
 /// The columns read for the kept rows besides labels and predictions.
@@ -521,12 +644,19 @@ struct OtherColumns {
     /// Notes about slice columns (those left out, and why).
     notes: Vec<String>,
     tags: Option<TextRef>,
-    warnings: Vec<String>,
+    /// Rows are identified by their number.
+    no_ids: bool,
+    no_confidence: RowList,
 }
 
 impl Loader<'_> {
     fn path(&self) -> &Path {
         &self.table.path
+    }
+
+    /// The file's row number (from 1, header excluded) of the table's row `index`.
+    fn row_number(&self, index: usize) -> usize {
+        row_number(self.first_row + index)
     }
 
     fn parse_error(&self, e: PolarsError) -> LoadError {
@@ -626,7 +756,6 @@ impl Loader<'_> {
         request: &MappingRequest,
         fingerprint: Fingerprint,
     ) -> Result<Dataset, LoadError> {
-        let mut warnings = Vec::new();
         let label_columns = self.label_columns(&roles, request.normalize_labels)?;
         let annotations = request
             .annotations
@@ -635,9 +764,31 @@ impl Loader<'_> {
             .transpose()?;
         let mut labels = encode_labels(&label_columns, request);
         drop(label_columns);
-        let kept = self.kept_rows(&labels, &roles, &mut warnings)?;
-        let read = self.read_other_columns(&roles, &kept.rows, request)?;
-        warnings.extend(read.warnings);
+        let kept = self.kept_rows(&labels);
+        if kept.rows.is_empty() {
+            let column = if kept.no_label.count == 0 {
+                &roles.prediction
+            } else {
+                &roles.label
+            };
+            return Err(LoadError::NoRowsLeft {
+                path: self.path().to_path_buf(),
+                column: column.clone(),
+            });
+        }
+        let mut read = self.read_other_columns(&roles, &kept.rows, request)?;
+        let (media, missing_media) = match read.media.take() {
+            Some(m) => (Some(m.paths), m.missing),
+            None => (None, RowList::default()),
+        };
+        let issues = RowIssues {
+            no_label: kept.no_label,
+            no_prediction: kept.no_prediction,
+            no_ids: read.no_ids,
+            missing_media,
+            no_confidence: std::mem::take(&mut read.no_confidence),
+        };
+        let mut warnings = issues.warnings(&roles);
         roles.slices = read.slices.iter().map(|s| s.name.clone()).collect();
         let from_file = match &annotations {
             Some(file) => annotation_codes(file, &mut labels.dictionary, &read.ids)?,
@@ -679,9 +830,19 @@ impl Loader<'_> {
         };
         let set = set.with_label_sources(annotators, probabilities);
         if request.task.is_none() {
-            warnings.extend(free_text_warning(&set, &roles.label));
+            let classes = set.class_names().len();
+            warnings.extend(free_text_warning(
+                set.task,
+                classes,
+                set.len(),
+                &roles.label,
+            ));
         }
-        warnings.extend(look_alike_warning(&set, &roles.label));
+        warnings.extend(look_alike_warning(
+            set.task,
+            set.class_names(),
+            &roles.label,
+        ));
         let tags = tag_book(&set, read.tags.as_deref(), &kept.rows);
         let times = roles
             .time
@@ -694,10 +855,10 @@ impl Loader<'_> {
             roles,
             set: Arc::new(set),
             tags,
-            missing_media: read.media.as_ref().map_or(0, |m| m.missing),
-            media: read.media.map(|m| m.paths),
+            missing_media: issues.missing_media.count,
+            media,
             times,
-            excluded_rows: kept.excluded,
+            excluded_rows: issues.excluded(),
             warnings,
             notes: read.notes,
             delimited: None,
@@ -733,51 +894,22 @@ impl Loader<'_> {
     }
     /// The rows that can be scored: rows without ground truth cannot, nor a classifier's
     /// empty prediction (an empty transcript hypothesis is a real, all-deletions answer).
-    /// Excluded rows are counted and named in a warning; with none left, loading fails.
-    fn kept_rows(
-        &self,
-        codes: &LabelCodes,
-        roles: &ColumnRoles,
-        warnings: &mut Vec<String>,
-    ) -> Result<KeptRows, LoadError> {
-        let mut rows = Vec::with_capacity(codes.labels.len());
-        let (mut no_label, mut no_prediction) = (Vec::new(), Vec::new());
+    fn kept_rows(&self, codes: &LabelCodes) -> KeptRows {
+        let mut kept = KeptRows {
+            rows: Vec::with_capacity(codes.labels.len()),
+            no_label: RowList::default(),
+            no_prediction: RowList::default(),
+        };
         for row in 0..codes.labels.len() {
             if codes.labels[row] == MISSING {
-                no_label.push(row);
+                kept.no_label.push(self.first_row + row);
             } else if codes.predictions[row] == MISSING && codes.task == Task::Classification {
-                no_prediction.push(row);
+                kept.no_prediction.push(self.first_row + row);
             } else {
-                rows.push(row);
+                kept.rows.push(row);
             }
         }
-        for (excluded, column) in [
-            (&no_label, &roles.label),
-            (&no_prediction, &roles.prediction),
-        ] {
-            if !excluded.is_empty() {
-                warnings.push(format!(
-                    "{} rows excluded: empty {column:?} (rows {})",
-                    excluded.len(),
-                    example_rows(excluded)
-                ));
-            }
-        }
-        if rows.is_empty() {
-            let column = if no_label.is_empty() {
-                &roles.prediction
-            } else {
-                &roles.label
-            };
-            return Err(LoadError::NoRowsLeft {
-                path: self.path().to_path_buf(),
-                column: column.clone(),
-            });
-        }
-        Ok(KeptRows {
-            rows,
-            excluded: no_label.len() + no_prediction.len(),
-        })
+        kept
     }
 
     /// Ids, media paths, confidences and slices of the kept rows.
@@ -804,15 +936,13 @@ impl Loader<'_> {
             .map(|c| self.confidence(c, kept))
             .transpose();
         let slices = self.slices(&roles.slices, kept, explicit_slices);
-        let (ids, id_warning) = ids?;
+        let (ids, no_ids) = ids?;
         let media = media?;
         let (slices, notes) = slices?;
-        let mut warnings: Vec<String> = id_warning.into_iter().collect();
-        warnings.extend(media.as_ref().and_then(|m| m.warning.clone()));
-        let confidence = confidence?.map(|(values, warning)| {
-            warnings.extend(warning);
-            values
-        });
+        let (confidence, no_confidence) = match confidence? {
+            Some((values, empty)) => (Some(values), empty),
+            None => (None, RowList::default()),
+        };
         Ok(OtherColumns {
             ids,
             media,
@@ -820,7 +950,8 @@ impl Loader<'_> {
             slices,
             notes,
             tags,
-            warnings,
+            no_ids,
+            no_confidence,
         })
     }
 
@@ -831,16 +962,17 @@ impl Loader<'_> {
         roles: &ColumnRoles,
         kept: &[usize],
         media: Option<&TextColumn>,
-    ) -> Result<(Ids, Option<String>), LoadError> {
+    ) -> Result<(Ids, bool), LoadError> {
         let id_cells = roles.id.as_deref().map(|c| self.text(c)).transpose()?;
         let (column, values) = match (&roles.id, id_cells.as_deref(), &roles.media, media) {
             (Some(c), Some(v), _, _) => (c, v),
             (None, _, Some(c), Some(m)) => (c, m),
             _ => {
-                let warning = "no id or media column: rows are identified by their row number, so tags depend on the row order; add an id column";
                 return Ok((
-                    kept.iter().map(|&r| row_number(r).to_string()).collect(),
-                    Some(warning.into()),
+                    kept.iter()
+                        .map(|&r| self.row_number(r).to_string())
+                        .collect(),
+                    true,
                 ));
             }
         };
@@ -856,7 +988,7 @@ impl Loader<'_> {
                     return Err(LoadError::EmptyId {
                         path: self.path().to_path_buf(),
                         column: column.clone(),
-                        row: row_number(row),
+                        row: self.row_number(row),
                     });
                 }
             }
@@ -864,6 +996,10 @@ impl Loader<'_> {
         // The id column's cells are copied: free them before the duplicate search needs
         // its memory.
         drop(id_cells);
+        if self.slice_rules.is_some() {
+            // A part of a table: ids are unique across the parts, which the reader checks.
+            return Ok((ids, false));
+        }
         let pairs = duplicate_pairs(&ids);
         let duplicates: Vec<String> = pairs
             .iter()
@@ -872,8 +1008,8 @@ impl Loader<'_> {
                 format!(
                     "{:?} (rows {} and {})",
                     ids.get(later),
-                    row_number(kept[first]),
-                    row_number(kept[later])
+                    self.row_number(kept[first]),
+                    self.row_number(kept[later])
                 )
             })
             .collect();
@@ -886,7 +1022,7 @@ impl Loader<'_> {
                 examples: duplicates,
             });
         }
-        Ok((ids, None))
+        Ok((ids, false))
     }
 
     /// Each kept row's time (`None` where empty); a value that is not a date, a time or a
@@ -899,7 +1035,7 @@ impl Loader<'_> {
                 Some(v) => parse_time(v).map(Some).ok_or_else(|| LoadError::BadTime {
                     path: self.path().to_path_buf(),
                     column: column.to_string(),
-                    row: row_number(row),
+                    row: self.row_number(row),
                     value: v.to_string(),
                 }),
             })
@@ -938,7 +1074,7 @@ impl Loader<'_> {
             let bad = |row: usize, value: String, problem| LoadError::BadProbability {
                 path: self.path().to_path_buf(),
                 column: column.clone(),
-                row: row_number(row),
+                row: self.row_number(row),
                 value,
                 problem,
             };
@@ -1007,15 +1143,11 @@ impl Loader<'_> {
         Ok(Some(ClassProbabilities { classes: k, values }))
     }
 
-    fn confidence(
-        &self,
-        column: &str,
-        kept: &[usize],
-    ) -> Result<(Vec<f64>, Option<String>), LoadError> {
+    fn confidence(&self, column: &str, kept: &[usize]) -> Result<(Vec<f64>, RowList), LoadError> {
         let bad = |row: usize, value: String, problem| LoadError::BadConfidence {
             path: self.path().to_path_buf(),
             column: column.to_string(),
-            row: row_number(row),
+            row: self.row_number(row),
             value,
             problem,
         };
@@ -1023,11 +1155,11 @@ impl Loader<'_> {
             .numbers(column, kept)?
             .map_err(|nan| bad(nan.row, nan.text, "is not a number"))?;
         let mut out = Vec::with_capacity(kept.len());
-        let mut empty = Vec::new();
+        let mut empty = RowList::default();
         for (&row, value) in kept.iter().zip(values) {
             match value {
                 None => {
-                    empty.push(row);
+                    empty.push(self.first_row + row);
                     out.push(f64::NAN);
                 }
                 Some(x) if x.is_nan() => {
@@ -1039,14 +1171,7 @@ impl Loader<'_> {
                 Some(x) => out.push(x),
             }
         }
-        let warning = (!empty.is_empty()).then(|| {
-            format!(
-                "{} rows have no {column:?} value and are left out of the confidence curves (rows {})",
-                empty.len(),
-                example_rows(&empty)
-            )
-        });
-        Ok((out, warning))
+        Ok((out, empty))
     }
 
     /// Checks every media path of the kept rows: refuses paths leaving the dataset folder,
@@ -1068,7 +1193,7 @@ impl Loader<'_> {
         let refused = |row: usize, value: &str, problem| LoadError::MediaOutsideDataset {
             path: self.path().to_path_buf(),
             column: column.to_string(),
-            row: row_number(row),
+            row: self.row_number(row),
             value: value.to_string(),
             problem,
             root: self.table.root.clone(),
@@ -1086,41 +1211,23 @@ impl Loader<'_> {
                 None => Ok(false),
             })
             .collect();
-        let mut missing = Vec::new();
+        let mut missing = RowList::default();
         for (&row, result) in kept.iter().zip(&found) {
             match result {
                 Err(problem) => return Err(refused(row, raw.get(row).unwrap_or(""), problem)),
-                Ok(false) => missing.push(row),
+                Ok(false) if missing.first.len() < EXAMPLES => missing.push((
+                    self.first_row + row,
+                    raw.get(row).unwrap_or("(empty)").to_string(),
+                )),
+                Ok(false) => missing.count += 1,
                 Ok(true) => {}
             }
         }
-        let warning = (!missing.is_empty()).then(|| {
-            let names: Vec<String> = missing
-                .iter()
-                .take(EXAMPLES)
-                .map(|&r| {
-                    format!(
-                        "{} (row {})",
-                        raw.get(r).unwrap_or("(empty)"),
-                        row_number(r)
-                    )
-                })
-                .collect();
-            format!(
-                "{} media files are missing: {}",
-                missing.len(),
-                names.join(", ")
-            )
-        });
         let paths = kept
             .iter()
             .map(|&r| raw.get(r).map(|v| v.trim().to_string()))
             .collect();
-        Ok(MediaColumn {
-            paths,
-            missing: missing.len(),
-            warning,
-        })
+        Ok(MediaColumn { paths, missing })
     }
 
     /// The slice columns, built in parallel. A column that cannot be a slice is skipped with
@@ -1131,6 +1238,13 @@ impl Loader<'_> {
         kept: &[usize],
         explicit: bool,
     ) -> Result<(Vec<SliceColumn>, Vec<String>), LoadError> {
+        if let Some(rules) = self.slice_rules {
+            let slices = rules
+                .par_iter()
+                .map(|(name, rule)| self.slice_by_rule(name, rule, kept))
+                .collect::<Result<_, _>>()?;
+            return Ok((slices, Vec::new()));
+        }
         let built: Vec<Result<Result<SliceColumn, String>, LoadError>> = names
             .par_iter()
             .map(|name| {
@@ -1176,6 +1290,37 @@ impl Loader<'_> {
             }
         }
         Ok((slices, notes))
+    }
+}
+
+impl Loader<'_> {
+    /// The slice of a part of a table, by the rule decided from every row.
+    fn slice_by_rule(
+        &self,
+        name: &str,
+        rule: &SliceRule,
+        kept: &[usize],
+    ) -> Result<SliceColumn, LoadError> {
+        let column = self.column(name)?;
+        if column.is_numeric() {
+            let Ok(numbers) = self.numbers_of(&column, kept)? else {
+                unreachable!("numeric columns always parse")
+            };
+            return Ok(rule.of_numbers(name, &numbers));
+        }
+        let text = column.text().map_err(|e| self.parse_error(e))?;
+        let cells = select(text.iter(), kept);
+        if rule.numeric() {
+            let numbers: Vec<Option<f64>> = cells
+                .iter()
+                .map(|cell| {
+                    cell.and_then(|v| parse_number(v, self.decimal_comma))
+                        .filter(|x| x.is_finite())
+                })
+                .collect();
+            return Ok(rule.of_numbers(name, &numbers));
+        }
+        Ok(rule.of_texts(name, cells.into_iter()))
     }
 }
 

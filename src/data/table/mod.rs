@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 mod columns;
 mod delimited;
 
-use columns::FrameColumns;
-pub use columns::{Column, KeptColumns, NO_VALUE, Storage, Table, TextColumn, TextRef};
+pub use columns::{
+    Column, FrameColumns, KeptColumns, NO_VALUE, Storage, Table, TextColumn, TextRef,
+};
 
 use super::contain::contain;
 use super::error::LoadError;
@@ -400,7 +401,7 @@ fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
 }
 
 /// A file's modification time, seconds since the Unix epoch (0 if unknown).
-fn modified_seconds(meta: &std::fs::Metadata) -> u64 {
+pub(crate) fn modified_seconds(meta: &std::fs::Metadata) -> u64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())

@@ -1,0 +1,816 @@
+//! A Parquet table larger than memory, counted in parts: every figure of a report is a sum
+//! of counts (see [`Counts`]), so each part of a million rows is loaded as a table of its
+//! own, counted and dropped. What must be known of every row before a part can be coded —
+//! the task, and each slice column's values or quantile bins — is found by a first pass
+//! over the label and slice columns; duplicate ids by hashes of every id. The report is
+//! the one the table held whole gives, but for agreement and label issues, which need the
+//! rows (they are left out, with a warning).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::{
+    EXAMPLES, Loader, RowIssues, RowList, encode_labels, free_text_warning, kept_columns,
+    look_alike_warning, row_number, tag_book,
+};
+use crate::data::contain::contain;
+use crate::data::error::LoadError;
+use crate::data::mapping::{ColumnRoles, MappingRequest, resolve_roles};
+use crate::data::progress::{Progress, Step};
+use crate::data::slice_plan::{SliceRule, SliceTally};
+use crate::data::slicing::{MAX_SLICE_VALUES, parse_number};
+use crate::data::table::{
+    self, Column, Fingerprint, FrameColumns, KeptColumns, NO_VALUE, Storage, Table, TableFile,
+    TableFormat, TextColumn,
+};
+use crate::model::counts::Counts;
+use crate::model::tags::TagTotals;
+use crate::model::{EvalSet, EvalSetParts, MISSING, Task};
+
+/// Rows counted at a time: a part's columns and set stay within a few hundred megabytes.
+pub const PART_ROWS: usize = 1 << 20;
+
+/// Tables of more rows than this are counted in parts unless asked otherwise: held whole,
+/// they would need more memory than a laptop has to spare.
+pub const PARTS_FROM_ROWS: usize = 20_000_000;
+
+/// A table counted in parts: everything a report says of a dataset, without its rows.
+#[derive(Debug)]
+pub struct CountedDataset {
+    pub table: TableFile,
+    pub fingerprint: Fingerprint,
+    /// The roles as used: `slices` holds only the columns that became slices.
+    pub roles: ColumnRoles,
+    /// Finished: classes in report order.
+    pub counts: Counts,
+    pub tags: TagTotals,
+    /// The ids of the first rows of each tag (at most [`EXAMPLES`]), by tag name.
+    pub tag_examples: BTreeMap<String, Vec<String>>,
+    pub excluded_rows: usize,
+    pub missing_media: usize,
+    pub warnings: Vec<String>,
+    /// Slice columns left out, and why.
+    pub notes: Vec<String>,
+}
+
+/// The number of rows of a Parquet dataset (a folder's table or a table file), from its
+/// footer; `None` for other tables or a file that cannot be read (loading then says why).
+pub fn parquet_rows(path: &Path, request: &MappingRequest) -> Option<usize> {
+    let table = table::locate(path, request.table.as_deref()).ok()?;
+    if table.format != TableFormat::Parquet {
+        return None;
+    }
+    contain(|| {
+        ParquetReader::new(File::open(&table.path).ok()?)
+            .num_rows()
+            .ok()
+    })
+    .ok()
+    .flatten()
+}
+
+/// Counts the Parquet table of `path` `part_rows` rows at a time.
+pub fn count_in_parts(
+    path: &Path,
+    request: &MappingRequest,
+    part_rows: usize,
+    progress: &Progress,
+) -> Result<CountedDataset, LoadError> {
+    progress.enter(Step::ReadingTable)?;
+    let table = table::locate(path, request.table.as_deref())?;
+    if table.format != TableFormat::Parquet {
+        return Err(LoadError::Parse {
+            path: table.path.clone(),
+            message: "only Parquet tables can be counted in parts; convert the table to Parquet, or leave out --part-rows to read it whole".into(),
+        });
+    }
+    let reader = Parts::open(&table.path, part_rows.max(1))?;
+    let mut roles = resolve_roles(&table.path, &reader.names, request)?;
+    let fingerprint = fingerprint(&table.path)?;
+    let plan = plan(&reader, &table, &roles, request, progress)?;
+    roles.slices = plan.slices.iter().map(|(name, _)| name.clone()).collect();
+
+    progress.enter(Step::Encoding)?;
+    // What a part is loaded with: the task found, no label sources that need every row.
+    let counted_roles = ColumnRoles {
+        annotators: Vec::new(),
+        probabilities: Vec::new(),
+        time: None,
+        ..roles.clone()
+    };
+    let counted_request = MappingRequest {
+        task: Some(plan.task),
+        annotations: None,
+        ..request.clone()
+    };
+    let mut total = Total::default();
+    reader.each(
+        &kept_columns(&counted_roles),
+        progress,
+        |part, first_row| {
+            let loader = Loader {
+                table: &table,
+                columns: &part,
+                consume: true,
+                decimal_comma: false,
+                first_row,
+                slice_rules: Some(&plan.slices),
+            };
+            total.absorb(loader.count_part(&counted_roles, &counted_request)?);
+            Ok(())
+        },
+    )?;
+    let Total {
+        counts,
+        tags,
+        tag_examples,
+        issues,
+        id_hashes,
+    } = total;
+    let counts = match counts {
+        Some(counts) if counts.overall.n > 0 => counts.finish(),
+        _ => {
+            let column = if issues.no_label.count == 0 {
+                &roles.prediction
+            } else {
+                &roles.label
+            };
+            return Err(LoadError::NoRowsLeft {
+                path: table.path.clone(),
+                column: column.clone(),
+            });
+        }
+    };
+    check_unique_ids(
+        &reader,
+        &table,
+        &counted_roles,
+        &counted_request,
+        id_hashes,
+        progress,
+    )?;
+
+    let mut warnings = issues.warnings(&roles);
+    let rows = counts.overall.n as usize;
+    if request.task.is_none() {
+        warnings.extend(free_text_warning(
+            plan.task,
+            counts.classes.len(),
+            rows,
+            &roles.label,
+        ));
+    }
+    warnings.extend(look_alike_warning(plan.task, &counts.classes, &roles.label));
+    let mut left_out = Vec::new();
+    if !roles.annotators.is_empty() || request.annotations.is_some() {
+        left_out.push("agreement between annotators");
+    }
+    if !roles.probabilities.is_empty() {
+        left_out.push("suspected label errors");
+    }
+    if !left_out.is_empty() {
+        warnings.push(format!(
+            "the table was counted in parts of {part_rows} rows, so {} (which need every row held at once) are left out; a table read whole has them",
+            left_out.join(" and ")
+        ));
+    }
+    Ok(CountedDataset {
+        table,
+        fingerprint,
+        roles,
+        excluded_rows: issues.excluded(),
+        missing_media: issues.missing_media.count,
+        counts,
+        tags,
+        tag_examples,
+        warnings,
+        notes: plan.notes,
+    })
+}
+
+/// A Parquet file read a part at a time, only the columns asked for.
+struct Parts {
+    path: PathBuf,
+    names: Vec<String>,
+    rows: usize,
+    part_rows: usize,
+}
+
+impl Parts {
+    fn open(path: &Path, part_rows: usize) -> Result<Parts, LoadError> {
+        let parse_error = |message: String| LoadError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file = File::open(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (names, rows) = contain(|| -> PolarsResult<(Vec<String>, usize)> {
+            let mut reader = ParquetReader::new(file);
+            let names = reader
+                .schema()?
+                .iter_names()
+                .map(|n| n.to_string())
+                .collect();
+            Ok((names, reader.num_rows()?))
+        })
+        .map_err(parse_error)?
+        .map_err(|e| parse_error(e.to_string()))?;
+        if rows == 0 {
+            return Err(LoadError::HeaderOnly(path.to_path_buf()));
+        }
+        Ok(Parts {
+            path: path.to_path_buf(),
+            names,
+            rows,
+            part_rows,
+        })
+    }
+
+    /// Calls `each` with every part of the `kept` columns, in row order, and its first row.
+    fn each(
+        &self,
+        kept: &KeptColumns,
+        progress: &Progress,
+        mut each: impl FnMut(Table, usize) -> Result<(), LoadError>,
+    ) -> Result<(), LoadError> {
+        let parse_error = |message: String| LoadError::Parse {
+            path: self.path.clone(),
+            message,
+        };
+        let names: Vec<String> = kept.iter().map(|(name, _)| name.clone()).collect();
+        let mut first_row = 0;
+        while first_row < self.rows {
+            if progress.is_cancelled() {
+                return Err(LoadError::Cancelled);
+            }
+            let file = File::open(&self.path).map_err(|source| LoadError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            let part = contain(|| -> PolarsResult<Table> {
+                let frame = ParquetReader::new(file)
+                    .with_columns(Some(names.clone()))
+                    .with_slice(Some((first_row, self.part_rows)))
+                    .finish()?;
+                let mut columns = FrameColumns::new(kept.clone());
+                columns.append(&frame)?;
+                Ok(columns.finish(self.names.clone(), frame.height()))
+            })
+            .map_err(parse_error)?
+            .map_err(|e| parse_error(e.to_string()))?;
+            let height = part.height();
+            each(part, first_row)?;
+            first_row += height.max(1);
+            progress.set_rows(first_row.min(self.rows));
+        }
+        Ok(())
+    }
+}
+
+/// The file's fingerprint, its content hashed as it streams past.
+fn fingerprint(path: &Path) -> Result<Fingerprint, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0u8; 8 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(Fingerprint {
+        bytes: meta.len(),
+        modified: table::modified_seconds(&meta),
+        xxh3: format!("{:016x}", hasher.digest()),
+    })
+}
+
+/// What must be known of every row before a part can be coded.
+struct Plan {
+    task: Task,
+    /// The slice columns and their rules, in the roles' order.
+    slices: Vec<(String, SliceRule)>,
+    notes: Vec<String>,
+}
+
+/// The first pass: labels and predictions for the task, slice columns for their rules.
+fn plan(
+    reader: &Parts,
+    table: &TableFile,
+    roles: &ColumnRoles,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Plan, LoadError> {
+    let label_roles = label_roles(roles);
+    let mut kept: KeptColumns = kept_columns(&label_roles);
+    kept.extend(roles.slices.iter().map(|c| (c.clone(), Storage::Distinct)));
+    // Any task: detection needs the codes before the task is known.
+    let encoding = MappingRequest {
+        task: Some(Task::Classification),
+        ..request.clone()
+    };
+    let mut task = TaskTally::default();
+    // Per slice column: rows with a prediction, and rows with a label only (kept for
+    // transcripts, whose empty hypothesis is an answer).
+    let mut tallies: Vec<[SliceTally; 2]> = Vec::new();
+    reader.each(&kept, progress, |part, first_row| {
+        let loader = Loader {
+            table,
+            columns: &part,
+            consume: true,
+            decimal_comma: false,
+            first_row,
+            slice_rules: None,
+        };
+        let codes = encode_labels(
+            &loader.label_columns(&label_roles, request.normalize_labels)?,
+            &encoding,
+        );
+        task.add(codes.dictionary.names(), &codes.labels, &codes.predictions);
+        // 0: a prediction, 1: a label only, 2: no label (not a slice's row).
+        let group: Vec<u8> = codes
+            .labels
+            .iter()
+            .zip(&codes.predictions)
+            .map(|(&l, &p)| match (l, p) {
+                (MISSING, _) => 2,
+                (_, MISSING) => 1,
+                _ => 0,
+            })
+            .collect();
+        let parts: Vec<[SliceTally; 2]> = roles
+            .slices
+            .par_iter()
+            .map(|name| {
+                let column = loader.column(name)?;
+                tally_column(&loader, &column, &group)
+            })
+            .collect::<Result<_, _>>()?;
+        if tallies.is_empty() {
+            tallies = parts;
+        } else {
+            for (mine, theirs) in tallies.iter_mut().zip(parts) {
+                let [a, b] = theirs;
+                mine[0].absorb(a);
+                mine[1].absorb(b);
+            }
+        }
+        Ok(())
+    })?;
+    let task = match request.task {
+        Some(task) => task,
+        None => match task.detect() {
+            Some(task) => task,
+            None => task.detect_with_novel(novel_predictions(
+                reader,
+                table,
+                &label_roles,
+                request,
+                &task,
+                progress,
+            )?),
+        },
+    };
+    let (mut slices, mut notes) = (Vec::new(), Vec::new());
+    for (name, [mut scored, label_only]) in roles.slices.iter().zip(tallies) {
+        if task == Task::Transcription {
+            scored.absorb(label_only);
+        }
+        match scored.rule() {
+            Ok(rule) => slices.push((name.clone(), rule)),
+            Err(problem) if !request.slices.is_empty() => {
+                return Err(LoadError::BadSlice {
+                    path: table.path.clone(),
+                    column: name.clone(),
+                    problem,
+                });
+            }
+            Err(problem) => {
+                notes.push(format!("column {name:?} is not used as a slice: {problem}"))
+            }
+        }
+    }
+    Ok(Plan {
+        task,
+        slices,
+        notes,
+    })
+}
+
+/// The roles with only the label and prediction columns.
+fn label_roles(roles: &ColumnRoles) -> ColumnRoles {
+    ColumnRoles {
+        id: None,
+        label: roles.label.clone(),
+        prediction: roles.prediction.clone(),
+        confidence: None,
+        media: None,
+        human: None,
+        baseline: None,
+        tags: None,
+        time: None,
+        slices: Vec::new(),
+        annotators: Vec::new(),
+        probabilities: Vec::new(),
+    }
+}
+
+/// One part of a slice column tallied: rows with a prediction, rows with a label only.
+fn tally_column(
+    loader: &Loader<'_>,
+    column: &Column,
+    group: &[u8],
+) -> Result<[SliceTally; 2], LoadError> {
+    let typed = column.is_numeric();
+    let mut tallies = [SliceTally::new(typed), SliceTally::new(typed)];
+    if typed {
+        let rows: Vec<usize> = (0..group.len()).collect();
+        let Ok(numbers) = loader.numbers_of(column, &rows)? else {
+            unreachable!("numeric columns always parse")
+        };
+        for (x, &g) in numbers.into_iter().zip(group) {
+            if let Some(tally) = tallies.get_mut(usize::from(g)) {
+                tally.add_number(x, 1);
+            }
+        }
+        return Ok(tallies);
+    }
+    let text = column.text().map_err(|e| loader.parse_error(e))?;
+    let number = |v: &str| parse_number(v, false).filter(|x| x.is_finite());
+    match &*text {
+        // Each distinct value tallied once, with its rows.
+        TextColumn::Distinct { codes, values } => {
+            let mut rows = vec![[0usize; 2]; values.len() + 1];
+            for (&code, &g) in codes.iter().zip(group) {
+                if g < 2 {
+                    let at = if code == NO_VALUE {
+                        values.len()
+                    } else {
+                        code as usize
+                    };
+                    rows[at][usize::from(g)] += 1;
+                }
+            }
+            for (g, tally) in tallies.iter_mut().enumerate() {
+                for (value, counts) in values.iter().zip(&rows) {
+                    if counts[g] > 0 {
+                        tally.add_text(Some(value), number(value), counts[g]);
+                    }
+                }
+                if rows[values.len()][g] > 0 {
+                    tally.add_text(None, None, rows[values.len()][g]);
+                }
+            }
+        }
+        text => {
+            for (cell, &g) in text.iter().zip(group) {
+                if let Some(tally) = tallies.get_mut(usize::from(g)) {
+                    tally.add_text(cell, cell.and_then(number), 1);
+                }
+            }
+        }
+    }
+    Ok(tallies)
+}
+
+/// What task detection ([`crate::data::encode::detect_task`]) needs of every row, kept
+/// small: label names only while there are few of them.
+#[derive(Default)]
+struct TaskTally {
+    labels: PlHashMap<String, usize>,
+    many_labels: bool,
+    present: usize,
+    multi_word: usize,
+    /// Predictions of rows with a label, by name, while there are few of them.
+    predictions: PlHashMap<String, usize>,
+    many_predictions: bool,
+}
+
+/// Distinct predictions counted by name before they are counted in a pass of their own.
+const COUNTED_PREDICTIONS: usize = 1 << 16;
+
+impl TaskTally {
+    fn add(&mut self, names: &[String], labels: &[u32], predictions: &[u32]) {
+        let mut label_rows = vec![0usize; names.len()];
+        let mut prediction_rows = vec![0usize; names.len()];
+        for (&l, &p) in labels.iter().zip(predictions) {
+            if l != MISSING {
+                label_rows[l as usize] += 1;
+                if p != MISSING {
+                    prediction_rows[p as usize] += 1;
+                }
+            }
+        }
+        for ((name, &l), &p) in names.iter().zip(&label_rows).zip(&prediction_rows) {
+            if l > 0 {
+                self.present += l;
+                if name.split_whitespace().nth(1).is_some() {
+                    self.multi_word += l;
+                }
+                if !self.many_labels {
+                    *self.labels.entry(name.clone()).or_default() += l;
+                    self.many_labels = self.labels.len() > MAX_SLICE_VALUES;
+                }
+            }
+            if p > 0 && !self.many_predictions {
+                *self.predictions.entry(name.clone()).or_default() += p;
+                self.many_predictions = self.predictions.len() > COUNTED_PREDICTIONS;
+            }
+        }
+        if self.many_labels {
+            self.labels = PlHashMap::default();
+        }
+        if self.many_predictions {
+            self.predictions = PlHashMap::default();
+        }
+    }
+
+    fn sentences(&self) -> bool {
+        self.present > 0 && self.multi_word * 2 >= self.present
+    }
+
+    /// The task, unless it depends on how many predictions are none of the labels and
+    /// those were too many to count by name.
+    fn detect(&self) -> Option<Task> {
+        let distinct = self.labels.len();
+        if !self.sentences() {
+            return Some(Task::Classification);
+        }
+        if self.many_labels || distinct * 10 >= self.present * 3 {
+            return Some(Task::Transcription);
+        }
+        if self.many_predictions {
+            return None;
+        }
+        let novel = self
+            .predictions
+            .iter()
+            .filter(|(name, _)| !self.labels.contains_key(*name))
+            .map(|(_, rows)| rows)
+            .sum();
+        Some(self.detect_with_novel(novel))
+    }
+
+    fn detect_with_novel(&self, novel: usize) -> Task {
+        if novel * 10 >= self.present {
+            Task::Transcription
+        } else {
+            Task::Classification
+        }
+    }
+}
+
+/// Rows with a label whose prediction is none of the labels: a pass of its own, when the
+/// predictions had too many names to count by name.
+fn novel_predictions(
+    reader: &Parts,
+    table: &TableFile,
+    label_roles: &ColumnRoles,
+    request: &MappingRequest,
+    tally: &TaskTally,
+    progress: &Progress,
+) -> Result<usize, LoadError> {
+    let encoding = MappingRequest {
+        task: Some(Task::Classification),
+        ..request.clone()
+    };
+    let mut novel = 0;
+    reader.each(&kept_columns(label_roles), progress, |part, first_row| {
+        let loader = Loader {
+            table,
+            columns: &part,
+            consume: true,
+            decimal_comma: false,
+            first_row,
+            slice_rules: None,
+        };
+        let codes = encode_labels(
+            &loader.label_columns(label_roles, request.normalize_labels)?,
+            &encoding,
+        );
+        let is_label: Vec<bool> = codes
+            .dictionary
+            .names()
+            .iter()
+            .map(|n| tally.labels.contains_key(n))
+            .collect();
+        novel += codes
+            .labels
+            .iter()
+            .zip(&codes.predictions)
+            .filter(|&(&l, &p)| l != MISSING && p != MISSING && !is_label[p as usize])
+            .count();
+        Ok(())
+    })?;
+    Ok(novel)
+}
+
+/// The counts of one part, and what its rows add to the warnings and the id check.
+pub(super) struct PartCounts {
+    counts: Option<Counts>,
+    tags: TagTotals,
+    tag_examples: Vec<(String, Vec<String>)>,
+    issues: RowIssues,
+    id_hashes: Vec<u64>,
+}
+
+impl Loader<'_> {
+    /// Loads this part as a table of its own and counts it.
+    fn count_part(
+        &self,
+        roles: &ColumnRoles,
+        request: &MappingRequest,
+    ) -> Result<PartCounts, LoadError> {
+        let labels = encode_labels(
+            &self.label_columns(roles, request.normalize_labels)?,
+            request,
+        );
+        let kept = self.kept_rows(&labels);
+        let mut issues = RowIssues {
+            no_label: kept.no_label,
+            no_prediction: kept.no_prediction,
+            ..RowIssues::default()
+        };
+        let nothing = |issues| PartCounts {
+            counts: None,
+            tags: TagTotals::default(),
+            tag_examples: Vec::new(),
+            issues,
+            id_hashes: Vec::new(),
+        };
+        if kept.rows.is_empty() {
+            return Ok(nothing(issues));
+        }
+        let read = self.read_other_columns(roles, &kept.rows, request)?;
+        issues.no_ids = read.no_ids;
+        issues.no_confidence = read.no_confidence;
+        if let Some(media) = read.media {
+            issues.missing_media = media.missing;
+        }
+        let task = labels.task;
+        let encoded = labels.finish(&kept.rows, Vec::new());
+        let set = EvalSet::new(EvalSetParts {
+            task,
+            ids: read.ids,
+            vocab: encoded.names,
+            n_classes: encoded.n_classes,
+            labels: encoded.labels,
+            predictions: encoded.predictions,
+            confidence: read.confidence,
+            human: encoded.human,
+            baseline: encoded.baseline,
+            slices: read.slices,
+        });
+        let book = tag_book(&set, read.tags.as_deref(), &kept.rows);
+        let tag_examples = book
+            .names()
+            .iter()
+            .enumerate()
+            .map(|(tag, name)| {
+                let rows = book.rows(tag);
+                let ids = rows.iter().take(EXAMPLES);
+                (
+                    name.clone(),
+                    ids.map(|&r| set.ids.get(r as usize).to_string()).collect(),
+                )
+            })
+            .collect();
+        let id_hashes = match issues.no_ids {
+            true => Vec::new(),
+            false => (0..set.len())
+                .into_par_iter()
+                .map(|row| xxhash_rust::xxh3::xxh3_64(set.ids.get(row).as_bytes()))
+                .collect(),
+        };
+        Ok(PartCounts {
+            counts: Some(Counts::of_part(&set)),
+            tags: TagTotals::of(&book),
+            tag_examples,
+            issues,
+            id_hashes,
+        })
+    }
+}
+
+/// The parts' counts added up as they come.
+#[derive(Default)]
+struct Total {
+    counts: Option<Counts>,
+    tags: TagTotals,
+    tag_examples: BTreeMap<String, Vec<String>>,
+    issues: RowIssues,
+    id_hashes: Vec<u64>,
+}
+
+impl Total {
+    fn absorb(&mut self, part: PartCounts) {
+        match (&mut self.counts, part.counts) {
+            (Some(total), Some(counts)) => total.absorb(&counts),
+            (total @ None, counts) => *total = counts,
+            _ => {}
+        }
+        self.tags.absorb(&part.tags);
+        for (name, ids) in part.tag_examples {
+            let examples = self.tag_examples.entry(name).or_default();
+            let room = EXAMPLES - examples.len();
+            examples.extend(ids.into_iter().take(room));
+        }
+        self.issues.absorb(part.issues);
+        self.id_hashes.extend(part.id_hashes);
+    }
+}
+
+/// Fails as loading a table whole does when two kept rows share an id. The ids' hashes
+/// are sorted; only when two are equal are the ids read again, to compare them as text.
+fn check_unique_ids(
+    reader: &Parts,
+    table: &TableFile,
+    roles: &ColumnRoles,
+    request: &MappingRequest,
+    mut hashes: Vec<u64>,
+    progress: &Progress,
+) -> Result<(), LoadError> {
+    hashes.par_sort_unstable();
+    let repeated: PlHashSet<u64> = hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(hashes);
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    // The id column (or the media paths standing in for it) of the kept rows, again.
+    let Some(column) = roles.id.as_ref().or(roles.media.as_ref()) else {
+        return Ok(());
+    };
+    let id_roles = label_roles(roles);
+    let mut kept: KeptColumns = kept_columns(&label_roles(roles));
+    kept.push((column.clone(), Storage::Plain));
+    // (id, file row) of every row whose id's hash is repeated, in row order.
+    let mut candidates: Vec<(String, usize)> = Vec::new();
+    reader.each(&kept, progress, |part, first_row| {
+        let loader = Loader {
+            table,
+            columns: &part,
+            consume: false,
+            decimal_comma: false,
+            first_row,
+            slice_rules: None,
+        };
+        let codes = encode_labels(
+            &loader.label_columns(&id_roles, request.normalize_labels)?,
+            request,
+        );
+        let rows = loader.kept_rows(&codes).rows;
+        let ids = loader.text(column)?;
+        for row in rows {
+            let id = ids.get(row).map(str::trim).unwrap_or_default();
+            if repeated.contains(&xxhash_rust::xxh3::xxh3_64(id.as_bytes())) {
+                candidates.push((id.to_string(), first_row + row));
+            }
+        }
+        Ok(())
+    })?;
+    // (first, later) row of each repeated id, in the order the later ones appear.
+    let mut first_of: PlHashMap<&str, usize> = PlHashMap::default();
+    let mut pairs: Vec<(&str, usize, usize)> = Vec::new();
+    for (id, row) in &candidates {
+        match first_of.get(id.as_str()) {
+            Some(&first) => pairs.push((id, first, *row)),
+            None => {
+                first_of.insert(id, *row);
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut examples = RowList::default();
+    for &(id, first, later) in &pairs {
+        examples.push(format!(
+            "{id:?} (rows {} and {})",
+            row_number(first),
+            row_number(later)
+        ));
+    }
+    Err(LoadError::DuplicateIds {
+        path: table.path.clone(),
+        column: column.clone(),
+        count: pairs.len(),
+        examples: examples.first,
+    })
+}

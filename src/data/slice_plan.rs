@@ -1,0 +1,311 @@
+//! Slices of a table read in parts: each slice column's rule (its values, or its quantile
+//! bins) is decided once from every row, then every part codes its rows by it. The rules
+//! are those of [`super::slicing::slice_column`], which decides from a column held whole.
+
+use polars::prelude::PlHashMap;
+
+use super::slicing::{
+    MAX_NUMERIC_CATEGORIES, MAX_SLICE_VALUES, MISSING_VALUE, bin_codes, bin_names, edges_of_counts,
+    edges_of_values, sort_slice_values,
+};
+use crate::model::{SliceColumn, SliceKind};
+
+/// Distinct numbers kept with their counts before a column keeps its numbers one by one
+/// instead (a column of measurements rarely repeats).
+const COUNTED_NUMBERS: usize = 1 << 22;
+
+/// The numbers of a column seen so far: each distinct number with its rows, or every
+/// number once there are too many distinct ones to count.
+#[derive(Debug)]
+enum Numbers {
+    Counted(PlHashMap<u64, usize>),
+    Listed(Vec<f64>),
+}
+
+impl Default for Numbers {
+    fn default() -> Self {
+        Numbers::Counted(PlHashMap::default())
+    }
+}
+
+impl Numbers {
+    fn add(&mut self, x: f64, rows: usize) {
+        match self {
+            Numbers::Counted(counts) => {
+                *counts.entry(x.to_bits()).or_default() += rows;
+                if counts.len() > COUNTED_NUMBERS {
+                    let listed = counts
+                        .drain()
+                        .flat_map(|(bits, n)| std::iter::repeat_n(f64::from_bits(bits), n))
+                        .collect();
+                    *self = Numbers::Listed(listed);
+                }
+            }
+            Numbers::Listed(values) => values.extend(std::iter::repeat_n(x, rows)),
+        }
+    }
+
+    fn absorb(&mut self, other: Numbers) {
+        match other {
+            Numbers::Counted(counts) => {
+                for (bits, n) in counts {
+                    self.add(f64::from_bits(bits), n);
+                }
+            }
+            Numbers::Listed(values) => {
+                for x in values {
+                    self.add(x, 1);
+                }
+            }
+        }
+    }
+
+    /// The distinct numbers, when there are at most `limit` of them.
+    fn few(&self, limit: usize) -> Option<Vec<f64>> {
+        match self {
+            Numbers::Counted(counts) if counts.len() <= limit => {
+                Some(counts.keys().map(|&bits| f64::from_bits(bits)).collect())
+            }
+            _ => None,
+        }
+    }
+
+    fn edges(self) -> Vec<f64> {
+        match self {
+            Numbers::Counted(counts) => {
+                let mut by_value: Vec<(f64, usize)> = counts
+                    .into_iter()
+                    .map(|(bits, n)| (f64::from_bits(bits), n))
+                    .collect();
+                by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+                edges_of_counts(&by_value)
+            }
+            Numbers::Listed(mut values) => edges_of_values(&mut values),
+        }
+    }
+}
+
+/// What the rows of one slice column have shown so far.
+#[derive(Debug, Default)]
+pub struct SliceTally {
+    /// A typed numeric column (Parquet numbers), not text.
+    typed: bool,
+    /// Distinct texts while there are at most [`MAX_SLICE_VALUES`].
+    texts: PlHashMap<String, ()>,
+    too_many_texts: bool,
+    /// Every present cell is a finite number (text columns), so far.
+    numeric: bool,
+    non_finite: bool,
+    numbers: Numbers,
+    any_present: bool,
+    any_missing: bool,
+}
+
+impl SliceTally {
+    pub fn new(typed: bool) -> Self {
+        SliceTally {
+            typed,
+            numeric: true,
+            ..SliceTally::default()
+        }
+    }
+
+    /// A text cell seen `rows` times; `number` is it read as a finite number, if it is one.
+    pub fn add_text(&mut self, cell: Option<&str>, number: Option<f64>, rows: usize) {
+        let Some(cell) = cell else {
+            self.any_missing = true;
+            return;
+        };
+        self.any_present = true;
+        if !self.too_many_texts && !self.texts.contains_key(cell) {
+            if self.texts.len() == MAX_SLICE_VALUES {
+                self.too_many_texts = true;
+                self.texts = PlHashMap::default();
+            } else {
+                self.texts.insert(cell.to_string(), ());
+            }
+        }
+        match number {
+            Some(x) if self.numeric => self.numbers.add(x, rows),
+            Some(_) => {}
+            None => {
+                self.numeric = false;
+                self.numbers = Numbers::default();
+            }
+        }
+    }
+
+    /// A number of a typed column (`None`: empty) seen `rows` times.
+    pub fn add_number(&mut self, x: Option<f64>, rows: usize) {
+        match x {
+            None => self.any_missing = true,
+            Some(x) if !x.is_finite() => {
+                self.any_present = true;
+                self.non_finite = true;
+            }
+            Some(x) => {
+                self.any_present = true;
+                self.numbers.add(x, rows);
+            }
+        }
+    }
+
+    /// Adds what other rows of the same column showed.
+    pub fn absorb(&mut self, other: SliceTally) {
+        self.any_present |= other.any_present;
+        self.any_missing |= other.any_missing;
+        self.non_finite |= other.non_finite;
+        if other.too_many_texts {
+            self.too_many_texts = true;
+            self.texts = PlHashMap::default();
+        }
+        for (text, ()) in other.texts {
+            if self.too_many_texts || self.texts.contains_key(&text) {
+                continue;
+            }
+            if self.texts.len() == MAX_SLICE_VALUES {
+                self.too_many_texts = true;
+                self.texts = PlHashMap::default();
+            } else {
+                self.texts.insert(text, ());
+            }
+        }
+        if !other.numeric {
+            self.numeric = false;
+        }
+        if self.numeric {
+            self.numbers.absorb(other.numbers);
+        } else {
+            self.numbers = Numbers::default();
+        }
+    }
+
+    /// The column's rule, or why it cannot be a slice (the messages of `slice_column`).
+    pub fn rule(self) -> Result<SliceRule, String> {
+        if self.typed {
+            if self.non_finite {
+                return Err("it holds NaN or infinite numbers".into());
+            }
+            if !self.any_present {
+                return Err("every value is empty".into());
+            }
+            return Ok(self.numbers_rule());
+        }
+        if !self.any_present {
+            return Err("every value is empty".into());
+        }
+        if self.numeric {
+            return Ok(self.numbers_rule());
+        }
+        if self.too_many_texts {
+            return Err(format!(
+                "more than {MAX_SLICE_VALUES} distinct text values (a slice has at most {MAX_SLICE_VALUES})"
+            ));
+        }
+        let names = self.texts.into_keys().collect();
+        Ok(SliceRule::categorical(
+            SliceKind::Categorical,
+            names,
+            self.any_missing,
+            false,
+        ))
+    }
+
+    fn numbers_rule(self) -> SliceRule {
+        if let Some(few) = self.numbers.few(MAX_NUMERIC_CATEGORIES) {
+            let mut names: Vec<String> = few.iter().map(|x| x.to_string()).collect();
+            names.sort();
+            names.dedup();
+            return SliceRule::categorical(SliceKind::Categorical, names, self.any_missing, true);
+        }
+        let edges = self.numbers.edges();
+        let mut values = bin_names(&edges);
+        if self.any_missing {
+            values.push(MISSING_VALUE.to_string());
+        }
+        SliceRule {
+            kind: SliceKind::Binned,
+            values,
+            by_name: PlHashMap::default(),
+            by_number: true,
+            edges,
+        }
+    }
+}
+
+/// How a column's cells become slice codes, the same in every part of a table.
+#[derive(Clone, Debug)]
+pub struct SliceRule {
+    kind: SliceKind,
+    /// The slice's values, in order, "(missing)" last when some row has none.
+    values: Vec<String>,
+    /// A categorical slice's code by value name.
+    by_name: PlHashMap<String, u32>,
+    /// Cells are numbers: a categorical value is the number as it prints; a binned one its bin.
+    by_number: bool,
+    /// Bin edges (binned slices).
+    edges: Vec<f64>,
+}
+
+impl SliceRule {
+    fn categorical(kind: SliceKind, mut names: Vec<String>, missing: bool, numbers: bool) -> Self {
+        sort_slice_values(&mut names);
+        if missing {
+            names.push(MISSING_VALUE.to_string());
+        }
+        let by_name = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32))
+            .collect();
+        SliceRule {
+            kind,
+            values: names,
+            by_name,
+            by_number: numbers,
+            edges: Vec::new(),
+        }
+    }
+
+    /// Whether cells are read as numbers.
+    pub fn numeric(&self) -> bool {
+        self.by_number
+    }
+
+    /// The slice of rows given as text cells (`None`: empty).
+    pub fn of_texts<'a>(
+        &self,
+        name: &str,
+        cells: impl Iterator<Item = Option<&'a str>>,
+    ) -> SliceColumn {
+        let missing = self.values.len() as u32 - 1;
+        let codes = cells
+            .map(|cell| match cell {
+                None => missing,
+                Some(v) => self.by_name.get(v).copied().unwrap_or(missing),
+            })
+            .collect();
+        self.column(name, codes, None)
+    }
+
+    /// The slice of rows given as numbers (`None`: empty).
+    pub fn of_numbers(&self, name: &str, numbers: &[Option<f64>]) -> SliceColumn {
+        if self.kind == SliceKind::Binned {
+            let numbers: Vec<f64> = numbers.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+            let codes = bin_codes(&self.edges, &numbers);
+            return self.column(name, codes, Some(numbers));
+        }
+        let texts: Vec<Option<String>> = numbers.iter().map(|x| x.map(|x| x.to_string())).collect();
+        self.of_texts(name, texts.iter().map(Option::as_deref))
+    }
+
+    fn column(&self, name: &str, codes: Vec<u32>, numbers: Option<Vec<f64>>) -> SliceColumn {
+        SliceColumn {
+            name: name.to_string(),
+            kind: self.kind,
+            values: self.values.clone(),
+            codes,
+            numbers,
+        }
+    }
+}

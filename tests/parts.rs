@@ -1,0 +1,232 @@
+//! A table counted in parts gives the report the table held whole gives: every figure,
+//! warning and example, on sets spanning many parts, with the edge cases a part meets
+//! (rows left out, empty cells, numbers binned by quantile, a column of too many values,
+//! tags, ids repeated across parts).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use errata::data::{self, MappingRequest, Progress};
+use errata::model::Task;
+use errata::report::{Report, json};
+use polars::prelude::*;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A classification table of `rows` rows with every kind of column a report uses.
+fn classification_frame(rows: usize, seed: u64) -> DataFrame {
+    let mut rng = Rng(seed);
+    let class = |i: u64| format!("c{i}");
+    let mut columns: [Vec<Option<String>>; 8] = Default::default();
+    let (mut confidence, mut age, mut snr, mut grade) = (vec![], vec![], vec![], vec![]);
+    for i in 0..rows {
+        let truth = rng.below(7);
+        let right = rng.chance(75);
+        let pred = if right { truth } else { rng.below(8) };
+        let [id, label, prediction, human, region, speaker, tags, rating] = &mut columns;
+        id.push(Some(format!("r{i}")));
+        // Rows without a label, or without a prediction, are left out.
+        label.push((!rng.chance(2)).then(|| class(truth)));
+        prediction.push((!rng.chance(2)).then(|| class(pred)));
+        human.push(
+            rng.chance(60)
+                .then(|| class(if rng.chance(90) { truth } else { 3 })),
+        );
+        region.push(
+            (!rng.chance(5)).then(|| ["north", "south", "east"][rng.below(3) as usize].into()),
+        );
+        speaker.push(Some(format!("spk{}", rng.below(80))));
+        tags.push(rng.chance(15).then(|| {
+            ["noise", "far field", "noise;far field", "accent"][rng.below(4) as usize].into()
+        }));
+        // Numbers written as text: binned as numbers are.
+        rating.push(Some(format!("{}.{}", rng.below(40), rng.below(10))));
+        confidence.push((!rng.chance(3)).then(|| rng.below(1001) as f64 / 1000.0));
+        age.push((!rng.chance(4)).then(|| 18 + rng.below(60) as i64));
+        snr.push(rng.below(100_000) as f64 / 997.0);
+        grade.push(rng.below(4) as i64);
+    }
+    let [id, label, prediction, human, region, speaker, tags, rating] = columns;
+    df!(
+        "id" => id, "label" => label, "prediction" => prediction, "confidence" => confidence,
+        "human_label" => human, "region" => region, "speaker" => speaker, "tags" => tags,
+        "rating" => rating, "age" => age, "snr_db" => snr, "grade" => grade,
+    )
+    .unwrap()
+}
+
+/// A transcription table: sentences, hypotheses with errors, some empty.
+fn transcription_frame(rows: usize) -> DataFrame {
+    let mut rng = Rng(7);
+    let words = [
+        "turn", "on", "the", "light", "off", "music", "play", "stop", "call", "mom",
+    ];
+    let sentence = |rng: &mut Rng, n: u64| {
+        (0..n)
+            .map(|_| words[rng.below(10) as usize])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (mut id, mut reference, mut hypothesis, mut noise) = (vec![], vec![], vec![], vec![]);
+    for i in 0..rows {
+        let words = 2 + rng.below(5);
+        let truth = sentence(&mut rng, words);
+        let heard = match rng.below(10) {
+            0..=5 => Some(truth.clone()),
+            6 => None,
+            _ => Some(sentence(&mut rng, words)),
+        };
+        id.push(format!("utt{i}"));
+        reference.push(truth);
+        hypothesis.push(heard);
+        noise.push(["car", "babble", "none"][rng.below(3) as usize]);
+    }
+    df!("id" => id, "transcript" => reference, "hypothesis" => hypothesis, "noise" => noise)
+        .unwrap()
+}
+
+fn write(frame: &mut DataFrame, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("errata-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(frame)
+        .unwrap();
+    path
+}
+
+/// The JSON report of the table held whole, and counted `part_rows` rows at a time.
+fn both_reports(path: &Path, request: &MappingRequest, part_rows: usize) -> (String, String) {
+    let whole = data::load(path, request).unwrap();
+    let whole = Report::new(path, &whole, &whole.tags, &Default::default());
+    let counted = data::count_in_parts(path, request, part_rows, &Progress::default()).unwrap();
+    let counted = Report::of_counted(path, &counted);
+    let mut whole = json::render(&whole);
+    let mut counted = json::render(&counted);
+    for report in [&mut whole, &mut counted] {
+        // The only line that differs between two reports of the same table.
+        let date = report.find("\"generated\"").unwrap();
+        let end = date + report[date..].find('\n').unwrap();
+        report.replace_range(date..end, "");
+    }
+    (whole, counted)
+}
+
+#[test]
+fn a_classification_table_counted_in_parts_reports_as_held_whole() {
+    let path = write(&mut classification_frame(20_000, 11), "classes.parquet");
+    for part_rows in [997, 4096, 20_000] {
+        let (whole, counted) = both_reports(&path, &MappingRequest::default(), part_rows);
+        assert_eq!(whole, counted, "parts of {part_rows} rows");
+    }
+    let (whole, _) = both_reports(&path, &MappingRequest::default(), 997);
+    // The report holds what the test means to compare.
+    for expected in [
+        "rows excluded",
+        "\"column\": \"snr_db\"",
+        "\"column\": \"rating\"",
+        "\"column\": \"age\"",
+        "\"value\": \"(missing)\"",
+        "\"tag\": \"far field\"",
+        "\"hlp_source\": \"human_labels\"",
+        "\"threshold\": 0.99",
+    ] {
+        assert!(whole.contains(expected), "{expected} in {whole}");
+    }
+    assert!(
+        !whole.contains("\"column\": \"speaker\""),
+        "80 values: no slice"
+    );
+}
+
+#[test]
+fn explicit_slices_and_normalised_labels_in_parts() {
+    let path = write(&mut classification_frame(6_000, 5), "explicit.parquet");
+    let request = MappingRequest {
+        slices: vec!["grade".into(), "region".into()],
+        normalize_labels: true,
+        ..MappingRequest::default()
+    };
+    let (whole, counted) = both_reports(&path, &request, 500);
+    assert_eq!(whole, counted);
+    // A slice column that cannot be one is refused, as when held whole.
+    let request = MappingRequest {
+        slices: vec!["speaker".into()],
+        ..MappingRequest::default()
+    };
+    let err = data::count_in_parts(&path, &request, 500, &Progress::default()).unwrap_err();
+    assert!(err.to_string().contains("speaker"), "{err}");
+}
+
+#[test]
+fn a_transcription_table_counted_in_parts_reports_as_held_whole() {
+    let path = write(&mut transcription_frame(9_000), "speech.parquet");
+    let (whole, counted) = both_reports(&path, &MappingRequest::default(), 1000);
+    assert_eq!(whole, counted);
+    assert!(whole.contains("\"task\": \"transcription\""));
+    let counted = data::count_in_parts(&path, &Default::default(), 1000, &Progress::default());
+    assert_eq!(counted.unwrap().counts.task, Task::Transcription);
+}
+
+#[test]
+fn ids_repeated_in_different_parts_are_refused_as_when_held_whole() {
+    let mut frame = classification_frame(3_000, 3);
+    let ids: Vec<String> = (0..3_000)
+        .map(|i| match i {
+            2_500 => "r10".to_string(),
+            2_900 => "r2000".to_string(),
+            i => format!("r{i}"),
+        })
+        .collect();
+    frame
+        .replace("id", Series::new("id".into(), ids).into())
+        .unwrap();
+    let path = write(&mut frame, "repeated.parquet");
+    let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
+    let counted =
+        data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
+            .unwrap_err();
+    assert_eq!(whole.to_string(), counted.to_string());
+    assert!(counted.to_string().contains("\"r10\""), "{counted}");
+}
+
+#[test]
+fn the_command_line_counts_in_parts_when_asked() {
+    let path = write(&mut classification_frame(5_000, 9), "cli.parquet");
+    let path = path.to_str().unwrap();
+    let whole = common::run_errata(&["report", path, "--format", "md", "--part-rows", "0"]);
+    let parts = common::run_errata(&["report", path, "--format", "md", "--part-rows", "600"]);
+    assert!(whole.status.success() && parts.status.success());
+    let body = |out: &std::process::Output| {
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.lines()
+            .filter(|l| !l.contains("UTC"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&whole), body(&parts));
+    // What needs every row is refused, saying how to get it.
+    let refused = common::run_errata(&["report", path, "--part-rows", "600", "--find-slices"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("--part-rows 0"), "{message}");
+}
