@@ -233,43 +233,64 @@ impl Parts {
     }
 
     /// Calls `each` with every part of the `kept` columns, in row order, and its first row.
+    /// The next part is read on another thread while `each` works on this one.
     fn each(
         &self,
         kept: &KeptColumns,
         progress: &Progress,
         mut each: impl FnMut(Table, usize) -> Result<(), LoadError>,
     ) -> Result<(), LoadError> {
+        let (parts, received) = std::sync::mpsc::sync_channel(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut first_row = 0;
+                while first_row < self.rows && !progress.is_cancelled() {
+                    let part = self.read(kept, first_row);
+                    let height = part.as_ref().map_or(0, Table::height);
+                    // The receiver is gone when `each` failed: stop reading.
+                    if parts.send(part.map(|p| (p, first_row))).is_err() {
+                        break;
+                    }
+                    first_row += height.max(1);
+                }
+            });
+            let mut read = 0;
+            for part in received {
+                let (part, first_row) = part?;
+                read = first_row + part.height();
+                each(part, first_row)?;
+                progress.set_rows(read.min(self.rows));
+            }
+            if progress.is_cancelled() {
+                return Err(LoadError::Cancelled);
+            }
+            debug_assert!(read >= self.rows);
+            Ok(())
+        })
+    }
+
+    /// The `kept` columns of the part starting at `first_row`.
+    fn read(&self, kept: &KeptColumns, first_row: usize) -> Result<Table, LoadError> {
         let parse_error = |message: String| LoadError::Parse {
             path: self.path.clone(),
             message,
         };
+        let file = File::open(&self.path).map_err(|source| LoadError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
         let names: Vec<String> = kept.iter().map(|(name, _)| name.clone()).collect();
-        let mut first_row = 0;
-        while first_row < self.rows {
-            if progress.is_cancelled() {
-                return Err(LoadError::Cancelled);
-            }
-            let file = File::open(&self.path).map_err(|source| LoadError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
-            let part = contain(|| -> PolarsResult<Table> {
-                let frame = ParquetReader::new(file)
-                    .with_columns(Some(names.clone()))
-                    .with_slice(Some((first_row, self.part_rows)))
-                    .finish()?;
-                let mut columns = FrameColumns::new(kept.clone());
-                columns.append(&frame)?;
-                Ok(columns.finish(self.names.clone(), frame.height()))
-            })
-            .map_err(parse_error)?
-            .map_err(|e| parse_error(e.to_string()))?;
-            let height = part.height();
-            each(part, first_row)?;
-            first_row += height.max(1);
-            progress.set_rows(first_row.min(self.rows));
-        }
-        Ok(())
+        contain(|| -> PolarsResult<Table> {
+            let frame = ParquetReader::new(file)
+                .with_columns(Some(names))
+                .with_slice(Some((first_row, self.part_rows)))
+                .finish()?;
+            let mut columns = FrameColumns::new(kept.clone());
+            columns.append(&frame)?;
+            Ok(columns.finish(self.names.clone(), frame.height()))
+        })
+        .map_err(parse_error)?
+        .map_err(|e| parse_error(e.to_string()))
     }
 }
 

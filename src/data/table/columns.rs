@@ -202,6 +202,33 @@ impl TextBuilder {
         }
     }
 
+    /// Appends the cells of a text column (a null is an empty cell). A short value is
+    /// held whole in its 16-byte view, so a value met before is found by its view alone,
+    /// without hashing or comparing its text: most label and slice values are that short.
+    pub fn push_all(&mut self, column: &StringChunked) {
+        let mut known: hashbrown::HashMap<u128, u32> = hashbrown::HashMap::new();
+        let chunks = column.downcast_iter();
+        for (cell, view) in chunks.flat_map(|c| c.iter().zip(c.views().iter())) {
+            let Some(cell) = cell else {
+                self.push("");
+                continue;
+            };
+            let key = view.is_inline().then(|| view.as_u128());
+            if let (TextBuilder::Distinct(b), Some(key)) = (&mut *self, key)
+                && let Some(&code) = known.get(&key)
+            {
+                b.codes.push(code);
+                continue;
+            }
+            self.push(cell);
+            if let (TextBuilder::Distinct(b), Some(key)) = (&*self, key)
+                && let Some(&code) = b.codes.last()
+            {
+                known.insert(key, code);
+            }
+        }
+    }
+
     pub fn finish(self) -> TextColumn {
         match self {
             TextBuilder::Plain(b) => b.finish(),
@@ -345,9 +372,7 @@ impl FrameColumns {
             |((text, typed), (name, _))| -> PolarsResult<()> {
                 let series = batch.column(name)?.as_materialized_series();
                 match (series.str(), typed) {
-                    (Ok(cells), _) => cells
-                        .iter()
-                        .for_each(|cell| text.push(cell.unwrap_or_default())),
+                    (Ok(cells), _) => text.push_all(cells),
                     (Err(_), Some(all)) => {
                         all.append(series)?;
                     }
