@@ -80,11 +80,11 @@ pub enum Command {
         /// without this flag.
         #[arg(long)]
         find_slices: bool,
-        /// Count a Parquet dataset N rows at a time instead of holding it whole, so a table
-        /// larger than memory gives its report (tables over 20,000,000 rows are counted in
-        /// parts of 1,048,576 rows without this flag; 0 reads any table whole). The report
-        /// is the same, but for annotator agreement and suspected label errors, which need
-        /// every row at once.
+        /// Count a Parquet dataset N rows at a time instead of holding it whole (0: read it
+        /// whole). Without this flag, Parquet tables of more than 1,048,576 rows are counted
+        /// in parts of that size when that loses nothing asked, and always above 20,000,000
+        /// rows. The report is the same, but for annotator agreement and suspected label
+        /// errors, which need every row at once.
         #[arg(long, value_name = "N")]
         part_rows: Option<usize>,
         #[command(flatten)]

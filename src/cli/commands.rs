@@ -359,17 +359,19 @@ pub struct ReportOptions<'a> {
 }
 
 /// The rows a part holds when the report of `path` is counted in parts: when asked, or
-/// when a dataset's Parquet table is too large to hold whole.
-fn part_rows(path: &Path, asked: Option<usize>, request: &MappingRequest) -> Option<usize> {
+/// when a dataset's Parquet table is large and counting it in parts loses nothing asked.
+fn part_rows(path: &Path, options: &ReportOptions<'_>, request: &MappingRequest) -> Option<usize> {
     if crate::data::store::looks_like_project(path) {
         return None;
     }
-    match asked {
+    let whole_figures = options.spec.is_some()
+        || options.check_media
+        || options.media_metrics
+        || options.find_slices;
+    match options.part_rows {
         Some(0) => None,
         Some(rows) => Some(rows),
-        None => data::parquet_rows(path, request)
-            .filter(|&rows| rows > data::PARTS_FROM_ROWS)
-            .map(|_| data::PART_ROWS),
+        None => data::parts_for(path, request, whole_figures),
     }
 }
 
@@ -407,7 +409,7 @@ pub fn report(
     options: ReportOptions<'_>,
     request: MappingRequest,
 ) -> Result<ExitCode> {
-    if let Some(rows) = part_rows(path, options.part_rows, &request) {
+    if let Some(rows) = part_rows(path, &options, &request) {
         return report_in_parts(path, options, request, rows);
     }
     let ReportOptions {

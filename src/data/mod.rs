@@ -21,7 +21,7 @@ pub mod table;
 pub use error::LoadError;
 pub use load::{
     CountedDataset, Dataset, PART_ROWS, PARTS_FROM_ROWS, Preview, ReferenceSource, count_in_parts,
-    load, load_current, load_reference, load_with, parquet_rows, preview,
+    load, load_current, load_reference, load_with, parts_for, preview,
 };
 pub use mapping::{ColumnRoles, MappingRequest};
 pub use progress::Progress;

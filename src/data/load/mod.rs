@@ -6,7 +6,7 @@ mod current;
 mod parts;
 
 pub use current::{ReferenceSource, load_current, load_reference};
-pub use parts::{CountedDataset, PART_ROWS, PARTS_FROM_ROWS, count_in_parts, parquet_rows};
+pub use parts::{CountedDataset, PART_ROWS, PARTS_FROM_ROWS, count_in_parts, parts_for};
 
 use std::path::Path;
 use std::sync::Arc;

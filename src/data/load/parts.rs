@@ -34,8 +34,8 @@ use crate::model::{EvalSet, EvalSetParts, MISSING, Task};
 /// Rows counted at a time: a part's columns and set stay within a few hundred megabytes.
 pub const PART_ROWS: usize = 1 << 20;
 
-/// Tables of more rows than this are counted in parts unless asked otherwise: held whole,
-/// they would need more memory than a laptop has to spare.
+/// Tables of more rows than this are counted in parts even when that leaves out figures
+/// that need every row: held whole, they would need more memory than a laptop has to spare.
 pub const PARTS_FROM_ROWS: usize = 20_000_000;
 
 /// A table counted in parts: everything a report says of a dataset, without its rows.
@@ -57,20 +57,25 @@ pub struct CountedDataset {
     pub notes: Vec<String>,
 }
 
-/// The number of rows of a Parquet dataset (a folder's table or a table file), from its
-/// footer; `None` for other tables or a file that cannot be read (loading then says why).
-pub fn parquet_rows(path: &Path, request: &MappingRequest) -> Option<usize> {
+/// How a dataset's report is best read when nothing else is asked: `Some(rows per part)`
+/// for a Parquet table of more than one part whose report loses nothing counted in parts
+/// (no annotators, no class probabilities), or of more than [`PARTS_FROM_ROWS`] rows;
+/// `None` to read it whole. Counted in parts, a large table needs less memory and time.
+/// `whole_figures`: the caller needs every row at once (audit checks, slice discovery).
+pub fn parts_for(path: &Path, request: &MappingRequest, whole_figures: bool) -> Option<usize> {
     let table = table::locate(path, request.table.as_deref()).ok()?;
     if table.format != TableFormat::Parquet {
         return None;
     }
-    contain(|| {
-        ParquetReader::new(File::open(&table.path).ok()?)
-            .num_rows()
-            .ok()
-    })
-    .ok()
-    .flatten()
+    let parts = Parts::open(&table.path, PART_ROWS).ok()?;
+    if parts.rows > PARTS_FROM_ROWS {
+        return Some(PART_ROWS);
+    }
+    let roles = resolve_roles(&table.path, &parts.names, request).ok()?;
+    let loses = !roles.annotators.is_empty()
+        || !roles.probabilities.is_empty()
+        || request.annotations.is_some();
+    (parts.rows > PART_ROWS && !loses && !whole_figures).then_some(PART_ROWS)
 }
 
 /// Counts the Parquet table of `path` `part_rows` rows at a time.
