@@ -38,13 +38,7 @@ fn summary(name: &str, mut times: Vec<Duration>) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let rows: usize = args
-        .iter()
-        .position(|a| a == "--rows")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows = common::rows_arg(1_000_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let (_, parquet) = synthetic(&dir, rows);
     let start = Instant::now();

@@ -70,13 +70,7 @@ fn load_and_report(path: &Path) -> Run {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let rows = args
-        .iter()
-        .position(|a| a == "--rows")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows = common::rows_arg(1_000_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let (csv, parquet) = synthetic(&dir, rows);
     println!("{rows} rows, 20 classes, 5 slice columns, tags column");

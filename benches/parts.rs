@@ -13,13 +13,7 @@ use errata::report::{Report, json};
 mod common;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let rows = args
-        .iter()
-        .position(|a| a == "--rows")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000_000);
+    let rows = common::rows_arg(10_000_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let start = Instant::now();
     let parquet = common::synthetic_parquet(&dir, rows);

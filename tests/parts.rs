@@ -234,7 +234,13 @@ fn the_command_line_counts_in_parts_when_asked() {
 #[test]
 fn small_tables_and_other_formats_are_read_whole() {
     let path = write(&mut classification_frame(2_000, 1), "small.parquet");
-    assert_eq!(data::parts_for(&path, &MappingRequest::default(), false), None);
+    assert_eq!(
+        data::parts_for(&path, &MappingRequest::default(), false),
+        None
+    );
     let csv = common::root().join("sample_data/speech");
-    assert_eq!(data::parts_for(&csv, &MappingRequest::default(), false), None);
+    assert_eq!(
+        data::parts_for(&csv, &MappingRequest::default(), false),
+        None
+    );
 }

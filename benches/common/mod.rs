@@ -5,6 +5,16 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+/// The bench's `--rows N` argument, or `default`.
+pub fn rows_arg(default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--rows")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A small deterministic generator (xorshift64*), so every run benchmarks the same file.
 struct Rng(u64);
 

@@ -82,6 +82,33 @@ pub struct DatasetSummary {
     pub separator: Option<SeparatorSummary>,
 }
 
+impl DatasetSummary {
+    /// The summary of a table before its rows are counted: where it is, what it is, how
+    /// its columns are used.
+    fn of_table(
+        dataset_path: &Path,
+        table: &crate::data::table::TableFile,
+        fingerprint: &Fingerprint,
+        columns: &ColumnRoles,
+    ) -> Self {
+        let name = table.path.strip_prefix(&table.root).unwrap_or(&table.path);
+        DatasetSummary {
+            path: dataset_path.display().to_string(),
+            table: name.display().to_string(),
+            format: table.format,
+            rows: 0,
+            excluded_rows: 0,
+            missing_media: 0,
+            fingerprint: fingerprint.clone(),
+            columns: columns.clone(),
+            warnings: Vec::new(),
+            project: None,
+            undecodable_media: None,
+            separator: None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SeparatorSummary {
     /// The separator itself: `,` `;` `\t` or `|`.
@@ -219,12 +246,6 @@ impl Report {
     }
 }
 
-/// The table file, relative to the dataset folder.
-fn table_name(table: &crate::data::table::TableFile) -> String {
-    let name = table.path.strip_prefix(&table.root).unwrap_or(&table.path);
-    name.display().to_string()
-}
-
 /// Now (or `SOURCE_DATE_EPOCH`) as `YYYY-MM-DD HH:MM UTC`.
 pub fn generated_now() -> String {
     let seconds = std::env::var("SOURCE_DATE_EPOCH")
@@ -268,53 +289,41 @@ impl Report {
         tags: &TagBook,
         analysis: Analysis,
     ) -> Self {
-        Report {
-            schema: SCHEMA_VERSION,
-            errata_version: env!("CARGO_PKG_VERSION"),
-            task: dataset.set.task,
-            dataset: DatasetSummary {
-                path: dataset_path.display().to_string(),
-                table: table_name(&dataset.table),
-                format: dataset.table.format,
-                rows: dataset.set.len(),
-                excluded_rows: dataset.excluded_rows,
-                missing_media: dataset.missing_media,
-                fingerprint: dataset.fingerprint.clone(),
-                columns: dataset.roles.clone(),
-                warnings: dataset.warnings.clone(),
-                project: None,
-                undecodable_media: None,
-                separator: dataset.delimited.map(|d| SeparatorSummary {
-                    character: char::from(d.separator).to_string(),
-                    detected: d.detected,
-                    decimal_comma: d.decimal_comma(),
-                }),
-            },
-            analysis,
-            generated: generated_now(),
-            tag_definitions: tags
-                .names()
-                .iter()
-                .enumerate()
-                .map(|(id, name)| TagDefinition {
-                    name: name.clone(),
-                    description: String::new(),
-                    color: String::new(),
-                    rows: tags.counts(id).n,
-                    examples: tags
-                        .rows(id)
-                        .iter()
-                        .take(EXAMPLES)
-                        .map(|&r| dataset.set.ids.get(r as usize).to_string())
-                        .collect(),
-                })
-                .collect(),
-            audit: None,
-            drift: None,
-            found_slices: None,
-            flag_rule: FlagRule::default(),
-        }
-        .with_sorted_tags()
+        let summary = DatasetSummary {
+            rows: dataset.set.len(),
+            excluded_rows: dataset.excluded_rows,
+            missing_media: dataset.missing_media,
+            warnings: dataset.warnings.clone(),
+            separator: dataset.delimited.map(|d| SeparatorSummary {
+                character: char::from(d.separator).to_string(),
+                detected: d.detected,
+                decimal_comma: d.decimal_comma(),
+            }),
+            ..DatasetSummary::of_table(
+                dataset_path,
+                &dataset.table,
+                &dataset.fingerprint,
+                &dataset.roles,
+            )
+        };
+        let tag_definitions = tags
+            .names()
+            .iter()
+            .enumerate()
+            .map(|(id, name)| TagDefinition {
+                name: name.clone(),
+                description: String::new(),
+                color: String::new(),
+                rows: tags.counts(id).n,
+                examples: tags
+                    .rows(id)
+                    .iter()
+                    .take(EXAMPLES)
+                    .map(|&r| dataset.set.ids.get(r as usize).to_string())
+                    .collect(),
+            })
+            .collect();
+        Report::assemble(dataset.set.task, summary, analysis, tag_definitions)
     }
 
     /// The report of a project: its dataset, tags and entered values, the project's warnings
@@ -342,38 +351,48 @@ impl Report {
         let inputs = ManualInputs::default();
         let analysis = Analysis::of_counts(&dataset.counts, &dataset.tags, &inputs);
         let tags = &dataset.tags;
+        let summary = DatasetSummary {
+            rows: dataset.counts.overall.n as usize,
+            excluded_rows: dataset.excluded_rows,
+            missing_media: dataset.missing_media,
+            warnings: dataset.warnings.clone(),
+            ..DatasetSummary::of_table(
+                dataset_path,
+                &dataset.table,
+                &dataset.fingerprint,
+                &dataset.roles,
+            )
+        };
+        let tag_definitions = tags
+            .names
+            .iter()
+            .zip(&tags.counts)
+            .map(|(name, counts)| TagDefinition {
+                name: name.clone(),
+                description: String::new(),
+                color: String::new(),
+                rows: counts.n,
+                examples: dataset.tag_examples.get(name).cloned().unwrap_or_default(),
+            })
+            .collect();
+        Report::assemble(dataset.counts.task, summary, analysis, tag_definitions)
+    }
+
+    /// A report of a dataset, before audit results, drift and found slices are added.
+    fn assemble(
+        task: Task,
+        dataset: DatasetSummary,
+        analysis: Analysis,
+        tag_definitions: Vec<TagDefinition>,
+    ) -> Self {
         Report {
             schema: SCHEMA_VERSION,
             errata_version: env!("CARGO_PKG_VERSION"),
-            task: dataset.counts.task,
-            dataset: DatasetSummary {
-                path: dataset_path.display().to_string(),
-                table: table_name(&dataset.table),
-                format: dataset.table.format,
-                rows: dataset.counts.overall.n as usize,
-                excluded_rows: dataset.excluded_rows,
-                missing_media: dataset.missing_media,
-                fingerprint: dataset.fingerprint.clone(),
-                columns: dataset.roles.clone(),
-                warnings: dataset.warnings.clone(),
-                project: None,
-                undecodable_media: None,
-                separator: None,
-            },
-            analysis,
             generated: generated_now(),
-            tag_definitions: tags
-                .names
-                .iter()
-                .zip(&tags.counts)
-                .map(|(name, counts)| TagDefinition {
-                    name: name.clone(),
-                    description: String::new(),
-                    color: String::new(),
-                    rows: counts.n,
-                    examples: dataset.tag_examples.get(name).cloned().unwrap_or_default(),
-                })
-                .collect(),
+            task,
+            dataset,
+            analysis,
+            tag_definitions,
             audit: None,
             drift: None,
             found_slices: None,

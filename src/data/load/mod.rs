@@ -802,21 +802,11 @@ impl Loader<'_> {
                 .iter()
                 .flat_map(|f| f.annotators.iter().cloned()),
         );
+        let (set, annotator_codes) =
+            evaluation_set(task, encoded, read.ids, read.confidence, read.slices);
         let annotators = (!annotator_names.is_empty()).then(|| Annotators {
-            labels: row_major(&encoded.annotators, kept.rows.len()),
+            labels: row_major(&annotator_codes, set.len()),
             names: annotator_names,
-        });
-        let set = EvalSet::new(EvalSetParts {
-            task,
-            ids: read.ids,
-            vocab: encoded.names,
-            n_classes: encoded.n_classes,
-            labels: encoded.labels,
-            predictions: encoded.predictions,
-            confidence: read.confidence,
-            human: encoded.human,
-            baseline: encoded.baseline,
-            slices: read.slices,
         });
         let probabilities = match set.task {
             Task::Classification if !roles.probabilities.is_empty() => self.probabilities(
@@ -1322,6 +1312,30 @@ impl Loader<'_> {
         }
         Ok(rule.of_texts(name, cells.into_iter()))
     }
+}
+
+/// The evaluation set of the kept rows from their encoded labels and the columns read
+/// beside them; the annotators' codes come back apart, as the set takes them later.
+fn evaluation_set(
+    task: Task,
+    encoded: Encoded,
+    ids: Ids,
+    confidence: Option<Vec<f64>>,
+    slices: Vec<SliceColumn>,
+) -> (EvalSet, Vec<Vec<u32>>) {
+    let set = EvalSet::new(EvalSetParts {
+        task,
+        ids,
+        vocab: encoded.names,
+        n_classes: encoded.n_classes,
+        labels: encoded.labels,
+        predictions: encoded.predictions,
+        confidence,
+        human: encoded.human,
+        baseline: encoded.baseline,
+        slices,
+    });
+    (set, encoded.annotators)
 }
 
 /// The tags of a `;`-separated cell, trimmed, empty ones skipped.

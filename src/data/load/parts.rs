@@ -14,8 +14,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    EXAMPLES, Loader, RowIssues, RowList, encode_labels, free_text_warning, kept_columns,
-    look_alike_warning, row_number, tag_book,
+    EXAMPLES, Loader, RowIssues, RowList, encode_labels, evaluation_set, free_text_warning,
+    kept_columns, look_alike_warning, row_number, tag_book,
 };
 use crate::data::contain::contain;
 use crate::data::error::LoadError;
@@ -29,7 +29,7 @@ use crate::data::table::{
 };
 use crate::model::counts::Counts;
 use crate::model::tags::TagTotals;
-use crate::model::{EvalSet, EvalSetParts, MISSING, Task};
+use crate::model::{MISSING, Task};
 
 /// Rows counted at a time: a part's columns and set stay within a few hundred megabytes.
 pub const PART_ROWS: usize = 1 << 20;
@@ -117,14 +117,7 @@ pub fn count_in_parts(
         &kept_columns(&counted_roles),
         progress,
         |part, first_row| {
-            let loader = Loader {
-                table: &table,
-                columns: &part,
-                consume: true,
-                decimal_comma: false,
-                first_row,
-                slice_rules: Some(&plan.slices),
-            };
+            let loader = Loader::part(&table, &part, first_row, Some(&plan.slices));
             total.absorb(loader.count_part(&counted_roles, &counted_request)?);
             Ok(())
         },
@@ -353,14 +346,7 @@ fn plan(
     // transcripts, whose empty hypothesis is an answer).
     let mut tallies: Vec<[SliceTally; 2]> = Vec::new();
     reader.each(&kept, progress, |part, first_row| {
-        let loader = Loader {
-            table,
-            columns: &part,
-            consume: true,
-            decimal_comma: false,
-            first_row,
-            slice_rules: None,
-        };
+        let loader = Loader::part(table, &part, first_row, None);
         let codes = encode_labels(
             &loader.label_columns(&label_roles, request.normalize_labels)?,
             &encoding,
@@ -615,14 +601,7 @@ fn novel_predictions(
     };
     let mut novel = 0;
     reader.each(&kept_columns(label_roles), progress, |part, first_row| {
-        let loader = Loader {
-            table,
-            columns: &part,
-            consume: true,
-            decimal_comma: false,
-            first_row,
-            slice_rules: None,
-        };
+        let loader = Loader::part(table, &part, first_row, None);
         let codes = encode_labels(
             &loader.label_columns(label_roles, request.normalize_labels)?,
             &encoding,
@@ -653,7 +632,24 @@ pub(super) struct PartCounts {
     id_hashes: Vec<u64>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    /// The loader of one part of a Parquet table, which starts at the file's `first_row`.
+    fn part(
+        table: &'a TableFile,
+        part: &'a Table,
+        first_row: usize,
+        slice_rules: Option<&'a [(String, SliceRule)]>,
+    ) -> Self {
+        Loader {
+            table,
+            columns: part,
+            consume: true,
+            decimal_comma: false,
+            first_row,
+            slice_rules,
+        }
+    }
+
     /// Loads this part as a table of its own and counts it.
     fn count_part(
         &self,
@@ -688,18 +684,7 @@ impl Loader<'_> {
         }
         let task = labels.task;
         let encoded = labels.finish(&kept.rows, Vec::new());
-        let set = EvalSet::new(EvalSetParts {
-            task,
-            ids: read.ids,
-            vocab: encoded.names,
-            n_classes: encoded.n_classes,
-            labels: encoded.labels,
-            predictions: encoded.predictions,
-            confidence: read.confidence,
-            human: encoded.human,
-            baseline: encoded.baseline,
-            slices: read.slices,
-        });
+        let (set, _) = evaluation_set(task, encoded, read.ids, read.confidence, read.slices);
         let book = tag_book(&set, read.tags.as_deref(), &kept.rows);
         let tag_examples = book
             .names()
@@ -789,14 +774,7 @@ fn check_unique_ids(
     // (id, file row) of every row whose id's hash is repeated, in row order.
     let mut candidates: Vec<(String, usize)> = Vec::new();
     reader.each(&kept, progress, |part, first_row| {
-        let loader = Loader {
-            table,
-            columns: &part,
-            consume: false,
-            decimal_comma: false,
-            first_row,
-            slice_rules: None,
-        };
+        let loader = Loader::part(table, &part, first_row, None);
         let codes = encode_labels(
             &loader.label_columns(&id_roles, request.normalize_labels)?,
             request,
