@@ -1545,3 +1545,20 @@ fn find_slices_ranks_slices_shows_their_rows_and_adds_an_audit_check() {
     assert_eq!(harness.state().app.session().unwrap().rows.len(), 11);
     harness.get_by_label_contains("11 of 60 rows shown");
 }
+
+#[test]
+fn enter_in_the_project_file_field_creates_the_project() {
+    let (_dir, dataset) = sample("speech");
+    let mut harness = app(dataset.clone());
+    wait_until(&mut harness, |app| {
+        matches!(app.screen(), Screen::Mapping(_))
+    });
+    harness.run();
+    harness.get_by_label_contains("task: ");
+    harness.get_by_label("Project file:").click();
+    harness.run();
+    harness.key_press(Key::Enter);
+    wait_until(&mut harness, |app| app.session().is_some());
+    assert_eq!(harness.state().app.error(), None);
+    assert!(dataset.with_extension("errata").is_file());
+}
