@@ -16,6 +16,9 @@ pub struct Ids {
     /// The row of each id (its first row, if it repeats), hashed by the id's text. Built on
     /// the first lookup: a report never needs it, a project opening does.
     index: OnceLock<HashTable<u32>>,
+    /// Known to hold no id twice (a loaded dataset's are checked), so the index is built
+    /// without comparing ids.
+    unique: bool,
 }
 
 impl PartialEq for Ids {
@@ -36,6 +39,7 @@ impl Ids {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(rows),
             index: OnceLock::new(),
+            unique: false,
         }
     }
 
@@ -43,6 +47,13 @@ impl Ids {
         self.text.push_str(id);
         self.ends.push(self.text.len());
         self.index.take();
+        self.unique = false;
+    }
+
+    /// Says that no id is held twice, as a check of every id found.
+    pub fn checked_unique(mut self) -> Self {
+        self.unique = true;
+        self
     }
 
     /// The row whose id is `id` (the first, if it repeats).
@@ -60,13 +71,17 @@ impl Ids {
             .map(|row| hash(self.get(row)))
             .collect();
         let mut index = HashTable::with_capacity(hashes.len());
+        let rehash = |&r: &u32| hash(self.get(r as usize));
+        if self.unique {
+            for (row, &h) in hashes.iter().enumerate() {
+                let row = u32::try_from(row).expect("fewer than 4 billion rows");
+                index.insert_unique(h, row, rehash);
+            }
+            return index;
+        }
         for (row, &h) in hashes.iter().enumerate() {
             let id = self.get(row);
-            let entry = index.entry(
-                h,
-                |&r| self.get(r as usize) == id,
-                |&r| hash(self.get(r as usize)),
-            );
+            let entry = index.entry(h, |&r| self.get(r as usize) == id, rehash);
             if let hashbrown::hash_table::Entry::Vacant(vacant) = entry {
                 vacant.insert(u32::try_from(row).expect("fewer than 4 billion rows"));
             }
@@ -127,5 +142,17 @@ mod tests {
         assert_eq!(ids.row("r9999"), Some(9999));
         assert_eq!(ids.row("r10000"), None);
         assert_eq!(ids.row(""), None);
+    }
+
+    #[test]
+    fn ids_checked_unique_are_found_alike() {
+        let ids: Ids = (0..10_000).map(|i| format!("r{i}")).collect();
+        let checked = ids.clone().checked_unique();
+        for id in ["r0", "r3", "r9999", "r10000", ""] {
+            assert_eq!(checked.row(id), ids.row(id), "{id}");
+        }
+        let mut pushed = checked;
+        pushed.push("r5");
+        assert_eq!(pushed.row("r5"), Some(5), "a push forgets uniqueness");
     }
 }

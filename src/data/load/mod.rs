@@ -958,12 +958,11 @@ impl Loader<'_> {
             (Some(c), Some(v), _, _) => (c, v),
             (None, _, Some(c), Some(m)) => (c, m),
             _ => {
-                return Ok((
-                    kept.iter()
-                        .map(|&r| self.row_number(r).to_string())
-                        .collect(),
-                    true,
-                ));
+                let numbers: Ids = kept
+                    .iter()
+                    .map(|&r| self.row_number(r).to_string())
+                    .collect();
+                return Ok((numbers.checked_unique(), true));
             }
         };
         let bytes = match values {
@@ -1012,7 +1011,7 @@ impl Loader<'_> {
                 examples: duplicates,
             });
         }
-        Ok((ids, false))
+        Ok((ids.checked_unique(), false))
     }
 
     /// Each kept row's time (`None` where empty); a value that is not a date, a time or a
