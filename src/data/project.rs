@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use polars::prelude::PlHashMap;
+use rayon::prelude::*;
 
 use super::audit_spec::{self, AuditSpecError};
 use super::load::{Dataset, load, load_with};
@@ -619,15 +620,30 @@ impl Project {
         }
         // Assignments to a tag id the tags table lacks: only a file edited by hand has them.
         let (mut untagged, mut untagged_ids) = (0usize, Vec::new());
-        self.store.for_each_assignment(|row_id, store_id| {
-            match (set.ids.row(row_id), by_store_id.get(&store_id)) {
+        // The index of rows by id is built on another thread while the assignments are read
+        // here; then they are matched to rows in parallel.
+        let assignments = std::thread::scope(|scope| {
+            scope.spawn(|| set.ids.row(""));
+            let mut assignments: Vec<(String, i64)> = Vec::new();
+            self.store.for_each_assignment(|row_id, store_id| {
+                assignments.push((row_id.to_string(), store_id));
+            })?;
+            Ok::<_, StoreError>(assignments)
+        })?;
+        let rows: Vec<Option<usize>> = assignments
+            .par_iter()
+            .map(|(row_id, _)| set.ids.row(row_id))
+            .collect();
+        for ((row_id, store_id), row) in assignments.iter().zip(rows) {
+            let row_id = row_id.as_str();
+            match (row, by_store_id.get(store_id)) {
                 (Some(row), Some(&tag)) => {
                     book.assign(set, tag, row);
                 }
                 (_, None) => {
                     untagged += 1;
-                    if untagged_ids.len() < EXAMPLES && !untagged_ids.contains(&store_id) {
-                        untagged_ids.push(store_id);
+                    if untagged_ids.len() < EXAMPLES && !untagged_ids.contains(store_id) {
+                        untagged_ids.push(*store_id);
                     }
                 }
                 (None, Some(_)) => {
@@ -637,7 +653,7 @@ impl Project {
                     }
                 }
             }
-        })?;
+        }
         if untagged > 0 {
             let ids: Vec<String> = untagged_ids.iter().map(i64::to_string).collect();
             self.warnings.push(format!(
