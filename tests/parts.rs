@@ -244,3 +244,32 @@ fn small_tables_and_other_formats_are_read_whole() {
         None
     );
 }
+
+#[test]
+fn a_bad_time_in_a_late_part_is_refused_as_when_held_whole() {
+    let times = |bad: &str| {
+        let cells: Vec<String> = (0..3_000)
+            .map(|i| match i {
+                2_777 => bad.to_string(),
+                i => format!("2026-11-{:02}T10:00:00Z", 1 + i % 28),
+            })
+            .collect();
+        Column::from(Series::new("timestamp".into(), cells))
+    };
+    let mut frame = classification_frame(3_000, 4);
+    frame.with_column(times("not a date")).unwrap();
+    let path = write(&mut frame, "times.parquet");
+    let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
+    let counted =
+        data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
+            .unwrap_err();
+    assert_eq!(whole.to_string(), counted.to_string());
+    assert!(counted.to_string().contains("2778"), "{counted}");
+    // With every time readable, the reports agree.
+    frame
+        .replace("timestamp", times("2026-11-02T10:00:00Z"))
+        .unwrap();
+    let path = write(&mut frame, "times-fixed.parquet");
+    let (whole, counted) = both_reports(&path, &MappingRequest::default(), 700);
+    assert_eq!(whole, counted);
+}

@@ -104,7 +104,6 @@ pub fn count_in_parts(
     let counted_roles = ColumnRoles {
         annotators: Vec::new(),
         probabilities: Vec::new(),
-        time: None,
         ..roles.clone()
     };
     let counted_request = MappingRequest {
@@ -685,6 +684,10 @@ impl<'a> Loader<'a> {
         let task = labels.task;
         let encoded = labels.finish(&kept.rows, Vec::new());
         let (set, _) = evaluation_set(task, encoded, read.ids, read.confidence, read.slices);
+        if let Some(column) = &roles.time {
+            // Not in the report, but checked as loading the table whole checks it.
+            self.times(column, &kept.rows)?;
+        }
         let book = tag_book(&set, read.tags.as_deref(), &kept.rows);
         let tag_examples = book
             .names()
