@@ -104,14 +104,14 @@ fn transcription_frame(rows: usize) -> DataFrame {
         .unwrap()
 }
 
-fn write(frame: &mut DataFrame, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("errata-parts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `frame` as a Parquet file in a folder removed when the returned guard drops.
+fn write(frame: &mut DataFrame, name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
     ParquetWriter::new(std::fs::File::create(&path).unwrap())
         .finish(frame)
         .unwrap();
-    path
+    (dir, path)
 }
 
 /// The JSON report of the table held whole, and counted `part_rows` rows at a time.
@@ -133,7 +133,7 @@ fn both_reports(path: &Path, request: &MappingRequest, part_rows: usize) -> (Str
 
 #[test]
 fn a_classification_table_counted_in_parts_reports_as_held_whole() {
-    let path = write(&mut classification_frame(20_000, 11), "classes.parquet");
+    let (_dir, path) = write(&mut classification_frame(20_000, 11), "classes.parquet");
     for part_rows in [997, 4096, 20_000] {
         let (whole, counted) = both_reports(&path, &MappingRequest::default(), part_rows);
         assert_eq!(whole, counted, "parts of {part_rows} rows");
@@ -160,7 +160,7 @@ fn a_classification_table_counted_in_parts_reports_as_held_whole() {
 
 #[test]
 fn explicit_slices_and_normalised_labels_in_parts() {
-    let path = write(&mut classification_frame(6_000, 5), "explicit.parquet");
+    let (_dir, path) = write(&mut classification_frame(6_000, 5), "explicit.parquet");
     let request = MappingRequest {
         slices: vec!["grade".into(), "region".into()],
         normalize_labels: true,
@@ -179,7 +179,7 @@ fn explicit_slices_and_normalised_labels_in_parts() {
 
 #[test]
 fn a_transcription_table_counted_in_parts_reports_as_held_whole() {
-    let path = write(&mut transcription_frame(9_000), "speech.parquet");
+    let (_dir, path) = write(&mut transcription_frame(9_000), "speech.parquet");
     let (whole, counted) = both_reports(&path, &MappingRequest::default(), 1000);
     assert_eq!(whole, counted);
     assert!(whole.contains("\"task\": \"transcription\""));
@@ -200,7 +200,7 @@ fn ids_repeated_in_different_parts_are_refused_as_when_held_whole() {
     frame
         .replace("id", Series::new("id".into(), ids).into())
         .unwrap();
-    let path = write(&mut frame, "repeated.parquet");
+    let (_dir, path) = write(&mut frame, "repeated.parquet");
     let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
     let counted =
         data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
@@ -211,7 +211,7 @@ fn ids_repeated_in_different_parts_are_refused_as_when_held_whole() {
 
 #[test]
 fn the_command_line_counts_in_parts_when_asked() {
-    let path = write(&mut classification_frame(5_000, 9), "cli.parquet");
+    let (_dir, path) = write(&mut classification_frame(5_000, 9), "cli.parquet");
     let path = path.to_str().unwrap();
     let whole = common::run_errata(&["report", path, "--format", "md", "--part-rows", "0"]);
     let parts = common::run_errata(&["report", path, "--format", "md", "--part-rows", "600"]);
@@ -233,7 +233,7 @@ fn the_command_line_counts_in_parts_when_asked() {
 
 #[test]
 fn small_tables_and_other_formats_are_read_whole() {
-    let path = write(&mut classification_frame(2_000, 1), "small.parquet");
+    let (_dir, path) = write(&mut classification_frame(2_000, 1), "small.parquet");
     assert_eq!(
         data::parts_for(&path, &MappingRequest::default(), false),
         None
@@ -258,7 +258,7 @@ fn a_bad_time_in_a_late_part_is_refused_as_when_held_whole() {
     };
     let mut frame = classification_frame(3_000, 4);
     frame.with_column(times("not a date")).unwrap();
-    let path = write(&mut frame, "times.parquet");
+    let (_dir, path) = write(&mut frame, "times.parquet");
     let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
     let counted =
         data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
@@ -269,7 +269,7 @@ fn a_bad_time_in_a_late_part_is_refused_as_when_held_whole() {
     frame
         .replace("timestamp", times("2026-11-02T10:00:00Z"))
         .unwrap();
-    let path = write(&mut frame, "times-fixed.parquet");
+    let (_fixed, path) = write(&mut frame, "times-fixed.parquet");
     let (whole, counted) = both_reports(&path, &MappingRequest::default(), 700);
     assert_eq!(whole, counted);
 }
