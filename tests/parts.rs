@@ -131,6 +131,14 @@ fn both_reports(path: &Path, request: &MappingRequest, part_rows: usize) -> (Str
     (whole, counted)
 }
 
+/// The messages refusing the table held whole, and counted `part_rows` rows at a time.
+fn both_errors(path: &Path, part_rows: usize) -> (String, String) {
+    let request = MappingRequest::default();
+    let whole = data::load(path, &request).unwrap_err();
+    let counted = data::count_in_parts(path, &request, part_rows, &Progress::default());
+    (whole.to_string(), counted.unwrap_err().to_string())
+}
+
 #[test]
 fn a_classification_table_counted_in_parts_reports_as_held_whole() {
     let (_dir, path) = write(&mut classification_frame(20_000, 11), "classes.parquet");
@@ -201,12 +209,9 @@ fn ids_repeated_in_different_parts_are_refused_as_when_held_whole() {
         .replace("id", Series::new("id".into(), ids).into())
         .unwrap();
     let (_dir, path) = write(&mut frame, "repeated.parquet");
-    let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
-    let counted =
-        data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
-            .unwrap_err();
-    assert_eq!(whole.to_string(), counted.to_string());
-    assert!(counted.to_string().contains("\"r10\""), "{counted}");
+    let (whole, counted) = both_errors(&path, 700);
+    assert_eq!(whole, counted);
+    assert!(counted.contains("\"r10\""), "{counted}");
 }
 
 #[test]
@@ -259,12 +264,9 @@ fn a_bad_time_in_a_late_part_is_refused_as_when_held_whole() {
     let mut frame = classification_frame(3_000, 4);
     frame.with_column(times("not a date")).unwrap();
     let (_dir, path) = write(&mut frame, "times.parquet");
-    let whole = data::load(&path, &MappingRequest::default()).unwrap_err();
-    let counted =
-        data::count_in_parts(&path, &MappingRequest::default(), 700, &Progress::default())
-            .unwrap_err();
-    assert_eq!(whole.to_string(), counted.to_string());
-    assert!(counted.to_string().contains("2778"), "{counted}");
+    let (whole, counted) = both_errors(&path, 700);
+    assert_eq!(whole, counted);
+    assert!(counted.contains("2778"), "{counted}");
     // With every time readable, the reports agree.
     frame
         .replace("timestamp", times("2026-11-02T10:00:00Z"))

@@ -5,6 +5,7 @@
 //! need the rows themselves (agreement, label issues) are the in-memory path's only.
 
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 use super::automation::Reached;
 use super::classes::Confusion;
@@ -61,13 +62,11 @@ impl Counts {
         let cells = confusion
             .map(|c| c.cells().iter().map(|&(t, p, n)| ((t, p), n)).collect())
             .unwrap_or_default();
-        let slices = {
-            use rayon::prelude::*;
-            set.slices
-                .par_iter()
-                .map(|column| SliceCounts::of(set, column, recall_of))
-                .collect()
-        };
+        let slices = set
+            .slices
+            .par_iter()
+            .map(|column| SliceCounts::of(set, column, recall_of))
+            .collect();
         Counts {
             task: set.task,
             index: index_of(&classes),
@@ -157,7 +156,7 @@ mod tests {
     use crate::model::dataset::tests::{classification, parts_of};
     use crate::model::dataset::{EvalSetParts, SliceColumn, SliceKind};
 
-    /// A set whose rows `range` of `labels`/`predictions` are kept, with a slice column.
+    /// A set of these labels and predictions, with a confidence and a slice column.
     fn part(labels: &[&str], predictions: &[&str], noise: &[u32]) -> EvalSet {
         let base = classification(labels, predictions);
         let n = base.len();

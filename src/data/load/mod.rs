@@ -275,9 +275,14 @@ impl<T> Default for RowList<T> {
 
 impl<T> RowList<T> {
     fn push(&mut self, item: T) {
+        self.push_with(|| item);
+    }
+
+    /// [`RowList::push`], making the item only when it is one of the first.
+    fn push_with(&mut self, item: impl FnOnce() -> T) {
         self.count += 1;
         if self.first.len() < EXAMPLES {
-            self.first.push(item);
+            self.first.push(item());
         }
     }
 
@@ -1204,11 +1209,10 @@ impl Loader<'_> {
         for (&row, result) in kept.iter().zip(&found) {
             match result {
                 Err(problem) => return Err(refused(row, raw.get(row).unwrap_or(""), problem)),
-                Ok(false) if missing.first.len() < EXAMPLES => missing.push((
-                    self.first_row + row,
-                    raw.get(row).unwrap_or("(empty)").to_string(),
-                )),
-                Ok(false) => missing.count += 1,
+                Ok(false) => missing.push_with(|| {
+                    let path = raw.get(row).unwrap_or("(empty)").to_string();
+                    (self.first_row + row, path)
+                }),
                 Ok(true) => {}
             }
         }

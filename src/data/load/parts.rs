@@ -95,7 +95,7 @@ pub fn count_in_parts(
     }
     let reader = Parts::open(&table.path, part_rows.max(1))?;
     let mut roles = resolve_roles(&table.path, &reader.names, request)?;
-    let fingerprint = fingerprint(&table.path)?;
+    let fingerprint = table::fingerprint_of_file(&table.path)?;
     let plan = plan(&reader, &table, &roles, request, progress)?;
     roles.slices = plan.slices.iter().map(|(name, _)| name.clone()).collect();
 
@@ -291,31 +291,6 @@ impl Parts {
     }
 }
 
-/// The file's fingerprint, its content hashed as it streams past.
-fn fingerprint(path: &Path) -> Result<Fingerprint, LoadError> {
-    use std::io::Read;
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut buffer = vec![0u8; 8 << 20];
-    loop {
-        let read = file.read(&mut buffer).map_err(io)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(Fingerprint {
-        bytes: meta.len(),
-        modified: table::modified_seconds(&meta),
-        xxh3: format!("{:016x}", hasher.digest()),
-    })
-}
-
 /// What must be known of every row before a part can be coded.
 struct Plan {
     task: Task,
@@ -424,18 +399,9 @@ fn plan(
 /// The roles with only the label and prediction columns.
 fn label_roles(roles: &ColumnRoles) -> ColumnRoles {
     ColumnRoles {
-        id: None,
         label: roles.label.clone(),
         prediction: roles.prediction.clone(),
-        confidence: None,
-        media: None,
-        human: None,
-        baseline: None,
-        tags: None,
-        time: None,
-        slices: Vec::new(),
-        annotators: Vec::new(),
-        probabilities: Vec::new(),
+        ..ColumnRoles::default()
     }
 }
 

@@ -400,8 +400,33 @@ fn fingerprint(path: &Path, bytes: &[u8]) -> Result<Fingerprint, LoadError> {
     })
 }
 
+/// [`fingerprint`] of a file too large to hold: its content hashed as it streams past.
+pub fn fingerprint_of_file(path: &Path) -> Result<Fingerprint, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0u8; 8 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(Fingerprint {
+        bytes: meta.len(),
+        modified: modified_seconds(&meta),
+        xxh3: format!("{:016x}", hasher.digest()),
+    })
+}
+
 /// A file's modification time, seconds since the Unix epoch (0 if unknown).
-pub(crate) fn modified_seconds(meta: &std::fs::Metadata) -> u64 {
+fn modified_seconds(meta: &std::fs::Metadata) -> u64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
