@@ -167,7 +167,11 @@ pub fn as_slices(columns: &[(String, Vec<f64>)]) -> Vec<crate::model::SliceColum
     columns
         .iter()
         .filter_map(|(name, values)| {
-            let numbers = values.iter().map(|v| v.is_finite().then_some(*v)).collect();
+            // A metric no file gave is NaN: empty.
+            let numbers = values
+                .iter()
+                .map(|v| if v.is_finite() { *v } else { f64::NAN })
+                .collect();
             super::slicing::slice_column(name, super::slicing::SliceSource::Numbers(numbers)).ok()
         })
         .collect()

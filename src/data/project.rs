@@ -620,10 +620,11 @@ impl Project {
         }
         // Assignments to a tag id the tags table lacks: only a file edited by hand has them.
         let (mut untagged, mut untagged_ids) = (0usize, Vec::new());
-        // The index of rows by id is built on another thread while the assignments are read
-        // here; then they are matched to rows in parallel.
+        // The index of rows by id (a loaded dataset's is built already, by its check for
+        // repeated ids) is built on another thread while the assignments are read here; then
+        // they are matched to rows in parallel.
         let assignments = std::thread::scope(|scope| {
-            scope.spawn(|| set.ids.row(""));
+            scope.spawn(|| set.ids.index().len());
             let mut assignments: Vec<(String, i64)> = Vec::new();
             self.store.for_each_assignment(|row_id, store_id| {
                 assignments.push((row_id.to_string(), store_id));

@@ -1,6 +1,6 @@
 //! Turning a metadata column into a slice: categorical values, or quantile bins for numbers.
 
-use polars::prelude::{PlHashMap, PlHashSet};
+use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 
 use crate::model::dataset::sort_categories;
@@ -35,7 +35,9 @@ pub enum SliceSource<'a> {
         values: Vec<Option<&'a str>>,
         decimal_comma: bool,
     },
-    Numbers(Vec<Option<f64>>),
+    /// Numbers, NaN where the cell is empty: every present number is finite (see
+    /// [`finite_or_empty`]).
+    Numbers(Vec<f64>),
     /// Text stored once per distinct value: a code per row into `values`,
     /// [`NO_VALUE`] where the cell is empty. Each distinct value is parsed once.
     Coded {
@@ -50,21 +52,7 @@ pub enum SliceSource<'a> {
 /// The slice for a column, or why the column cannot be one.
 pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, String> {
     match source {
-        SliceSource::Numbers(values) => {
-            if values.iter().flatten().any(|x| !x.is_finite()) {
-                return Err("it holds NaN or infinite numbers".into());
-            }
-            let mut distinct = PlHashSet::default();
-            for x in values.iter().flatten() {
-                distinct.insert(x.to_bits());
-                if distinct.len() > MAX_NUMERIC_CATEGORIES {
-                    return Ok(quantile_slice(name, &values));
-                }
-            }
-            let text: Vec<Option<String>> =
-                values.iter().map(|v| v.map(|x| x.to_string())).collect();
-            categorical(name, &text.iter().map(Option::as_deref).collect::<Vec<_>>())
-        }
+        SliceSource::Numbers(numbers) => numbers_slice(name, numbers),
         SliceSource::Text {
             values,
             decimal_comma,
@@ -80,7 +68,8 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
                 .collect();
             match numbers {
                 Some(numbers) if numbers.iter().any(Option::is_some) => {
-                    slice_column(name, SliceSource::Numbers(numbers))
+                    let numbers = numbers.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+                    numbers_slice(name, numbers)
                 }
                 _ => categorical(name, &values),
             }
@@ -130,6 +119,45 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
             categorical_codes(name, provisional, &distinct)
         }
     }
+}
+
+/// Numbers with `None` where empty as [`SliceSource::Numbers`] takes them, or why they
+/// cannot be a slice (a NaN or infinite number).
+pub fn finite_or_empty(numbers: impl Iterator<Item = Option<f64>>) -> Result<Vec<f64>, String> {
+    let mut out = Vec::with_capacity(numbers.size_hint().1.unwrap_or_default());
+    for x in numbers {
+        match x {
+            None => out.push(f64::NAN),
+            Some(x) if x.is_finite() => out.push(x),
+            Some(_) => return Err("it holds NaN or infinite numbers".to_string()),
+        }
+    }
+    Ok(out)
+}
+
+/// The slice of a numeric column (NaN where empty): a category per number when it takes
+/// few, else quantile bins.
+fn numbers_slice(name: &str, numbers: Vec<f64>) -> Result<SliceColumn, String> {
+    let mut few: Vec<u64> = Vec::new();
+    for x in numbers.iter().filter(|x| !x.is_nan()) {
+        if !few.contains(&x.to_bits()) {
+            few.push(x.to_bits());
+            if few.len() > MAX_NUMERIC_CATEGORIES {
+                return Ok(quantile_slice(name, numbers));
+            }
+        }
+    }
+    // Named as the numbers print, which tells apart every number the bits do.
+    let names: Vec<String> = few.iter().map(|&b| f64::from_bits(b).to_string()).collect();
+    let provisional = numbers
+        .par_iter()
+        .map(|x| match few.iter().position(|&b| b == x.to_bits()) {
+            Some(p) => p as u32,
+            None => NO_VALUE,
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    categorical_codes(name, provisional, &names)
 }
 
 fn categorical(name: &str, values: &[Option<&str>]) -> Result<SliceColumn, String> {
@@ -214,12 +242,12 @@ pub(super) fn sort_slice_values(values: &mut [String]) {
 }
 
 /// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
-pub fn quantile_slice(name: &str, values: &[Option<f64>]) -> SliceColumn {
-    let mut present: Vec<f64> = values.iter().flatten().copied().collect();
+pub fn quantile_slice(name: &str, numbers: Vec<f64>) -> SliceColumn {
+    let mut present: Vec<f64> = numbers.iter().copied().filter(|x| !x.is_nan()).collect();
     // Only the order statistics next to each quantile are needed: select them instead of
     // sorting the whole column.
     let edges = edges_of_values(&mut present);
-    let numbers = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+    drop(present);
     binned_column(name, &edges, numbers)
 }
 
@@ -469,11 +497,11 @@ mod tests {
 
     #[test]
     fn quantile_bins_have_readable_names_and_cover_all_values() {
-        let values: Vec<Option<f64>> = (1..=100)
-            .map(|i| Some(i as f64 / 10.0))
-            .chain([None])
+        let values: Vec<f64> = (1..=100)
+            .map(|i| i as f64 / 10.0)
+            .chain([f64::NAN])
             .collect();
-        let s = quantile_slice("duration_s", &values);
+        let s = quantile_slice("duration_s", values);
         assert_eq!(s.kind, SliceKind::Binned);
         assert_eq!(
             s.values,
@@ -540,12 +568,14 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("60 distinct text values"), "{err}");
         assert!(slice_column("empty", text(&[None, None])).is_err());
-        let numeric = slice_column(
-            "n",
-            SliceSource::Numbers(vec![Some(1.0), Some(2.0), Some(1.0)]),
-        )
-        .unwrap();
-        assert_eq!(numeric.values, ["1", "2"]);
+        let numeric =
+            slice_column("n", SliceSource::Numbers(vec![1.0, 2.0, f64::NAN, 1.0])).unwrap();
+        assert_eq!(numeric.values, ["1", "2", "(missing)"]);
+        assert_eq!(numeric.codes, [0, 1, 2, 0]);
+        assert_eq!(
+            finite_or_empty([Some(1.0), None, Some(f64::INFINITY)].into_iter()).unwrap_err(),
+            "it holds NaN or infinite numbers"
+        );
     }
 
     /// A column stored by distinct value gives the slice its cells give, for numbers (few

@@ -1,9 +1,10 @@
 //! Row ids stored as one text buffer plus offsets: a million ids cost one allocation, not a
-//! million. A hash table of row numbers finds an id's row without a second copy of the ids.
+//! million. An index of the ids' hashes, sorted, finds an id's row without a second copy of
+//! the ids; the same sort puts repeated ids side by side, so building it is the check that
+//! no id repeats.
 
 use std::sync::OnceLock;
 
-use hashbrown::HashTable;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -13,12 +14,9 @@ pub struct Ids {
     text: String,
     /// `ends[i]` is the end of id `i` in `text`; it starts where id `i - 1` ends.
     ends: Vec<usize>,
-    /// The row of each id (its first row, if it repeats), hashed by the id's text. Built on
-    /// the first lookup: a report never needs it, a project opening does.
-    index: OnceLock<HashTable<u32>>,
-    /// Known to hold no id twice (a loaded dataset's are checked), so the index is built
-    /// without comparing ids.
-    unique: bool,
+    /// Built on the first lookup (a report never needs it), or handed over by the load
+    /// that built it to check the ids.
+    index: OnceLock<IdIndex>,
 }
 
 impl PartialEq for Ids {
@@ -39,7 +37,19 @@ impl Ids {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(rows),
             index: OnceLock::new(),
-            unique: false,
+        }
+    }
+
+    /// The ids whose text is `text` cut at `ends` (`ends[i]` is where id `i` ends).
+    pub fn from_parts(text: String, ends: Vec<usize>) -> Self {
+        debug_assert!(
+            ends.windows(2).all(|w| w[0] <= w[1]) && ends.last().is_none_or(|&e| e == text.len()),
+            "ends ascend to the end of the text"
+        );
+        Ids {
+            text,
+            ends,
+            index: OnceLock::new(),
         }
     }
 
@@ -47,46 +57,21 @@ impl Ids {
         self.text.push_str(id);
         self.ends.push(self.text.len());
         self.index.take();
-        self.unique = false;
     }
 
-    /// Says that no id is held twice, as a check of every id found.
-    pub fn checked_unique(mut self) -> Self {
-        self.unique = true;
-        self
+    /// The index of these ids, built now (a load builds it to find repeated ids).
+    pub fn index(&self) -> &IdIndex {
+        self.index.get_or_init(|| IdIndex::of(self))
     }
 
     /// The row whose id is `id` (the first, if it repeats).
     pub fn row(&self, id: &str) -> Option<usize> {
-        self.index
-            .get_or_init(|| self.build_index())
-            .find(hash(id), |&row| self.get(row as usize) == id)
-            .map(|&row| row as usize)
+        self.index().row(self, id)
     }
 
-    /// Hashes every id in parallel, then files the rows under their hashes.
-    fn build_index(&self) -> HashTable<u32> {
-        let hashes: Vec<u64> = (0..self.len())
-            .into_par_iter()
-            .map(|row| hash(self.get(row)))
-            .collect();
-        let mut index = HashTable::with_capacity(hashes.len());
-        let rehash = |&r: &u32| hash(self.get(r as usize));
-        if self.unique {
-            for (row, &h) in hashes.iter().enumerate() {
-                let row = u32::try_from(row).expect("fewer than 4 billion rows");
-                index.insert_unique(h, row, rehash);
-            }
-            return index;
-        }
-        for (row, &h) in hashes.iter().enumerate() {
-            let id = self.get(row);
-            let entry = index.entry(h, |&r| self.get(r as usize) == id, rehash);
-            if let hashbrown::hash_table::Entry::Vacant(vacant) = entry {
-                vacant.insert(u32::try_from(row).expect("fewer than 4 billion rows"));
-            }
-        }
-        index
+    /// Pairs of rows holding the same id, as (first row with it, later row), by later row.
+    pub fn repeats(&self) -> Vec<(usize, usize)> {
+        self.index().repeats(self)
     }
 
     pub fn len(&self) -> usize {
@@ -104,6 +89,107 @@ impl Ids {
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(|row| self.get(row))
+    }
+}
+
+/// The rows sorted by the hash of their id: each entry is the hash's top 32 bits above the
+/// row number, so sorting the entries sorts by hash, then row. `starts` cuts them into
+/// buckets by the hash's top `bits` bits, a few entries each: a lookup reads one bucket.
+/// Eight bytes a row, about what a hash table of row numbers takes, but built by a radix
+/// pass and parallel sorts instead of ten million random inserts.
+#[derive(Clone, Debug, Default)]
+pub struct IdIndex {
+    entries: Vec<u64>,
+    starts: Vec<u32>,
+    bits: u32,
+}
+
+/// The buckets of the first, cache-sized pass of the sort.
+const SCATTER_BITS: u32 = 12;
+
+impl IdIndex {
+    fn of(ids: &Ids) -> IdIndex {
+        assert!(
+            u32::try_from(ids.len()).is_ok(),
+            "fewer than 4 billion rows"
+        );
+        let entry = |row: usize| (hash(ids.get(row)) & !0xFFFF_FFFF) | row as u64;
+        let unsorted: Vec<u64> = (0..ids.len()).into_par_iter().map(entry).collect();
+        // Scattered by the top bits into buckets that fit in cache, each then sorted.
+        let scatter = |e: u64| (e >> (64 - SCATTER_BITS)) as usize;
+        let mut starts = vec![0usize; (1 << SCATTER_BITS) + 1];
+        for &e in &unsorted {
+            starts[scatter(e) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut entries = vec![0u64; unsorted.len()];
+        let mut next = starts.clone();
+        for &e in &unsorted {
+            let b = scatter(e);
+            entries[next[b]] = e;
+            next[b] += 1;
+        }
+        drop(unsorted);
+        let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(starts.len());
+        let mut rest = entries.as_mut_slice();
+        for w in starts.windows(2) {
+            let (this, after) = rest.split_at_mut(w[1] - w[0]);
+            buckets.push(this);
+            rest = after;
+        }
+        buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+        // About two entries a bucket.
+        let bits = (usize::BITS - (entries.len() / 2).leading_zeros()).clamp(1, 32);
+        let bucket = |e: u64| (e >> (64 - bits)) as usize;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for &e in &entries {
+            starts[bucket(e) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        IdIndex {
+            entries,
+            starts,
+            bits,
+        }
+    }
+
+    /// Rows indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn row(&self, ids: &Ids, id: &str) -> Option<usize> {
+        let h = hash(id);
+        let b = (h >> (64 - self.bits)) as usize;
+        let bucket = &self.entries[self.starts[b] as usize..self.starts[b + 1] as usize];
+        bucket
+            .iter()
+            .filter(|&&e| e >> 32 == h >> 32)
+            .map(|&e| (e & 0xFFFF_FFFF) as usize)
+            .find(|&row| ids.get(row) == id)
+    }
+
+    fn repeats(&self, ids: &Ids) -> Vec<(usize, usize)> {
+        let mut pairs = Vec::new();
+        let row = |e: u64| (e & 0xFFFF_FFFF) as usize;
+        for group in self.entries.chunk_by(|a, b| a >> 32 == b >> 32) {
+            for (k, &later) in group.iter().enumerate().skip(1) {
+                let id = ids.get(row(later));
+                if let Some(&first) = group[..k].iter().find(|&&e| ids.get(row(e)) == id) {
+                    pairs.push((row(first), row(later)));
+                }
+            }
+        }
+        pairs.sort_unstable_by_key(|p| p.1);
+        pairs
     }
 }
 
@@ -145,14 +231,27 @@ mod tests {
     }
 
     #[test]
-    fn ids_checked_unique_are_found_alike() {
-        let ids: Ids = (0..10_000).map(|i| format!("r{i}")).collect();
-        let checked = ids.clone().checked_unique();
-        for id in ["r0", "r3", "r9999", "r10000", ""] {
-            assert_eq!(checked.row(id), ids.row(id), "{id}");
+    fn repeated_ids_pair_each_later_row_with_the_first() {
+        let mut ids: Ids = (0..5_000).map(|i| format!("r{i}")).collect();
+        assert!(ids.repeats().is_empty());
+        for id in ["r7", "r4999", "r7", ""] {
+            ids.push(id);
         }
-        let mut pushed = checked;
-        pushed.push("r5");
-        assert_eq!(pushed.row("r5"), Some(5), "a push forgets uniqueness");
+        ids.push("");
+        assert_eq!(
+            ids.repeats(),
+            [(7, 5_000), (4_999, 5_001), (7, 5_002), (5_003, 5_004)]
+        );
+        assert_eq!(ids.row(""), Some(5_003));
+    }
+
+    #[test]
+    fn the_index_finds_every_row_of_a_large_set() {
+        let ids: Ids = (0..200_000).map(|i| format!("id-{i:07}")).collect();
+        assert!((0..200_000).all(|i| ids.row(&format!("id-{i:07}")) == Some(i)));
+        assert_eq!(ids.row("id-0200000"), None);
+        let none: Ids = Ids::default();
+        assert_eq!(none.row("x"), None);
+        assert!(none.repeats().is_empty());
     }
 }
