@@ -117,13 +117,7 @@ impl IdIndex {
         let unsorted: Vec<u64> = (0..ids.len()).into_par_iter().map(entry).collect();
         // Scattered by the top bits into buckets that fit in cache, each then sorted.
         let scatter = |e: u64| (e >> (64 - SCATTER_BITS)) as usize;
-        let mut starts = vec![0usize; (1 << SCATTER_BITS) + 1];
-        for &e in &unsorted {
-            starts[scatter(e) + 1] += 1;
-        }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
-        }
+        let starts = bucket_starts(&unsorted, SCATTER_BITS);
         let mut entries = vec![0u64; unsorted.len()];
         let mut next = starts.clone();
         for &e in &unsorted {
@@ -142,14 +136,10 @@ impl IdIndex {
         buckets.par_iter_mut().for_each(|b| b.sort_unstable());
         // About two entries a bucket.
         let bits = (usize::BITS - (entries.len() / 2).leading_zeros()).clamp(1, 32);
-        let bucket = |e: u64| (e >> (64 - bits)) as usize;
-        let mut starts = vec![0u32; (1 << bits) + 1];
-        for &e in &entries {
-            starts[bucket(e) + 1] += 1;
-        }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
-        }
+        let starts = bucket_starts(&entries, bits)
+            .into_iter()
+            .map(|s| s as u32)
+            .collect();
         IdIndex {
             entries,
             starts,
@@ -191,6 +181,19 @@ impl IdIndex {
         pairs.sort_unstable_by_key(|p| p.1);
         pairs
     }
+}
+
+/// Where each bucket of `entries` by their top `bits` bits starts, once sorted (the last is
+/// the end): a count per bucket, summed.
+fn bucket_starts(entries: &[u64], bits: u32) -> Vec<usize> {
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for &e in entries {
+        starts[(e >> (64 - bits)) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    starts
 }
 
 impl<S: AsRef<str>> FromIterator<S> for Ids {
