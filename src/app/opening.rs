@@ -216,6 +216,9 @@ pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, Open
 
 /// Computes every figure of an opened project, for the review screen.
 fn review(project: Project, progress: &Progress) -> Result<Opened, OpenError> {
+    super::release_freed_memory();
     progress.enter(Step::Computing)?;
-    Ok(Opened::Review(Box::new(Session::new(project)?)))
+    let session = Session::new(project)?;
+    super::release_freed_memory();
+    Ok(Opened::Review(Box::new(session)))
 }

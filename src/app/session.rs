@@ -138,6 +138,7 @@ fn presort_in_background(set: &Arc<EvalSet>) -> Arc<Presorted> {
             // keep the others. A failure here leaves the orders to be built on first use.
             if let Ok(one_core) = rayon::ThreadPoolBuilder::new().num_threads(1).build() {
                 let _ = contain(|| one_core.install(|| shared.build_all(&set)));
+                super::release_freed_memory();
             }
         });
     presorted

@@ -243,7 +243,8 @@ pub(super) fn sort_slice_values(values: &mut [String]) {
 
 /// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
 pub fn quantile_slice(name: &str, numbers: Vec<f64>) -> SliceColumn {
-    let mut present: Vec<f64> = numbers.iter().copied().filter(|x| !x.is_nan()).collect();
+    let mut present: Vec<f64> = Vec::with_capacity(numbers.len());
+    present.extend(numbers.iter().copied().filter(|x| !x.is_nan()));
     // Only the order statistics next to each quantile are needed: select them instead of
     // sorting the whole column.
     let edges = edges_of_values(&mut present);

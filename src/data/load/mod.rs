@@ -550,7 +550,7 @@ fn read_annotations(path: &Path, normalize: bool) -> Result<AnnotationsFile, Loa
                 ))
             })?;
         read.table
-            .column(name)
+            .column(name)?
             .ok_or_else(|| bad(format!("column {name:?} was not read")))?
             .text()
             .map_err(|e| bad(e.to_string()))
@@ -674,9 +674,9 @@ impl Loader<'_> {
     /// A column; taken from the table when the load reads each column once (`consume`).
     fn column(&self, name: &str) -> Result<Column, LoadError> {
         let column = if self.consume {
-            self.columns.take(name)
+            self.columns.take(name)?
         } else {
-            self.columns.column(name)
+            self.columns.column(name)?
         };
         column.ok_or_else(|| LoadError::Parse {
             path: self.path().to_path_buf(),
@@ -1258,11 +1258,8 @@ impl Loader<'_> {
                 {
                     // Straight to a number per row, NaN where empty: at ten million rows a
                     // column of options would take twice the memory.
-                    let floats = series
-                        .cast(&DataType::Float64)
-                        .map_err(|e| self.parse_error(e))?;
-                    let floats = floats.f64().map_err(|e| self.parse_error(e))?;
-                    Ok(finite_or_empty(kept_items(floats.iter(), kept))
+                    let numbers = kept_numbers(series, kept).map_err(|e| self.parse_error(e))?;
+                    Ok(numbers
                         .and_then(|numbers| slice_column(name, SliceSource::Numbers(numbers))))
                 } else {
                     let column = column.text().map_err(|e| self.parse_error(e))?;
@@ -1479,6 +1476,32 @@ fn select<T>(column: impl Iterator<Item = T>, kept: &[usize]) -> Vec<T> {
     let mut out = Vec::with_capacity(kept.len());
     out.extend(kept_items(column, kept));
     out
+}
+
+/// The kept rows (ascending) of a numeric column as numbers, NaN where empty, or why they
+/// cannot be. Cast to floats a window of rows at a time: a cast of the whole column would
+/// hold a second copy of it (80 MB at ten million rows).
+fn kept_numbers(series: &Series, kept: &[usize]) -> PolarsResult<Result<Vec<f64>, String>> {
+    const WINDOW: usize = 1 << 16;
+    let mut numbers = Vec::with_capacity(kept.len());
+    let mut rest = kept;
+    for start in (0..series.len()).step_by(WINDOW) {
+        let in_window = rest.partition_point(|&row| row < start + WINDOW);
+        let (here, later) = rest.split_at(in_window);
+        rest = later;
+        if here.is_empty() {
+            continue;
+        }
+        let window = series
+            .slice(start as i64, WINDOW)
+            .cast(&DataType::Float64)?;
+        let rows: Vec<usize> = here.iter().map(|row| row - start).collect();
+        match finite_or_empty(kept_items(window.f64()?.iter(), &rows)) {
+            Ok(part) => numbers.extend(part),
+            Err(problem) => return Ok(Err(problem)),
+        }
+    }
+    Ok(Ok(numbers))
 }
 
 /// [`select`] as an iterator.

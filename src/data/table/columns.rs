@@ -11,6 +11,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::data::error::LoadError;
+
 /// The code of an empty cell in [`TextColumn::Distinct`].
 pub const NO_VALUE: u32 = u32::MAX;
 
@@ -296,14 +298,23 @@ impl Column {
     }
 }
 
+/// Reads a kept column of a table when a load first asks for it (see [`Table::read_later`]).
+pub trait ReadColumn: Send + Sync {
+    /// The column `name`, or `None` when the load did not keep it.
+    fn read(&self, name: &str) -> Result<Option<Column>, LoadError>;
+}
+
 /// The columns read from a table: every column's name, in file order, and the cells of
 /// those a load asked for. A load may take a column out once it needs it no more, so that
 /// its memory goes as soon as it is encoded.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Table {
     names: Vec<String>,
     height: usize,
     columns: Mutex<Vec<(String, Column)>>,
+    /// Reads the columns not read up front, one when it is asked for: memory then holds the
+    /// cells of the column being encoded rather than those of every kept column.
+    later: Option<Box<dyn ReadColumn>>,
 }
 
 impl Table {
@@ -312,6 +323,15 @@ impl Table {
             names,
             height,
             columns: Mutex::new(columns),
+            later: None,
+        }
+    }
+
+    /// A table whose kept columns `reader` reads when they are asked for.
+    pub fn read_later(names: Vec<String>, height: usize, reader: Box<dyn ReadColumn>) -> Table {
+        Table {
+            later: Some(reader),
+            ..Table::new(names, height, Vec::new())
         }
     }
 
@@ -324,20 +344,47 @@ impl Table {
         self.height
     }
 
-    /// A column that was read (and not taken).
-    pub fn column(&self, name: &str) -> Option<Column> {
-        let columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
-        columns
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, c)| c.clone())
+    fn read_columns(&self) -> std::sync::MutexGuard<'_, Vec<(String, Column)>> {
+        self.columns.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes a column out: its cells are freed when the caller is done with them.
-    pub fn take(&self, name: &str) -> Option<Column> {
-        let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
-        let at = columns.iter().position(|(n, _)| n == name)?;
-        Some(columns.swap_remove(at).1)
+    /// A kept column (and not taken); one read on demand stays for the next ask.
+    pub fn column(&self, name: &str) -> Result<Option<Column>, LoadError> {
+        let held = |columns: &[(String, Column)]| {
+            columns
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| c.clone())
+        };
+        if let Some(column) = held(&self.read_columns()) {
+            return Ok(Some(column));
+        }
+        let Some(later) = &self.later else {
+            return Ok(None);
+        };
+        // Read without the lock, so that columns asked for at once are read at once.
+        let Some(column) = later.read(name)? else {
+            return Ok(None);
+        };
+        let mut columns = self.read_columns();
+        if let Some(first) = held(&columns) {
+            return Ok(Some(first));
+        }
+        columns.push((name.to_string(), column.clone()));
+        Ok(Some(column))
+    }
+
+    /// Takes a kept column out: its cells are freed when the caller is done with them.
+    pub fn take(&self, name: &str) -> Result<Option<Column>, LoadError> {
+        let mut columns = self.read_columns();
+        if let Some(at) = columns.iter().position(|(n, _)| n == name) {
+            return Ok(Some(columns.swap_remove(at).1));
+        }
+        drop(columns);
+        match &self.later {
+            Some(later) => later.read(name),
+            None => Ok(None),
+        }
     }
 }
 
@@ -383,10 +430,9 @@ impl FrameColumns {
         )
     }
 
-    /// The table of `rows` rows whose columns are `names`.
-    pub fn finish(self, names: Vec<String>, rows: usize) -> Table {
-        let columns = self
-            .kept
+    /// The kept columns, by name.
+    pub fn into_columns(self) -> Vec<(String, Column)> {
+        self.kept
             .into_iter()
             .zip(self.sinks)
             .map(|((name, _), (text, typed))| {
@@ -396,7 +442,11 @@ impl FrameColumns {
                 };
                 (name, column)
             })
-            .collect();
-        Table::new(names, rows, columns)
+            .collect()
+    }
+
+    /// The table of `rows` rows whose columns are `names`.
+    pub fn finish(self, names: Vec<String>, rows: usize) -> Table {
+        Table::new(names, rows, self.into_columns())
     }
 }

@@ -564,7 +564,7 @@ mod tests {
             .map(|row| {
                 names
                     .iter()
-                    .map(|n| match read.table.column(n) {
+                    .map(|n| match read.table.column(n).unwrap() {
                         Some(Column::Text(t)) => t.get(row).map(str::to_string),
                         _ => panic!("every column is kept as text"),
                     })

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod columns;
 mod delimited;
 
 pub use columns::{
-    Column, FrameColumns, KeptColumns, NO_VALUE, Storage, Table, TextColumn, TextRef,
+    Column, FrameColumns, KeptColumns, NO_VALUE, ReadColumn, Storage, Table, TextColumn, TextRef,
 };
 
 use super::contain::contain;
@@ -266,22 +267,9 @@ pub fn read(
     if content.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Empty(path.clone()));
     }
-    let parse_error = |e: PolarsError| LoadError::Parse {
-        path: path.clone(),
-        message: e.to_string(),
-    };
-    // polars panics on some values it cannot represent, such as a JSON integer beyond 64 bits.
-    let unreadable_value = |message: String| LoadError::Parse {
-        path: path.clone(),
-        message: format!(
-            "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
-        ),
-    };
     if table.format == TableFormat::Parquet {
-        let read = contain(|| read_parquet(content, choose, head_rows, progress, PARQUET_BATCH))
-            .map_err(unreadable_value)?
-            .map_err(parse_error)?;
-        let Some((table, head)) = read else {
+        let Some((table, head)) = read_parquet(path, bytes, choose, head_rows, PARQUET_BATCH)?
+        else {
             return Err(LoadError::HeaderOnly(path.clone()));
         };
         return Ok(ReadTable {
@@ -302,8 +290,8 @@ pub fn read(
         let not_json = || check_json_lines(path, content).err();
         match read {
             Ok(Ok(frame)) => frame,
-            Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(e))),
-            Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(panic))),
+            Ok(Err(e)) => return Err(not_json().unwrap_or_else(|| parse_error(path, e))),
+            Err(panic) => return Err(not_json().unwrap_or_else(|| unreadable_value(path, panic))),
         }
     };
     drop(bytes);
@@ -319,8 +307,8 @@ pub fn read(
         .collect();
     let mut columns = FrameColumns::new(choose(&names));
     contain(|| columns.append(&frame))
-        .map_err(unreadable_value)?
-        .map_err(parse_error)?;
+        .map_err(|panic| unreadable_value(path, panic))?
+        .map_err(|e| parse_error(path, e))?;
     Ok(ReadTable {
         table: columns.finish(names, frame.height()),
         fingerprint,
@@ -329,50 +317,117 @@ pub fn read(
     })
 }
 
-/// Rows of a Parquet file read at a time: the columns are stored batch by batch, so memory
-/// holds one batch of polars' columns beside errata's, never the whole file's.
+fn parse_error(path: &Path, e: PolarsError) -> LoadError {
+    LoadError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// polars panics on some values it cannot represent, such as a JSON integer beyond 64 bits.
+fn unreadable_value(path: &Path, message: String) -> LoadError {
+    LoadError::Parse {
+        path: path.to_path_buf(),
+        message: format!(
+            "a value in it cannot be represented ({message}); look for numbers too large for 64 bits or for columns that mix kinds of values"
+        ),
+    }
+}
+
+/// Rows of a Parquet column decoded at a time by one thread.
 const PARQUET_BATCH: usize = 1 << 20;
 
-/// Reads a Parquet file in batches of rows, keeping the columns `choose` picks: text columns
-/// stored as a delimited table's are, others kept typed. `None` when it has no rows.
+/// Reads a Parquet file's names and first rows; the columns `choose` picks are read later,
+/// each when the load asks for it (see [`ParquetColumns`]). `None` when it has no rows.
 fn read_parquet(
-    content: &[u8],
+    path: &Path,
+    bytes: Vec<u8>,
     choose: Choose<'_>,
     head_rows: usize,
-    progress: &Progress,
     batch_rows: usize,
-) -> PolarsResult<Option<(Table, Vec<Vec<String>>)>> {
-    let mut reader = ParquetReader::new(Cursor::new(content));
-    let names: Vec<String> = reader
-        .schema()?
-        .iter_names()
-        .map(|n| n.to_string())
-        .collect();
-    let rows = reader.num_rows()?;
+) -> Result<Option<(Table, TextRows)>, LoadError> {
+    let outline = contain(|| -> PolarsResult<_> {
+        let mut reader = ParquetReader::new(Cursor::new(&bytes[..]));
+        let names: Vec<String> = reader
+            .schema()?
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        let rows = reader.num_rows()?;
+        let head = ParquetReader::new(Cursor::new(&bytes[..]))
+            .with_slice(Some((0, head_rows.min(rows))))
+            .finish()?;
+        Ok((names, rows, head_of(&head, head_rows)))
+    });
+    let (names, rows, head) = outline
+        .map_err(|panic| unreadable_value(path, panic))?
+        .map_err(|e| parse_error(path, e))?;
     if rows == 0 {
         return Ok(None);
     }
-    let head = ParquetReader::new(Cursor::new(content))
-        .with_slice(Some((0, head_rows.min(rows))))
-        .finish()?;
-    let head = head_of(&head, head_rows);
-    let mut columns = FrameColumns::new(choose(&names));
-    let kept = columns.names();
-    let mut offset = 0;
-    while offset < rows && !kept.is_empty() {
-        let batch = ParquetReader::new(Cursor::new(content))
-            .with_columns(Some(kept.clone()))
-            .with_slice(Some((offset, batch_rows)))
-            .finish()?;
-        columns.append(&batch)?;
-        offset += batch.height().max(1);
-        progress.set_rows(offset.min(rows));
-    }
-    Ok(Some((columns.finish(names, rows), head)))
+    let kept = choose(&names);
+    let columns = ParquetColumns {
+        path: path.to_path_buf(),
+        bytes,
+        kept,
+        rows,
+        batch_rows,
+    };
+    Ok(Some((
+        Table::read_later(names, rows, Box::new(columns)),
+        head,
+    )))
 }
 
+/// The kept columns of a Parquet file held in memory: text columns stored as a delimited
+/// table's are, others kept typed.
+struct ParquetColumns {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    kept: KeptColumns,
+    rows: usize,
+    batch_rows: usize,
+}
+
+impl ReadColumn for ParquetColumns {
+    fn read(&self, name: &str) -> Result<Option<Column>, LoadError> {
+        let Some(kept) = self.kept.iter().find(|(n, _)| n == name) else {
+            return Ok(None);
+        };
+        contain(|| self.read_column(kept))
+            .map_err(|panic| unreadable_value(&self.path, panic))?
+            .map_err(|e| parse_error(&self.path, e))
+    }
+}
+
+impl ParquetColumns {
+    /// Decodes a round of batches at once, one per thread, then stores them in row order.
+    fn read_column(&self, kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
+        let mut column = FrameColumns::new(vec![kept.clone()]);
+        let offsets: Vec<usize> = (0..self.rows).step_by(self.batch_rows.max(1)).collect();
+        for round in offsets.chunks(rayon::current_num_threads().max(1)) {
+            let batches = round
+                .par_iter()
+                .map(|&offset| {
+                    ParquetReader::new(Cursor::new(&self.bytes[..]))
+                        .with_columns(Some(vec![kept.0.clone()]))
+                        .with_slice(Some((offset, self.batch_rows)))
+                        .finish()
+                })
+                .collect::<PolarsResult<Vec<DataFrame>>>()?;
+            for batch in &batches {
+                column.append(batch)?;
+            }
+        }
+        Ok(column.into_columns().pop().map(|(_, column)| column))
+    }
+}
+
+/// Rows of cells as text, such as a table's first rows for a preview.
+pub type TextRows = Vec<Vec<String>>;
+
 /// The first `rows` rows of every column, as text.
-fn head_of(frame: &DataFrame, rows: usize) -> Vec<Vec<String>> {
+fn head_of(frame: &DataFrame, rows: usize) -> TextRows {
     (0..frame.height().min(rows))
         .map(|row| {
             frame
@@ -568,13 +623,13 @@ mod tests {
                 ("score".to_string(), Storage::Distinct),
             ]
         };
-        let (table, head) = read_parquet(&bytes, &mut keep, 2, &Progress::default(), 7)
+        let (table, head) = read_parquet(Path::new("t.parquet"), bytes, &mut keep, 2, 7)
             .unwrap()
             .unwrap();
         assert_eq!(table.height(), 100);
         assert_eq!(head, [["r000", "c0", "", "0"], ["r001", "c1", "0.1", "1"]]);
-        assert!(table.column("unused").is_none());
-        let text = |name: &str| match table.column(name) {
+        assert!(table.column("unused").unwrap().is_none());
+        let text = |name: &str| match table.column(name).unwrap() {
             Some(Column::Text(t)) => (0..100).map(|r| t.get(r).map(str::to_string)).collect(),
             other => panic!("{other:?}"),
         };
@@ -587,7 +642,7 @@ mod tests {
         let labels: Vec<Option<String>> = text("label");
         assert_eq!(labels[3], None);
         assert_eq!(labels[99], Some("c3".to_string()));
-        let Some(Column::Typed(score)) = table.column("score") else {
+        let Some(Column::Typed(score)) = table.take("score").unwrap() else {
             panic!("numbers stay typed")
         };
         let score: Vec<Option<f64>> = score.f64().unwrap().iter().collect();
