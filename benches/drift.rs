@@ -12,7 +12,7 @@ use errata::data::media_metrics::{MetricsCache, compute};
 use errata::model::drift::analysis::{DriftAnalysis, DriftOptions};
 use errata::model::drift::monitor::Window;
 use errata::model::drift::monitored::{MonitoredSet, RoleNames};
-use errata::model::{Ids, SliceColumn, SliceKind, Task};
+use errata::model::{Ids, SliceCodes, SliceColumn, SliceKind, Task};
 
 const ROWS: usize = 1_000_000;
 
@@ -37,7 +37,7 @@ fn set(seed: u64, shift: f64, path: &str) -> MonitoredSet {
             name: format!("number{c}"),
             kind: SliceKind::Binned,
             values: vec!["all".into()],
-            codes: vec![0; ROWS],
+            codes: SliceCodes::Narrow(vec![0; ROWS]),
             numbers: Some(numbers),
         });
     }

@@ -8,7 +8,7 @@ use super::slicing::{
     MAX_NUMERIC_CATEGORIES, MAX_SLICE_VALUES, MISSING_VALUE, bin_codes, bin_names, edges_of_counts,
     edges_of_values, sort_slice_values,
 };
-use crate::model::{SliceColumn, SliceKind};
+use crate::model::{SliceCodes, SliceColumn, SliceKind};
 
 /// Distinct numbers kept with their counts before a column keeps its numbers one by one
 /// instead (a column of measurements rarely repeats).
@@ -279,13 +279,13 @@ impl SliceRule {
         cells: impl Iterator<Item = Option<&'a str>>,
     ) -> SliceColumn {
         let missing = self.values.len() as u32 - 1;
-        let codes = cells
+        let codes: Vec<u32> = cells
             .map(|cell| match cell {
                 None => missing,
                 Some(v) => self.by_name.get(v).copied().unwrap_or(missing),
             })
             .collect();
-        self.column(name, codes, None)
+        self.column(name, codes.into(), None)
     }
 
     /// The slice of rows given as numbers (`None`: empty).
@@ -299,7 +299,7 @@ impl SliceRule {
         self.of_texts(name, texts.iter().map(Option::as_deref))
     }
 
-    fn column(&self, name: &str, codes: Vec<u32>, numbers: Option<Vec<f64>>) -> SliceColumn {
+    fn column(&self, name: &str, codes: SliceCodes, numbers: Option<Vec<f64>>) -> SliceColumn {
         SliceColumn {
             name: name.to_string(),
             kind: self.kind,

@@ -4,7 +4,7 @@ use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 
 use crate::model::dataset::sort_categories;
-use crate::model::{SliceColumn, SliceKind};
+use crate::model::{SliceCodes, SliceColumn, SliceKind};
 
 use super::table::NO_VALUE;
 
@@ -202,18 +202,17 @@ fn categorical_codes(
         distinct.iter().map(|d| position[d]).collect()
     };
     let missing = names.len() as u32;
-    // In place: the provisional codes are not needed after.
-    let codes: Vec<u32> = provisional
-        .into_iter()
-        .map(|p| {
+    let codes = SliceCodes::collect(
+        names.len() + 1,
+        provisional.into_par_iter().map(|p| {
             if p == NO_VALUE {
                 missing
             } else {
                 remap[p as usize]
             }
-        })
-        .collect();
-    if codes.contains(&missing) {
+        }),
+    );
+    if codes.contains(missing) {
         names.push(MISSING_VALUE.to_string());
     }
     Ok(SliceColumn {
@@ -243,13 +242,39 @@ pub(super) fn sort_slice_values(values: &mut [String]) {
 
 /// Cuts a numeric column into quantile bins named like `[0.8, 2.4)`; the last bin is closed.
 pub fn quantile_slice(name: &str, numbers: Vec<f64>) -> SliceColumn {
-    let mut present: Vec<f64> = Vec::with_capacity(numbers.len());
-    present.extend(numbers.iter().copied().filter(|x| !x.is_nan()));
-    // Only the order statistics next to each quantile are needed: select them instead of
-    // sorting the whole column.
-    let edges = edges_of_values(&mut present);
-    drop(present);
+    // Numbers taking fewer distinct values (ages, rounded measures) are counted, which needs
+    // no copy of the column; the others are copied to select the order statistics next to
+    // each quantile, without sorting the whole column. Both give the same edges.
+    let edges = match distinct_counts(&numbers, COUNTED_DISTINCT) {
+        Some(by_value) => edges_of_counts(&by_value),
+        None => {
+            let mut present: Vec<f64> = Vec::with_capacity(numbers.len());
+            present.extend(numbers.iter().copied().filter(|x| !x.is_nan()));
+            edges_of_values(&mut present)
+        }
+    };
     binned_column(name, &edges, numbers)
+}
+
+/// The most distinct numbers [`quantile_slice`] counts rather than copies.
+const COUNTED_DISTINCT: usize = 1 << 16;
+
+/// Each distinct present number with its count, in ascending order, or `None` when there
+/// are more than `most` of them.
+fn distinct_counts(numbers: &[f64], most: usize) -> Option<Vec<(f64, usize)>> {
+    let mut counts: PlHashMap<u64, usize> = PlHashMap::default();
+    for x in numbers.iter().filter(|x| !x.is_nan()) {
+        *counts.entry(x.to_bits()).or_default() += 1;
+        if counts.len() > most {
+            return None;
+        }
+    }
+    let mut by_value: Vec<(f64, usize)> = counts
+        .into_iter()
+        .map(|(bits, count)| (f64::from_bits(bits), count))
+        .collect();
+    by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Some(by_value)
 }
 
 /// Where quantile `k` of [`QUANTILE_BINS`] falls among `n` sorted values, as a fractional rank.
@@ -291,7 +316,7 @@ fn binned_column(name: &str, edges: &[f64], numbers: Vec<f64>) -> SliceColumn {
     let mut names = bin_names(edges);
     let missing_code = names.len() as u32;
     let codes = bin_codes(edges, &numbers);
-    if codes.contains(&missing_code) {
+    if codes.contains(missing_code) {
         names.push(MISSING_VALUE.to_string());
     }
     SliceColumn {
@@ -316,19 +341,19 @@ pub(super) fn bin_names(edges: &[f64]) -> Vec<String> {
 }
 
 /// Each number's bin among those cut at `edges`; NaN (empty) gets the code after the last bin.
-pub(super) fn bin_codes(edges: &[f64], numbers: &[f64]) -> Vec<u32> {
+pub(super) fn bin_codes(edges: &[f64], numbers: &[f64]) -> SliceCodes {
     let bins = edges.len() - 1;
     let interior = &edges[1..bins];
-    numbers
-        .par_iter()
-        .map(|&x| {
+    SliceCodes::collect(
+        bins + 1,
+        numbers.par_iter().map(|&x| {
             if x.is_nan() {
                 bins as u32
             } else {
                 interior.partition_point(|&e| e <= x) as u32
             }
-        })
-        .collect()
+        }),
+    )
 }
 
 /// The bin edges of numbers given as (number, rows) in ascending order, each number once:
@@ -515,13 +540,47 @@ mod tests {
                 "(missing)"
             ]
         );
-        assert_eq!(s.codes[0], 0);
-        assert_eq!(s.codes[99], 4, "the maximum falls in the last, closed bin");
-        assert_eq!(s.codes[100], 5);
+        assert_eq!(s.codes.get(0), 0);
+        assert_eq!(
+            s.codes.get(99),
+            4,
+            "the maximum falls in the last, closed bin"
+        );
+        assert_eq!(s.codes.get(100), 5);
         let per_bin: Vec<usize> = (0..5)
-            .map(|b| s.codes.iter().filter(|&&c| c == b).count())
+            .map(|b| s.codes.iter().filter(|&c| c == b).count())
             .collect();
         assert_eq!(per_bin, [20, 20, 20, 20, 20]);
+    }
+
+    #[test]
+    fn counted_and_selected_quantile_edges_are_the_same_numbers() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let sets: Vec<Vec<f64>> = vec![
+            vec![3.0],
+            vec![2.5; 10],
+            vec![-0.0, 0.0, 0.0, -0.0, 1.0, -1.0],
+            vec![1.0, f64::NAN, 2.0, 2.0, f64::NAN, 7.5, 7.5, 7.5, 100.0],
+            (0..1001).map(|_| (next() % 63) as f64 + 18.0).collect(),
+            (0..997)
+                .map(|_| (next() % 4000) as f64 / 10.0 - 200.0)
+                .collect(),
+            (0..50).map(|i| f64::from(i).powi(3)).collect(),
+        ];
+        for numbers in sets {
+            let counted = edges_of_counts(&distinct_counts(&numbers, usize::MAX).unwrap());
+            let mut present: Vec<f64> = numbers.iter().copied().filter(|x| !x.is_nan()).collect();
+            let selected = edges_of_values(&mut present);
+            let bits = |edges: &[f64]| edges.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&counted), bits(&selected), "{numbers:?}");
+        }
+        assert!(distinct_counts(&[1.0, 2.0, 3.0], 2).is_none());
     }
 
     #[test]
@@ -539,7 +598,7 @@ mod tests {
         // Few numbers stay categorical, in numeric order.
         let s = slice_column("snr", text(&[Some("10"), Some("5"), Some("20"), None])).unwrap();
         assert_eq!(s.values, ["5", "10", "20", "(missing)"]);
-        assert_eq!(s.codes, [1, 0, 2, 3]);
+        assert_eq!(*s.codes.to_wide(), [1, 0, 2, 3]);
         // Many numbers are binned.
         let many: Vec<Option<&str>> = [
             "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
@@ -572,7 +631,7 @@ mod tests {
         let numeric =
             slice_column("n", SliceSource::Numbers(vec![1.0, 2.0, f64::NAN, 1.0])).unwrap();
         assert_eq!(numeric.values, ["1", "2", "(missing)"]);
-        assert_eq!(numeric.codes, [0, 1, 2, 0]);
+        assert_eq!(*numeric.codes.to_wide(), [0, 1, 2, 0]);
         assert_eq!(
             finite_or_empty([Some(1.0), None, Some(f64::INFINITY)].into_iter()).unwrap_err(),
             "it holds NaN or infinite numbers"

@@ -474,7 +474,7 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
                 let mut per_value = vec![Acc::default(); slice.values.len()];
                 for row in 0..set.len() {
                     probe.add(&mut all, row);
-                    probe.add(&mut per_value[slice.codes[row] as usize], row);
+                    probe.add(&mut per_value[slice.codes.get(row) as usize], row);
                 }
                 for (value, acc) in slice.values.iter().zip(per_value) {
                     groups.push((format!("{column}={value}"), acc));
@@ -529,6 +529,7 @@ pub fn evaluate(spec: &AuditSpec, set: &EvalSet, book: &TagBook) -> Vec<Measured
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SliceCodes;
 
     #[test]
     fn thresholds_print_short() {
@@ -563,7 +564,7 @@ mod tests {
                 name: "site".into(),
                 kind: SliceKind::Categorical,
                 values: vec!["a".into(), "b".into()],
-                codes: vec![0, 1, 1, 0, 1],
+                codes: SliceCodes::Narrow(vec![0, 1, 1, 0, 1]),
                 numbers: None,
             }],
             ..parts_of(&base)

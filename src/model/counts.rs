@@ -166,7 +166,7 @@ mod tests {
                 name: "noise".into(),
                 kind: SliceKind::Categorical,
                 values: vec!["car".into(), "none".into()],
-                codes: noise.to_vec(),
+                codes: noise.to_vec().into(),
                 numbers: None,
             }],
             ..parts_of(&base)

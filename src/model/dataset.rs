@@ -1,6 +1,9 @@
 //! The evaluation set as the metrics see it: one entry per row, labels and predictions as
 //! integer codes into a shared vocabulary, so every metric is a single pass over arrays.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ids::Ids;
@@ -40,17 +43,143 @@ pub enum SliceKind {
     Binned,
 }
 
-/// A column used to cut the data into slices. `codes[row]` indexes `values`.
+/// A column used to cut the data into slices. `codes.get(row)` indexes `values`.
 #[derive(Clone, Debug)]
 pub struct SliceColumn {
     pub name: String,
     pub kind: SliceKind,
     pub values: Vec<String>,
-    pub codes: Vec<u32>,
+    pub codes: SliceCodes,
     /// A binned column's own numbers (NaN where empty), so that a row's value can be shown
     /// beside its bin; `None` for categorical columns, whose value is the text itself.
     pub numbers: Option<Vec<f64>>,
 }
+
+/// Each row's code in a slice column: a byte per row when every code fits one (every slice
+/// of an evaluation set does: it has at most 51 values), four bytes otherwise (the
+/// categories of a compared column in drift, [`MISSING`] for an empty cell). At ten million
+/// rows a column of bytes takes 10 MB instead of 40.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SliceCodes {
+    Narrow(Vec<u8>),
+    Wide(Vec<u32>),
+}
+
+impl Default for SliceCodes {
+    fn default() -> Self {
+        SliceCodes::Narrow(Vec::new())
+    }
+}
+
+impl From<Vec<u32>> for SliceCodes {
+    /// Narrows the codes when every one fits a byte.
+    fn from(codes: Vec<u32>) -> Self {
+        if codes.par_iter().all(|&c| c <= u32::from(u8::MAX)) {
+            SliceCodes::Narrow(codes.into_par_iter().map(|c| c as u8).collect())
+        } else {
+            SliceCodes::Wide(codes)
+        }
+    }
+}
+
+impl FromIterator<u32> for SliceCodes {
+    fn from_iter<I: IntoIterator<Item = u32>>(codes: I) -> Self {
+        codes.into_iter().collect::<Vec<u32>>().into()
+    }
+}
+
+impl From<Vec<u8>> for SliceCodes {
+    fn from(codes: Vec<u8>) -> Self {
+        SliceCodes::Narrow(codes)
+    }
+}
+
+impl SliceCodes {
+    /// Codes below `values` made in parallel, narrow when `values` allows.
+    pub fn collect(values: usize, codes: impl IndexedParallelIterator<Item = u32>) -> Self {
+        if values <= usize::from(u8::MAX) + 1 {
+            SliceCodes::Narrow(codes.map(|c| c as u8).collect())
+        } else {
+            SliceCodes::Wide(codes.collect())
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            SliceCodes::Narrow(codes) => codes.len(),
+            SliceCodes::Wide(codes) => codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s code.
+    pub fn get(&self, row: usize) -> u32 {
+        match self {
+            SliceCodes::Narrow(codes) => u32::from(codes[row]),
+            SliceCodes::Wide(codes) => codes[row],
+        }
+    }
+
+    /// Every row's code, in row order.
+    pub fn iter(&self) -> SliceCodesIter<'_> {
+        match self {
+            SliceCodes::Narrow(codes) => SliceCodesIter::Narrow(codes.iter()),
+            SliceCodes::Wide(codes) => SliceCodesIter::Wide(codes.iter()),
+        }
+    }
+
+    /// The codes as four bytes each, copied only when narrow.
+    pub fn to_wide(&self) -> Cow<'_, [u32]> {
+        match self {
+            SliceCodes::Narrow(codes) => {
+                Cow::Owned(codes.par_iter().map(|&c| u32::from(c)).collect())
+            }
+            SliceCodes::Wide(codes) => Cow::Borrowed(codes),
+        }
+    }
+
+    pub fn contains(&self, code: u32) -> bool {
+        self.iter().any(|c| c == code)
+    }
+}
+
+/// The iterator of [`SliceCodes::iter`]; folds (`for_each`, `sum`, ...) run one loop per
+/// width, without a branch per row.
+#[derive(Clone)]
+pub enum SliceCodesIter<'a> {
+    Narrow(std::slice::Iter<'a, u8>),
+    Wide(std::slice::Iter<'a, u32>),
+}
+
+impl Iterator for SliceCodesIter<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            SliceCodesIter::Narrow(codes) => codes.next().map(|&c| u32::from(c)),
+            SliceCodesIter::Wide(codes) => codes.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            SliceCodesIter::Narrow(codes) => codes.size_hint(),
+            SliceCodesIter::Wide(codes) => codes.size_hint(),
+        }
+    }
+
+    fn fold<B, F: FnMut(B, u32) -> B>(self, init: B, mut f: F) -> B {
+        match self {
+            SliceCodesIter::Narrow(codes) => codes.fold(init, |acc, &c| f(acc, u32::from(c))),
+            SliceCodesIter::Wide(codes) => codes.fold(init, |acc, &c| f(acc, c)),
+        }
+    }
+}
+
+impl ExactSizeIterator for SliceCodesIter<'_> {}
 
 /// Everything needed to build an [`EvalSet`]; the derived per-row facts are computed by
 /// [`EvalSet::new`] so they can never disagree with the codes.

@@ -87,7 +87,7 @@ impl RowFilter {
             && (!self.untagged || book.tag_count(row) == 0)
             && self
                 .slice
-                .is_none_or(|(column, value)| set.slices[column].codes[row] == value)
+                .is_none_or(|(column, value)| set.slices[column].codes.get(row) == value)
             && self.truth.is_none_or(|c| set.labels[row] == c)
             && self.predicted.is_none_or(|c| set.predictions[row] == c)
             && self.confidence.is_none_or(|(lo, hi)| {
@@ -149,7 +149,7 @@ fn contains_folded(haystack: &str, needle_lowercase: &str) -> bool {
 mod tests {
     use super::*;
     use crate::model::dataset::tests::{classification, parts_of};
-    use crate::model::dataset::{EvalSetParts, SliceColumn, SliceKind};
+    use crate::model::dataset::{EvalSetParts, SliceCodes, SliceColumn, SliceKind};
 
     fn sample() -> (EvalSet, TagBook) {
         let base = classification(
@@ -162,7 +162,7 @@ mod tests {
                 name: "site".into(),
                 kind: SliceKind::Categorical,
                 values: vec!["a".into(), "b".into()],
-                codes: vec![0, 1, 1, 0, 1],
+                codes: SliceCodes::Narrow(vec![0, 1, 1, 0, 1]),
                 numbers: None,
             }],
             ..parts_of(&base)

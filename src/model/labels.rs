@@ -248,7 +248,7 @@ impl AgreementFigures {
         let mut by_slice = Vec::new();
         for column in &set.slices {
             let groups = group_counts(set, annotators, column.values.len(), |row| {
-                Some(column.codes[row] as usize)
+                Some(column.codes.get(row) as usize)
             });
             by_slice.extend(
                 column

@@ -29,7 +29,8 @@ pub mod text;
 
 pub use analysis::Analysis;
 pub use dataset::{
-    Annotators, ClassProbabilities, EvalSet, EvalSetParts, MISSING, SliceColumn, SliceKind, Task,
+    Annotators, ClassProbabilities, EvalSet, EvalSetParts, MISSING, SliceCodes, SliceCodesIter,
+    SliceColumn, SliceKind, Task,
 };
 pub use ids::Ids;
 pub use tags::TagBook;

@@ -84,7 +84,7 @@ pub fn column_counts(
     }
     let mut counts = vec![GroupCounts::default(); values];
     let mut by_class = vec![[0u64; 2]; values * k];
-    for (row, &code) in column.codes.iter().enumerate() {
+    column.codes.iter().enumerate().for_each(|(row, code)| {
         counts[code as usize].add_row(set, row);
         let class = at
             .get(set.labels[row] as usize)
@@ -95,7 +95,7 @@ pub fn column_counts(
             cell[0] += 1;
             cell[1] += u64::from(set.correct[row]);
         }
-    }
+    });
     (counts, by_class)
 }
 
@@ -228,7 +228,7 @@ pub fn stats_of(
 mod tests {
     use super::*;
     use crate::model::dataset::tests::{classification, parts_of};
-    use crate::model::dataset::{EvalSetParts, SliceKind};
+    use crate::model::dataset::{EvalSetParts, SliceCodes, SliceKind};
 
     #[test]
     fn per_value_accuracy_gap_and_recall() {
@@ -239,7 +239,7 @@ mod tests {
                 name: "noise".into(),
                 kind: SliceKind::Categorical,
                 values: vec!["car".into(), "none".into()],
-                codes: vec![0, 0, 1, 1, 1],
+                codes: SliceCodes::Narrow(vec![0, 0, 1, 1, 1]),
                 numbers: None,
             }],
             ..parts_of(&base)

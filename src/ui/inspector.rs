@@ -116,7 +116,7 @@ pub fn inspector_ui(
             }
             for slice in &set.slices {
                 ui.strong(&slice.name);
-                let value = visible(&slice.values[slice.codes[i] as usize]);
+                let value = visible(&slice.values[slice.codes.get(i) as usize]);
                 // A binned number: the row's own value, with its bin beside it.
                 match slice.numbers.as_ref().map(|n| n[i]).filter(|x| !x.is_nan()) {
                     Some(number) => ui.label(format!("{number} (bin {value})")),

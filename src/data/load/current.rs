@@ -15,7 +15,7 @@ use crate::data::table::Delimited;
 use crate::data::table::{KeptColumns, Storage};
 use crate::model::drift::monitored::{MonitoredSet, RoleNames};
 use crate::model::text::{EditCounts, edit_counts};
-use crate::model::{MISSING, SliceColumn, SliceKind, Task};
+use crate::model::{MISSING, SliceCodes, SliceColumn, SliceKind, Task};
 
 /// What reading a reference again needs of its loaded dataset (owned, for a background
 /// thread): the table file, its separator, the roles and the task.
@@ -344,7 +344,7 @@ impl Loader<'_> {
                 name: name.to_string(),
                 kind: SliceKind::Binned,
                 values: Vec::new(),
-                codes: Vec::new(),
+                codes: SliceCodes::default(),
                 numbers: Some(numbers.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
             });
         }
@@ -356,7 +356,7 @@ impl Loader<'_> {
         let text = self.text(name)?;
         let mut values: Vec<String> = Vec::new();
         let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-        let codes = text
+        let codes: Vec<u32> = text
             .iter()
             .map(|v| match v {
                 None => MISSING,
@@ -370,7 +370,7 @@ impl Loader<'_> {
             name: name.to_string(),
             kind: SliceKind::Categorical,
             values,
-            codes,
+            codes: codes.into(),
             numbers: None,
         })
     }

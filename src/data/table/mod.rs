@@ -3,6 +3,7 @@
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use polars::prelude::*;
@@ -366,13 +367,7 @@ fn read_parquet(
         return Ok(None);
     }
     let kept = choose(&names);
-    let columns = ParquetColumns {
-        path: path.to_path_buf(),
-        bytes,
-        kept,
-        rows,
-        batch_rows,
-    };
+    let columns = ParquetColumns::new(path, bytes, kept, rows, batch_rows);
     Ok(Some((
         Table::read_later(names, rows, Box::new(columns)),
         head,
@@ -383,10 +378,39 @@ fn read_parquet(
 /// table's are, others kept typed.
 struct ParquetColumns {
     path: PathBuf,
-    bytes: Vec<u8>,
+    /// The file, let go once every kept column has been read (a load reads each once), so
+    /// that it is not held beside what the load builds after.
+    bytes: Mutex<Option<Arc<Vec<u8>>>>,
+    /// The kept columns not read yet.
+    unread: Mutex<Vec<String>>,
     kept: KeptColumns,
     rows: usize,
     batch_rows: usize,
+}
+
+impl ParquetColumns {
+    fn new(path: &Path, bytes: Vec<u8>, kept: KeptColumns, rows: usize, batch_rows: usize) -> Self {
+        ParquetColumns {
+            path: path.to_path_buf(),
+            bytes: Mutex::new(Some(Arc::new(bytes))),
+            unread: Mutex::new(kept.iter().map(|(name, _)| name.clone()).collect()),
+            kept,
+            rows,
+            batch_rows,
+        }
+    }
+
+    /// The file's bytes for reading column `name`; `None` once let go.
+    fn bytes_for(&self, name: &str) -> Option<Arc<Vec<u8>>> {
+        let mut unread = self.unread.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut bytes = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
+        unread.retain(|n| n != name);
+        if unread.is_empty() {
+            bytes.take()
+        } else {
+            bytes.clone()
+        }
+    }
 }
 
 impl ReadColumn for ParquetColumns {
@@ -394,7 +418,10 @@ impl ReadColumn for ParquetColumns {
         let Some(kept) = self.kept.iter().find(|(n, _)| n == name) else {
             return Ok(None);
         };
-        contain(|| self.read_column(kept))
+        let Some(bytes) = self.bytes_for(name) else {
+            return Ok(None);
+        };
+        contain(|| self.read_column(&bytes, kept))
             .map_err(|panic| unreadable_value(&self.path, panic))?
             .map_err(|e| parse_error(&self.path, e))
     }
@@ -402,14 +429,14 @@ impl ReadColumn for ParquetColumns {
 
 impl ParquetColumns {
     /// Decodes a round of batches at once, one per thread, then stores them in row order.
-    fn read_column(&self, kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
+    fn read_column(&self, bytes: &[u8], kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
         let mut column = FrameColumns::new(vec![kept.clone()]);
         let offsets: Vec<usize> = (0..self.rows).step_by(self.batch_rows.max(1)).collect();
         for round in offsets.chunks(rayon::current_num_threads().max(1)) {
             let batches = round
                 .par_iter()
                 .map(|&offset| {
-                    ParquetReader::new(Cursor::new(&self.bytes[..]))
+                    ParquetReader::new(Cursor::new(bytes))
                         .with_columns(Some(vec![kept.0.clone()]))
                         .with_slice(Some((offset, self.batch_rows)))
                         .finish()

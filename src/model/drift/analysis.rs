@@ -10,7 +10,7 @@ use super::measures::z_test;
 use super::monitor::{self, Band, MetricSeries, Window, WindowRows};
 use super::monitored::{self, MonitoredSet};
 use super::{DatasetDrift, DriftError, TestChoice, dataset_drift};
-use crate::model::dataset::{SliceKind, Task};
+use crate::model::dataset::{SliceCodes, SliceKind, Task};
 
 /// What the user chose: tests and thresholds per column, the share of drifted columns at
 /// which the data set drifts, the window, and alarm bounds per metric.
@@ -246,14 +246,14 @@ fn concept_hints(
         }
     }
     // Accuracy and size per value, one pass over each set per slice column.
-    let per_value = |set: &MonitoredSet, codes: &[u32], values: usize| {
+    let per_value = |set: &MonitoredSet, codes: &SliceCodes, values: usize| {
         let mut counts = vec![(0u64, 0u64); values];
-        for (r, &code) in codes.iter().enumerate() {
+        codes.iter().enumerate().for_each(|(r, code)| {
             if let (Some(c), Some(slot)) = (set.correct(r), counts.get_mut(code as usize)) {
                 slot.0 += u64::from(c);
                 slot.1 += 1;
             }
-        }
+        });
         counts
     };
     for slice in &reference.slices {
@@ -321,7 +321,7 @@ mod tests {
                 name: "device".into(),
                 kind: SliceKind::Categorical,
                 values: vec!["phone".into(), "tablet".into()],
-                codes: rows.iter().map(|&(d, _)| d).collect(),
+                codes: rows.iter().map(|&(d, _)| d).collect::<Vec<u32>>().into(),
                 numbers: None,
             }],
             times: None,

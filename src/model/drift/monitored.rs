@@ -232,7 +232,10 @@ pub fn drift_columns(
             Box::new(
                 move || match (slice.numbers.clone(), other.numbers.clone()) {
                     (Some(r), Some(c)) => ColumnSample::numeric(r, c),
-                    _ => coded_sample((&slice.codes, &slice.values), (&other.codes, &other.values)),
+                    _ => coded_sample(
+                        (&slice.codes.to_wide(), &slice.values),
+                        (&other.codes.to_wide(), &other.values),
+                    ),
                 },
             ),
         ));

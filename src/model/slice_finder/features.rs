@@ -91,7 +91,7 @@ pub fn features<'a>(
             out.push(Feature {
                 name: Cow::Borrowed(s.name.as_str()),
                 values: Cow::Borrowed(&s.values),
-                codes: Cow::Borrowed(&s.codes),
+                codes: s.codes.to_wide(),
             });
         }
     }

@@ -612,7 +612,7 @@ fn category_rows(set: &MonitoredSet, column: &str, value: &str) -> (String, Vec<
     let rows = match set.slices.iter().find(|s| s.name == column) {
         Some(slice) => match slice.values.iter().position(|v| v == value) {
             Some(code) => (0..slice.codes.len() as u32)
-                .filter(|&r| slice.codes[r as usize] as usize == code)
+                .filter(|&r| slice.codes.get(r as usize) as usize == code)
                 .collect(),
             None => Vec::new(),
         },
