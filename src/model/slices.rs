@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::dataset::{EvalSet, SliceColumn};
+use super::dataset::{EvalSet, SliceCodes, SliceColumn};
 use super::group::GroupCounts;
 use super::hlp::{self, HlpSource, Subject};
 use super::stats::{Interval, ratio, wilson};
@@ -84,7 +84,7 @@ pub fn column_counts(
     }
     let mut counts = vec![GroupCounts::default(); values];
     let mut by_class = vec![[0u64; 2]; values * k];
-    column.codes.iter().enumerate().for_each(|(row, code)| {
+    let mut add = |row: usize, code: u32| {
         counts[code as usize].add_row(set, row);
         let class = at
             .get(set.labels[row] as usize)
@@ -95,7 +95,20 @@ pub fn column_counts(
             cell[0] += 1;
             cell[1] += u64::from(set.correct[row]);
         }
-    });
+    };
+    // A loop per code width: one over an iterator of either would branch on every row.
+    match &column.codes {
+        SliceCodes::Narrow(codes) => {
+            for (row, &code) in codes.iter().enumerate() {
+                add(row, u32::from(code));
+            }
+        }
+        SliceCodes::Wide(codes) => {
+            for (row, &code) in codes.iter().enumerate() {
+                add(row, code);
+            }
+        }
+    }
     (counts, by_class)
 }
 
@@ -228,7 +241,7 @@ pub fn stats_of(
 mod tests {
     use super::*;
     use crate::model::dataset::tests::{classification, parts_of};
-    use crate::model::dataset::{EvalSetParts, SliceCodes, SliceKind};
+    use crate::model::dataset::{EvalSetParts, SliceKind};
 
     #[test]
     fn per_value_accuracy_gap_and_recall() {
