@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod columns;
@@ -335,7 +334,7 @@ fn unreadable_value(path: &Path, message: String) -> LoadError {
     }
 }
 
-/// Rows of a Parquet column decoded at a time by one thread.
+/// Rows of a Parquet column decoded at a time.
 const PARQUET_BATCH: usize = 1 << 20;
 
 /// Reads a Parquet file's names and first rows; the columns `choose` picks are read later,
@@ -428,23 +427,26 @@ impl ReadColumn for ParquetColumns {
 }
 
 impl ParquetColumns {
-    /// Decodes a round of batches at once, one per thread, then stores them in row order.
+    /// Stores each batch of rows while the next one is decoded, in row order.
     fn read_column(&self, bytes: &[u8], kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
         let mut column = FrameColumns::new(vec![kept.clone()]);
-        let offsets: Vec<usize> = (0..self.rows).step_by(self.batch_rows.max(1)).collect();
-        for round in offsets.chunks(rayon::current_num_threads().max(1)) {
-            let batches = round
-                .par_iter()
-                .map(|&offset| {
-                    ParquetReader::new(Cursor::new(bytes))
-                        .with_columns(Some(vec![kept.0.clone()]))
-                        .with_slice(Some((offset, self.batch_rows)))
-                        .finish()
-                })
-                .collect::<PolarsResult<Vec<DataFrame>>>()?;
-            for batch in &batches {
-                column.append(batch)?;
-            }
+        let decode = |offset: usize| {
+            ParquetReader::new(Cursor::new(bytes))
+                .with_columns(Some(vec![kept.0.clone()]))
+                .with_slice(Some((offset, self.batch_rows)))
+                .finish()
+        };
+        let mut decoded: Option<DataFrame> = None;
+        for offset in (0..self.rows).step_by(self.batch_rows.max(1)) {
+            let (next, stored) = rayon::join(
+                || decode(offset),
+                || decoded.take().map_or(Ok(()), |batch| column.append(&batch)),
+            );
+            stored?;
+            decoded = Some(next?);
+        }
+        if let Some(batch) = decoded {
+            column.append(&batch)?;
         }
         Ok(column.into_columns().pop().map(|(_, column)| column))
     }
