@@ -164,18 +164,16 @@ fn loading_ui(ui: &mut egui::Ui, job: &Job, commands: &mut Vec<AppCommand>) {
                         step.label()
                     )),
             );
-            ui.horizontal(|ui| {
-                ui.add_space((ui.available_width() - 300.0).max(0.0) / 2.0);
-                ui.spinner();
-                ui.label(if rows > 0 {
-                    format!(
-                        "{} rows read, {:.1} s",
-                        thousands(rows),
-                        job.started.elapsed().as_secs_f32()
-                    )
-                } else {
-                    format!("{:.1} s", job.started.elapsed().as_secs_f32())
-                });
+            // The time moving says the work goes on; a spinner would redraw every frame,
+            // which with software rendering takes a core from the load it waits for.
+            ui.label(if rows > 0 {
+                format!(
+                    "{} rows read, {:.1} s",
+                    thousands(rows),
+                    job.started.elapsed().as_secs_f32()
+                )
+            } else {
+                format!("{:.1} s", job.started.elapsed().as_secs_f32())
             });
             ui.add_space(12.0);
             if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
