@@ -56,7 +56,7 @@ fn features(skewed: bool) -> (Vec<Feature<'static>>, Vec<f64>) {
         .map(|(f, (codes, size))| Feature {
             name: Cow::Owned(format!("feature{f}")),
             values: Cow::Owned((0..size).map(|v| format!("v{v:02}")).collect()),
-            codes: Cow::Owned(codes),
+            codes: Cow::Owned(codes.into()),
         })
         .collect();
     (features, errors)

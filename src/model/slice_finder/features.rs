@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::{Feature, FinderError};
-use crate::model::dataset::{EvalSet, Task};
+use crate::model::dataset::{EvalSet, SliceCodes, Task};
 use crate::model::tags::TagBook;
 
 pub const TRUE_CLASS: &str = "true class";
@@ -91,7 +91,7 @@ pub fn features<'a>(
             out.push(Feature {
                 name: Cow::Borrowed(s.name.as_str()),
                 values: Cow::Borrowed(&s.values),
-                codes: s.codes.to_wide(),
+                codes: Cow::Borrowed(&s.codes),
             });
         }
     }
@@ -101,11 +101,9 @@ pub fn features<'a>(
             out.push(Feature {
                 name: Cow::Owned(name),
                 values: Cow::Owned(vec![UNTAGGED.into(), TAGGED.into()]),
-                codes: Cow::Owned(
-                    (0..set.len())
-                        .map(|row| book.has(tag, row) as u32)
-                        .collect(),
-                ),
+                codes: Cow::Owned(SliceCodes::Narrow(
+                    (0..set.len()).map(|row| book.has(tag, row) as u8).collect(),
+                )),
             });
         }
     }
@@ -118,7 +116,7 @@ pub fn features<'a>(
                 out.push(Feature {
                     name: Cow::Borrowed(name),
                     values: Cow::Borrowed(&set.vocab),
-                    codes: Cow::Borrowed(codes),
+                    codes: Cow::Owned(codes.clone().into()),
                 });
             }
         }

@@ -33,7 +33,7 @@ impl Grid {
     pub fn compute(down: &Feature, across: &Feature, correct: &[bool]) -> Grid {
         let (dn, an) = (down.values.len(), across.values.len());
         let mut counts = vec![(0u64, 0u64); dn * an];
-        for ((&d, &a), &ok) in down.codes.iter().zip(across.codes.iter()).zip(correct) {
+        for ((d, a), &ok) in down.codes.iter().zip(across.codes.iter()).zip(correct) {
             let c = &mut counts[d as usize * an + a as usize];
             c.0 += 1;
             c.1 += ok as u64;
@@ -85,7 +85,7 @@ impl Grid {
     pub fn rows(&self, down: &Feature, across: &Feature, i: usize, j: usize) -> Vec<u32> {
         let (d, a) = (self.down_values[i].1, self.across_values[j].1);
         (0..down.codes.len() as u32)
-            .filter(|&r| down.codes[r as usize] == d && across.codes[r as usize] == a)
+            .filter(|&r| down.codes.get(r as usize) == d && across.codes.get(r as usize) == a)
             .collect()
     }
 }
@@ -101,7 +101,7 @@ mod tests {
         let f = |name: &str, codes: Vec<u32>| Feature {
             name: Cow::Owned(name.into()),
             values: Cow::Owned(vec!["b".into(), "a".into(), "unused".into()]),
-            codes: Cow::Owned(codes),
+            codes: Cow::Owned(codes.into()),
         };
         let down = f("x", vec![0, 0, 1, 1, 1]);
         let across = f("y", vec![0, 1, 0, 0, 1]);

@@ -12,16 +12,17 @@ use std::borrow::Cow;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{EvalSet, TagBook};
+use crate::model::{EvalSet, SliceCodes, TagBook};
 
 pub use features::{ErrorKind, feature_names, features, row_errors};
 
-/// A categorical feature: `codes[row]` indexes `values`.
+/// A categorical feature: `codes.get(row)` indexes `values`. A slice column's codes are
+/// borrowed, not copied.
 #[derive(Clone, Debug)]
 pub struct Feature<'a> {
     pub name: Cow<'a, str>,
     pub values: Cow<'a, [String]>,
-    pub codes: Cow<'a, [u32]>,
+    pub codes: Cow<'a, SliceCodes>,
 }
 
 /// The smallest slice worth reporting.
@@ -306,7 +307,7 @@ pub fn rows_of(features: &[Feature], predicates: &[(usize, u32)], n: usize) -> V
         .filter(|&row| {
             predicates
                 .iter()
-                .all(|&(f, v)| features[f].codes[row as usize] == v)
+                .all(|&(f, v)| features[f].codes.get(row as usize) == v)
         })
         .collect()
 }
@@ -368,7 +369,7 @@ mod tests {
         Feature {
             name: Cow::Owned(name.into()),
             values: Cow::Owned(values.iter().map(|v| v.to_string()).collect()),
-            codes: Cow::Owned(codes),
+            codes: Cow::Owned(codes.into()),
         }
     }
 

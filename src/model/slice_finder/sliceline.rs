@@ -57,7 +57,7 @@ impl Encoding {
         };
         for (f, feature) in features.iter().enumerate() {
             let mut present = vec![false; feature.values.len()];
-            for &code in feature.codes.iter() {
+            for code in feature.codes.iter() {
                 present[code as usize] = true;
             }
             let mut codes: Vec<u32> = (0..feature.values.len() as u32)
@@ -260,7 +260,7 @@ impl Search {
             .map(|(f, feature)| {
                 let mut acc = vec![(0.0, 0.0, f64::NEG_INFINITY); enc.domain[f] as usize];
                 let offset = enc.offset[f];
-                for (&code, &e) in feature.codes.iter().zip(errors) {
+                for (code, &e) in feature.codes.iter().zip(errors) {
                     let a = &mut acc[(enc.column_of[f][code as usize] - offset) as usize];
                     a.0 += 1.0;
                     a.1 += e;
@@ -473,7 +473,7 @@ fn count_group(
     ];
     let row_key = |row: usize| -> u64 {
         group_features.iter().zip(&radix).fold(0u64, |k, (&f, &r)| {
-            let code = features[f].codes[row];
+            let code = features[f].codes.get(row);
             k * r + (enc.column_of[f][code as usize] - enc.offset[f]) as u64
         })
     };
@@ -632,7 +632,7 @@ mod tests {
                     .map(|v| format!("v{v}"))
                     .collect::<Vec<_>>()
                     .into(),
-                codes: (0..size).collect::<Vec<_>>().into(),
+                codes: std::borrow::Cow::Owned((0..size).collect()),
             })
             .collect();
         let enc = Encoding::new(&features);
