@@ -88,12 +88,6 @@ impl FromIterator<u32> for SliceCodes {
     }
 }
 
-impl From<Vec<u8>> for SliceCodes {
-    fn from(codes: Vec<u8>) -> Self {
-        SliceCodes::Narrow(codes)
-    }
-}
-
 impl SliceCodes {
     /// Codes below `values` made in parallel, narrow when `values` allows.
     pub fn collect(values: usize, codes: impl IndexedParallelIterator<Item = u32>) -> Self {

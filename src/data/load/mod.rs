@@ -665,10 +665,7 @@ impl Loader<'_> {
     }
 
     fn parse_error(&self, e: PolarsError) -> LoadError {
-        LoadError::Parse {
-            path: self.path().to_path_buf(),
-            message: e.to_string(),
-        }
+        table::parse_error(self.path(), e)
     }
 
     /// A column; taken from the table when the load reads each column once (`consume`).

@@ -317,7 +317,8 @@ pub fn read(
     })
 }
 
-fn parse_error(path: &Path, e: PolarsError) -> LoadError {
+/// polars' error reading the table at `path`.
+pub(super) fn parse_error(path: &Path, e: PolarsError) -> LoadError {
     LoadError::Parse {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -410,23 +411,7 @@ impl ParquetColumns {
             bytes.clone()
         }
     }
-}
 
-impl ReadColumn for ParquetColumns {
-    fn read(&self, name: &str) -> Result<Option<Column>, LoadError> {
-        let Some(kept) = self.kept.iter().find(|(n, _)| n == name) else {
-            return Ok(None);
-        };
-        let Some(bytes) = self.bytes_for(name) else {
-            return Ok(None);
-        };
-        contain(|| self.read_column(&bytes, kept))
-            .map_err(|panic| unreadable_value(&self.path, panic))?
-            .map_err(|e| parse_error(&self.path, e))
-    }
-}
-
-impl ParquetColumns {
     /// Stores each batch of rows while the next one is decoded, in row order.
     fn read_column(&self, bytes: &[u8], kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
         let mut column = FrameColumns::new(vec![kept.clone()]);
@@ -449,6 +434,20 @@ impl ParquetColumns {
             column.append(&batch)?;
         }
         Ok(column.into_columns().pop().map(|(_, column)| column))
+    }
+}
+
+impl ReadColumn for ParquetColumns {
+    fn read(&self, name: &str) -> Result<Option<Column>, LoadError> {
+        let Some(kept) = self.kept.iter().find(|(n, _)| n == name) else {
+            return Ok(None);
+        };
+        let Some(bytes) = self.bytes_for(name) else {
+            return Ok(None);
+        };
+        contain(|| self.read_column(&bytes, kept))
+            .map_err(|panic| unreadable_value(&self.path, panic))?
+            .map_err(|e| parse_error(&self.path, e))
     }
 }
 
