@@ -3,10 +3,11 @@
 //! are those of [`super::slicing::slice_column`], which decides from a column held whole.
 
 use polars::prelude::PlHashMap;
+use rayon::prelude::*;
 
 use super::slicing::{
-    MAX_NUMERIC_CATEGORIES, MAX_SLICE_VALUES, MISSING_VALUE, bin_codes, bin_names, edges_of_counts,
-    edges_of_values, sort_slice_values,
+    MAX_NUMERIC_CATEGORIES, MAX_SLICE_VALUES, MISSING_VALUE, bin_code, bin_codes, bin_names,
+    edges_of_counts, edges_of_values, sort_slice_values,
 };
 use crate::model::{SliceCodes, SliceColumn, SliceKind};
 
@@ -272,6 +273,25 @@ impl SliceRule {
         self.by_number
     }
 
+    /// The code of a value read as a number (NaN: an empty cell): its bin, or the category
+    /// of the number as it prints.
+    fn code_of_number(&self, x: f64) -> u32 {
+        if self.kind == SliceKind::Binned {
+            return bin_code(&self.edges, x);
+        }
+        let missing = self.values.len() as u32 - 1;
+        match x.is_nan() {
+            true => missing,
+            false => self.code_of_name(&x.to_string()),
+        }
+    }
+
+    /// The code of a text value (not read as a number).
+    fn code_of_name(&self, value: &str) -> u32 {
+        let missing = self.values.len() as u32 - 1;
+        self.by_name.get(value).copied().unwrap_or(missing)
+    }
+
     /// The slice of rows given as text cells (`None`: empty).
     pub fn of_texts<'a>(
         &self,
@@ -280,23 +300,56 @@ impl SliceRule {
     ) -> SliceColumn {
         let missing = self.values.len() as u32 - 1;
         let codes: Vec<u32> = cells
-            .map(|cell| match cell {
-                None => missing,
-                Some(v) => self.by_name.get(v).copied().unwrap_or(missing),
-            })
+            .map(|cell| cell.map_or(missing, |v| self.code_of_name(v)))
             .collect();
-        self.column(name, codes.into(), None)
+        self.column(name, self.narrowed(codes), None)
     }
 
-    /// The slice of rows given as numbers (`None`: empty).
-    pub fn of_numbers(&self, name: &str, numbers: &[Option<f64>]) -> SliceColumn {
+    /// The slice of rows given as numbers, NaN where empty.
+    pub fn of_numbers(&self, name: &str, numbers: Vec<f64>) -> SliceColumn {
         if self.kind == SliceKind::Binned {
-            let numbers: Vec<f64> = numbers.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
             let codes = bin_codes(&self.edges, &numbers);
             return self.column(name, codes, Some(numbers));
         }
-        let texts: Vec<Option<String>> = numbers.iter().map(|x| x.map(|x| x.to_string())).collect();
-        self.of_texts(name, texts.iter().map(Option::as_deref))
+        // A category's number is printed once, not once a row.
+        let mut known: PlHashMap<u64, u32> = PlHashMap::default();
+        let codes = numbers
+            .iter()
+            .map(|x| {
+                *known
+                    .entry(x.to_bits())
+                    .or_insert_with(|| self.code_of_number(*x))
+            })
+            .collect();
+        self.column(name, self.narrowed(codes), None)
+    }
+
+    /// The slice of rows stored by distinct value: row `i` holds `values[codes[i]]`, `None`
+    /// when empty (`as_number`: the value read as a number, for a numeric rule). Each
+    /// distinct value is coded once.
+    pub fn of_distinct<'a>(
+        &self,
+        name: &str,
+        codes: impl Iterator<Item = Option<usize>>,
+        values: &'a [String],
+        as_number: impl Fn(&'a str) -> Option<f64>,
+    ) -> SliceColumn {
+        let missing = self.values.len() as u32 - 1;
+        if !self.by_number {
+            let coded: Vec<u32> = values.iter().map(|v| self.code_of_name(v)).collect();
+            let codes = codes.map(|c| c.map_or(missing, |c| coded[c])).collect();
+            return self.column(name, self.narrowed(codes), None);
+        }
+        let numbers: Vec<f64> = values
+            .iter()
+            .map(|v| as_number(v).unwrap_or(f64::NAN))
+            .collect();
+        let row_numbers: Vec<f64> = codes.map(|c| c.map_or(f64::NAN, |c| numbers[c])).collect();
+        self.of_numbers(name, row_numbers)
+    }
+
+    fn narrowed(&self, codes: Vec<u32>) -> SliceCodes {
+        SliceCodes::collect(self.values.len(), codes.into_par_iter())
     }
 
     fn column(&self, name: &str, codes: SliceCodes, numbers: Option<Vec<f64>>) -> SliceColumn {

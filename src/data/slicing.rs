@@ -344,16 +344,20 @@ pub(super) fn bin_names(edges: &[f64]) -> Vec<String> {
 pub(super) fn bin_codes(edges: &[f64], numbers: &[f64]) -> SliceCodes {
     let bins = edges.len() - 1;
     let interior = &edges[1..bins];
-    SliceCodes::collect(
-        bins + 1,
-        numbers.par_iter().map(|&x| {
-            if x.is_nan() {
-                bins as u32
-            } else {
-                interior.partition_point(|&e| e <= x) as u32
-            }
-        }),
-    )
+    SliceCodes::collect(bins + 1, numbers.par_iter().map(|&x| bin_of(interior, x)))
+}
+
+/// The bin of `x` (NaN: the missing value's code, after the last bin).
+pub(super) fn bin_code(edges: &[f64], x: f64) -> u32 {
+    bin_of(&edges[1..edges.len() - 1], x)
+}
+
+fn bin_of(interior: &[f64], x: f64) -> u32 {
+    if x.is_nan() {
+        interior.len() as u32 + 1
+    } else {
+        interior.partition_point(|&e| e <= x) as u32
+    }
 }
 
 /// The bin edges of numbers given as (number, rows) in ascending order, each number once:

@@ -104,7 +104,7 @@ pub struct IdIndex {
     bits: u32,
 }
 
-/// The buckets of the first, cache-sized pass of the sort.
+/// The buckets of the first, cache-sized pass of [`sorted`].
 const SCATTER_BITS: u32 = 12;
 
 impl IdIndex {
@@ -115,25 +115,7 @@ impl IdIndex {
         );
         let entry = |row: usize| (hash(ids.get(row)) & !0xFFFF_FFFF) | row as u64;
         let unsorted: Vec<u64> = (0..ids.len()).into_par_iter().map(entry).collect();
-        // Scattered by the top bits into buckets that fit in cache, each then sorted.
-        let scatter = |e: u64| (e >> (64 - SCATTER_BITS)) as usize;
-        let starts = bucket_starts(&unsorted, SCATTER_BITS);
-        let mut entries = vec![0u64; unsorted.len()];
-        let mut next = starts.clone();
-        for &e in &unsorted {
-            let b = scatter(e);
-            entries[next[b]] = e;
-            next[b] += 1;
-        }
-        drop(unsorted);
-        let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(starts.len());
-        let mut rest = entries.as_mut_slice();
-        for w in starts.windows(2) {
-            let (this, after) = rest.split_at_mut(w[1] - w[0]);
-            buckets.push(this);
-            rest = after;
-        }
-        buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+        let entries = sorted(unsorted);
         // About two entries a bucket.
         let bits = (usize::BITS - (entries.len() / 2).leading_zeros()).clamp(1, 32);
         let starts = bucket_starts(&entries, bits)
@@ -183,6 +165,30 @@ impl IdIndex {
     }
 }
 
+/// `values` sorted: scattered by their top bits into buckets that fit in cache, each then
+/// sorted on its own, in parallel. At ten million values a few times quicker than one sort.
+pub fn sorted(values: Vec<u64>) -> Vec<u64> {
+    let scatter = |e: u64| (e >> (64 - SCATTER_BITS)) as usize;
+    let starts = bucket_starts(&values, SCATTER_BITS);
+    let mut out = vec![0u64; values.len()];
+    let mut next = starts.clone();
+    for &e in &values {
+        let b = scatter(e);
+        out[next[b]] = e;
+        next[b] += 1;
+    }
+    drop(values);
+    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(starts.len());
+    let mut rest = out.as_mut_slice();
+    for w in starts.windows(2) {
+        let (this, after) = rest.split_at_mut(w[1] - w[0]);
+        buckets.push(this);
+        rest = after;
+    }
+    buckets.par_iter_mut().for_each(|b| b.sort_unstable());
+    out
+}
+
 /// Where each bucket of `entries` by their top `bits` bits starts, once sorted (the last is
 /// the end): a count per bucket, summed.
 fn bucket_starts(entries: &[u64], bits: u32) -> Vec<usize> {
@@ -209,6 +215,28 @@ impl<S: AsRef<str>> FromIterator<S> for Ids {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_equals_a_comparison_sort_with_repeats_and_extremes() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut values: Vec<u64> = (0..50_000)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Narrow values pile into one bucket; every tenth repeats an earlier one.
+                match i % 10 {
+                    0 => i as u64 / 3,
+                    _ => state,
+                }
+            })
+            .collect();
+        values.extend([0, u64::MAX, u64::MAX, 1 << 63]);
+        let mut expected = values.clone();
+        expected.sort_unstable();
+        assert_eq!(sorted(values), expected);
+        assert!(sorted(Vec::new()).is_empty());
+    }
 
     #[test]
     fn ids_round_trip_including_empty_and_unicode() {

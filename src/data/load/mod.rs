@@ -1306,25 +1306,37 @@ impl Loader<'_> {
         kept: &[usize],
     ) -> Result<SliceColumn, LoadError> {
         let column = self.column(name)?;
-        if column.is_numeric() {
-            let Ok(numbers) = self.numbers_of(&column, kept)? else {
-                unreachable!("numeric columns always parse")
-            };
-            return Ok(rule.of_numbers(name, &numbers));
+        if let Column::Typed(series) = &column
+            && series.dtype().is_primitive_numeric()
+        {
+            // The plan refuses a column holding NaN or infinities, so every number is finite.
+            let numbers = kept_numbers(series, kept)
+                .map_err(|e| self.parse_error(e))?
+                .map_err(|problem| LoadError::BadSlice {
+                    path: self.path().to_path_buf(),
+                    column: name.to_string(),
+                    problem,
+                })?;
+            return Ok(rule.of_numbers(name, numbers));
         }
         let text = column.text().map_err(|e| self.parse_error(e))?;
-        let cells = select(text.iter(), kept);
-        if rule.numeric() {
-            let numbers: Vec<Option<f64>> = cells
-                .iter()
-                .map(|cell| {
-                    cell.and_then(|v| parse_number(v, self.decimal_comma))
-                        .filter(|x| x.is_finite())
-                })
-                .collect();
-            return Ok(rule.of_numbers(name, &numbers));
+        let decimal_comma = self.decimal_comma;
+        let as_number = |v: &str| parse_number(v, decimal_comma).filter(|x| x.is_finite());
+        if let TextColumn::Distinct { codes, values } = &*text {
+            let codes = kept_items(codes.iter(), kept).map(|&c| match c {
+                NO_VALUE => None,
+                c => Some(c as usize),
+            });
+            return Ok(rule.of_distinct(name, codes, values, as_number));
         }
-        Ok(rule.of_texts(name, cells.into_iter()))
+        let cells = kept_items(text.iter(), kept);
+        if rule.numeric() {
+            let numbers = cells
+                .map(|cell| cell.and_then(as_number).unwrap_or(f64::NAN))
+                .collect();
+            return Ok(rule.of_numbers(name, numbers));
+        }
+        Ok(rule.of_texts(name, cells))
     }
 }
 

@@ -720,10 +720,10 @@ fn check_unique_ids(
     table: &TableFile,
     roles: &ColumnRoles,
     request: &MappingRequest,
-    mut hashes: Vec<u64>,
+    hashes: Vec<u64>,
     progress: &Progress,
 ) -> Result<(), LoadError> {
-    hashes.par_sort_unstable();
+    let hashes = crate::model::ids::sorted(hashes);
     let repeated: PlHashSet<u64> = hashes
         .windows(2)
         .filter(|w| w[0] == w[1])

@@ -175,6 +175,39 @@ impl DistinctBuilder {
     }
 }
 
+/// The codes of short values met recently, by their 16-byte views: one slot per view's
+/// hash, a value replacing another of the same slot. A column of a few dozen values finds
+/// each in one compare, where a hash map would hash and probe.
+struct RecentViews {
+    slots: Vec<(u128, u32)>,
+}
+
+impl RecentViews {
+    const SLOTS: usize = 1 << 10;
+    /// No inline view is this one: its length field exceeds the inline limit.
+    const EMPTY: u128 = u128::MAX;
+
+    fn new() -> Self {
+        RecentViews {
+            slots: vec![(Self::EMPTY, 0); Self::SLOTS],
+        }
+    }
+
+    fn slot(view: u128) -> usize {
+        let mixed = ((view >> 64) as u64 ^ view as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> (64 - Self::SLOTS.trailing_zeros())) as usize
+    }
+
+    fn get(&self, view: u128) -> Option<u32> {
+        let (key, code) = self.slots[Self::slot(view)];
+        (key == view).then_some(code)
+    }
+
+    fn insert(&mut self, view: u128, code: u32) {
+        self.slots[Self::slot(view)] = (view, code);
+    }
+}
+
 /// Values a distinct column holds before it may turn plain.
 const MOSTLY_DISTINCT_FROM: usize = 1 << 16;
 
@@ -205,28 +238,30 @@ impl TextBuilder {
     }
 
     /// Appends the cells of a text column (a null is an empty cell). A short value is
-    /// held whole in its 16-byte view, so a value met before is found by its view alone,
+    /// held whole in its 16-byte view, so a value met recently is found by its view alone,
     /// without hashing or comparing its text: most label and slice values are that short.
     pub fn push_all(&mut self, column: &StringChunked) {
-        let mut known: hashbrown::HashMap<u128, u32> = hashbrown::HashMap::new();
-        let chunks = column.downcast_iter();
-        for (cell, view) in chunks.flat_map(|c| c.iter().zip(c.views().iter())) {
-            let Some(cell) = cell else {
-                self.push("");
-                continue;
-            };
-            let key = view.is_inline().then(|| view.as_u128());
-            if let (TextBuilder::Distinct(b), Some(key)) = (&mut *self, key)
-                && let Some(&code) = known.get(&key)
-            {
-                b.codes.push(code);
-                continue;
-            }
-            self.push(cell);
-            if let (TextBuilder::Distinct(b), Some(key)) = (&*self, key)
-                && let Some(&code) = b.codes.last()
-            {
-                known.insert(key, code);
+        let mut recent = RecentViews::new();
+        for (chunk, array) in column.chunks().iter().zip(column.downcast_iter()) {
+            let validity = chunk.validity();
+            for (row, view) in array.views().iter().enumerate() {
+                if validity.is_some_and(|valid| !valid.get_bit(row)) {
+                    self.push("");
+                    continue;
+                }
+                let key = view.is_inline().then(|| view.as_u128());
+                if let (TextBuilder::Distinct(b), Some(key)) = (&mut *self, key)
+                    && let Some(code) = recent.get(key)
+                {
+                    b.codes.push(code);
+                    continue;
+                }
+                self.push(array.value(row));
+                if let (TextBuilder::Distinct(b), Some(key)) = (&*self, key)
+                    && let Some(&code) = b.codes.last()
+                {
+                    recent.insert(key, code);
+                }
             }
         }
     }
