@@ -194,7 +194,8 @@ struct Parts {
     path: PathBuf,
     names: Vec<String>,
     rows: usize,
-    part_rows: usize,
+    /// (first row, rows) of each part: about `part_rows` rows, cut at row-group ends.
+    parts: Vec<(usize, usize)>,
 }
 
 impl Parts {
@@ -207,14 +208,15 @@ impl Parts {
             path: path.to_path_buf(),
             source,
         })?;
-        let (names, rows) = contain(|| -> PolarsResult<(Vec<String>, usize)> {
+        let (names, rows, groups) = contain(|| -> PolarsResult<_> {
             let mut reader = ParquetReader::new(file);
-            let names = reader
+            let names: Vec<String> = reader
                 .schema()?
                 .iter_names()
                 .map(|n| n.to_string())
                 .collect();
-            Ok((names, reader.num_rows()?))
+            let groups = table::row_groups(&mut reader)?;
+            Ok((names, reader.num_rows()?, groups))
         })
         .map_err(parse_error)?
         .map_err(|e| parse_error(e.to_string()))?;
@@ -225,7 +227,7 @@ impl Parts {
             path: path.to_path_buf(),
             names,
             rows,
-            part_rows,
+            parts: table::row_group_batches(&groups, part_rows),
         })
     }
 
@@ -240,15 +242,15 @@ impl Parts {
         let (parts, received) = std::sync::mpsc::sync_channel(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let mut first_row = 0;
-                while first_row < self.rows && !progress.is_cancelled() {
-                    let part = self.read(kept, first_row);
-                    let height = part.as_ref().map_or(0, Table::height);
-                    // The receiver is gone when `each` failed: stop reading.
-                    if parts.send(part.map(|p| (p, first_row))).is_err() {
+                for &part in &self.parts {
+                    if progress.is_cancelled() {
                         break;
                     }
-                    first_row += height.max(1);
+                    let read = self.read(kept, part).map(|table| (table, part.0));
+                    // The receiver is gone when `each` failed: stop reading.
+                    if parts.send(read).is_err() {
+                        break;
+                    }
                 }
             });
             let mut read = 0;
@@ -266,8 +268,8 @@ impl Parts {
         })
     }
 
-    /// The `kept` columns of the part starting at `first_row`.
-    fn read(&self, kept: &KeptColumns, first_row: usize) -> Result<Table, LoadError> {
+    /// The `kept` columns of the part (first row, rows).
+    fn read(&self, kept: &KeptColumns, part: (usize, usize)) -> Result<Table, LoadError> {
         let parse_error = |message: String| LoadError::Parse {
             path: self.path.clone(),
             message,
@@ -280,7 +282,7 @@ impl Parts {
         contain(|| -> PolarsResult<Table> {
             let frame = ParquetReader::new(file)
                 .with_columns(Some(names))
-                .with_slice(Some((first_row, self.part_rows)))
+                .with_slice(Some(part))
                 .finish()?;
             let mut columns = FrameColumns::new(kept.clone());
             columns.append(&frame)?;

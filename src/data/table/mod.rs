@@ -335,8 +335,50 @@ fn unreadable_value(path: &Path, message: String) -> LoadError {
     }
 }
 
-/// Rows of a Parquet column decoded at a time.
+/// Rows of a Parquet column decoded at a time, about.
 const PARQUET_BATCH: usize = 1 << 20;
+
+/// The batches (first row, rows) of a Parquet file whose row groups hold `group_rows`, of
+/// about `batch_rows` rows each: cut at row-group ends where one falls in the batch, since
+/// a row group cut in two is decoded twice; a row group larger than a batch is cut.
+pub fn row_group_batches(group_rows: &[usize], batch_rows: usize) -> Vec<(usize, usize)> {
+    let batch_rows = batch_rows.max(1);
+    let rows: usize = group_rows.iter().sum();
+    let mut ends = group_rows.iter().scan(0, |end, &n| {
+        *end += n;
+        Some(*end)
+    });
+    let mut group_end = ends.next();
+    let mut batches = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let mut end = (start + batch_rows).min(rows);
+        // The last row-group end within the batch, if any.
+        let mut snapped = None;
+        while let Some(e) = group_end.filter(|&e| e <= end) {
+            if e > start {
+                snapped = Some(e);
+            }
+            group_end = ends.next();
+        }
+        end = snapped.unwrap_or(end);
+        batches.push((start, end - start));
+        start = end;
+    }
+    batches
+}
+
+/// The rows of each row group of a Parquet file.
+pub fn row_groups(
+    reader: &mut ParquetReader<impl polars::io::mmap::MmapBytesReader>,
+) -> PolarsResult<Vec<usize>> {
+    Ok(reader
+        .get_metadata()?
+        .row_groups
+        .iter()
+        .map(|group| group.num_rows())
+        .collect())
+}
 
 /// Reads a Parquet file's names and first rows; the columns `choose` picks are read later,
 /// each when the load asks for it (see [`ParquetColumns`]). `None` when it has no rows.
@@ -355,19 +397,20 @@ fn read_parquet(
             .map(|n| n.to_string())
             .collect();
         let rows = reader.num_rows()?;
+        let batches = row_group_batches(&row_groups(&mut reader)?, batch_rows);
         let head = ParquetReader::new(Cursor::new(&bytes[..]))
             .with_slice(Some((0, head_rows.min(rows))))
             .finish()?;
-        Ok((names, rows, head_of(&head, head_rows)))
+        Ok((names, rows, batches, head_of(&head, head_rows)))
     });
-    let (names, rows, head) = outline
+    let (names, rows, batches, head) = outline
         .map_err(|panic| unreadable_value(path, panic))?
         .map_err(|e| parse_error(path, e))?;
     if rows == 0 {
         return Ok(None);
     }
     let kept = choose(&names);
-    let columns = ParquetColumns::new(path, bytes, kept, rows, batch_rows);
+    let columns = ParquetColumns::new(path, bytes, kept, batches);
     Ok(Some((
         Table::read_later(names, rows, Box::new(columns)),
         head,
@@ -384,19 +427,18 @@ struct ParquetColumns {
     /// The kept columns not read yet.
     unread: Mutex<Vec<String>>,
     kept: KeptColumns,
-    rows: usize,
-    batch_rows: usize,
+    /// (first row, rows) of each batch decoded at once.
+    batches: Vec<(usize, usize)>,
 }
 
 impl ParquetColumns {
-    fn new(path: &Path, bytes: Vec<u8>, kept: KeptColumns, rows: usize, batch_rows: usize) -> Self {
+    fn new(path: &Path, bytes: Vec<u8>, kept: KeptColumns, batches: Vec<(usize, usize)>) -> Self {
         ParquetColumns {
             path: path.to_path_buf(),
             bytes: Mutex::new(Some(Arc::new(bytes))),
             unread: Mutex::new(kept.iter().map(|(name, _)| name.clone()).collect()),
             kept,
-            rows,
-            batch_rows,
+            batches,
         }
     }
 
@@ -415,16 +457,16 @@ impl ParquetColumns {
     /// Stores each batch of rows while the next one is decoded, in row order.
     fn read_column(&self, bytes: &[u8], kept: &(String, Storage)) -> PolarsResult<Option<Column>> {
         let mut column = FrameColumns::new(vec![kept.clone()]);
-        let decode = |offset: usize| {
+        let decode = |batch: (usize, usize)| {
             ParquetReader::new(Cursor::new(bytes))
                 .with_columns(Some(vec![kept.0.clone()]))
-                .with_slice(Some((offset, self.batch_rows)))
+                .with_slice(Some(batch))
                 .finish()
         };
         let mut decoded: Option<DataFrame> = None;
-        for offset in (0..self.rows).step_by(self.batch_rows.max(1)) {
+        for &batch in &self.batches {
             let (next, stored) = rayon::join(
-                || decode(offset),
+                || decode(batch),
                 || decoded.take().map_or(Ok(()), |batch| column.append(&batch)),
             );
             stored?;
@@ -601,6 +643,33 @@ fn check_json_lines(path: &Path, content: &[u8]) -> Result<(), LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parquet_batches_end_at_row_group_ends_and_cover_every_row_once() {
+        // Three groups fit a batch of 1,000: it ends after them, not inside the fourth.
+        assert_eq!(
+            row_group_batches(&[263, 263, 263, 263, 100], 1_000),
+            vec![(0, 789), (789, 363)]
+        );
+        // A group larger than a batch is cut; the batch after it starts at its end.
+        assert_eq!(
+            row_group_batches(&[2_500, 300], 1_000),
+            vec![(0, 1_000), (1_000, 1_000), (2_000, 800)]
+        );
+        assert_eq!(row_group_batches(&[0, 5, 0], 10), vec![(0, 5)]);
+        assert!(row_group_batches(&[], 10).is_empty());
+        for groups in [vec![7, 1, 30, 2, 2, 9], vec![1; 40], vec![64]] {
+            for batch in [1, 3, 8, 50] {
+                let batches = row_group_batches(&groups, batch);
+                let mut next = 0;
+                for &(start, rows) in &batches {
+                    assert!(start == next && rows > 0 && rows <= batch);
+                    next += rows;
+                }
+                assert_eq!(next, groups.iter().sum::<usize>());
+            }
+        }
+    }
 
     #[test]
     fn the_separator_is_the_one_that_splits_every_line_alike() {
