@@ -321,6 +321,16 @@ fn bad_inputs_fail_with_clear_messages() {
             ],
         ),
         (
+            // Typed numbers, read without text; an excluded row and an empty cell before.
+            "tests/data/bad/typed_confidence_out_of_range.jsonl",
+            &[
+                "typed_confidence_out_of_range.jsonl",
+                "row 4",
+                "1.7",
+                "outside [0, 1]",
+            ],
+        ),
+        (
             "tests/data/bad/text_confidence.csv",
             &["text_confidence.csv", "row 1", "\"high\" is not a number"],
         ),

@@ -16,6 +16,7 @@ use super::load::{Dataset, load, load_with};
 use super::mapping::MappingRequest;
 use super::progress::{Progress, Step};
 use super::store::{Committed, DatasetRecord, LabelReview, Op, Store, StoreError, TagDef};
+use crate::model::Ids;
 use crate::model::TagBook;
 use crate::model::analysis::ManualInputs;
 use crate::model::audit::AuditSpec;
@@ -181,6 +182,15 @@ fn record_for(
     }
 }
 
+/// Where an assembled project's tag book comes from.
+enum Tags {
+    /// The dataset's own: a project just made from it holds exactly its tags.
+    Book(TagBook),
+    /// The project file's assignments, their row ids and tag ids, matched to rows by id
+    /// through the index of rows by id that the load's check for repeated ids built.
+    Assignments(Ids, Vec<i64>),
+}
+
 impl Project {
     /// Creates a project for a dataset; the tags column, if any, becomes the initial tags.
     pub fn init(
@@ -234,8 +244,14 @@ impl Project {
             .iter()
             .map(|(_, name)| name)
             .eq(dataset.tags.names());
-        let book = same_tags.then(|| dataset.tags.clone());
-        Project::assemble(store, dataset_path.to_path_buf(), dataset, &record, book)
+        let tags = match same_tags {
+            true => Tags::Book(dataset.tags.clone()),
+            false => {
+                let (ids, tags) = store.assignments_by_tag_id()?;
+                Tags::Assignments(ids, tags)
+            }
+        };
+        Project::assemble(store, dataset_path.to_path_buf(), dataset, &record, tags)
     }
 
     pub fn open(path: &Path) -> Result<Project, StoreError> {
@@ -265,17 +281,23 @@ impl Project {
         };
         let dataset = load_with(&dataset_path, &record.mapping, progress)?;
         progress.enter(Step::ReadingTags)?;
-        Project::assemble(store, dataset_path, dataset, &record, None)
+        let (ids, tags) = store.assignments_by_tag_id()?;
+        Project::assemble(
+            store,
+            dataset_path,
+            dataset,
+            &record,
+            Tags::Assignments(ids, tags),
+        )
     }
 
-    /// The project from its store and its loaded dataset: tags reconciled by row id, unless
-    /// the tag book is known (`book`).
+    /// The project from its store and its loaded dataset, with its tag book from `tags`.
     fn assemble(
         store: Store,
         dataset_path: PathBuf,
         dataset: Dataset,
         record: &DatasetRecord,
-        book: Option<TagBook>,
+        tags: Tags,
     ) -> Result<Project, StoreError> {
         let mut warnings = dataset.warnings.clone();
         if dataset.fingerprint != record.fingerprint {
@@ -301,9 +323,9 @@ impl Project {
             dataset,
             warnings,
         };
-        match book {
-            Some(book) => project.book = book,
-            None => project.reload_book()?,
+        match tags {
+            Tags::Book(book) => project.book = book,
+            Tags::Assignments(ids, tags) => project.reload_book(&ids, &tags)?,
         }
         Ok(project)
     }
@@ -606,9 +628,10 @@ impl Project {
             .map(|text| self.check_audit(text))
     }
 
-    /// Rebuilds the tag book from the project file. Assignments and marks whose row id is no
-    /// longer in the dataset stay in the file and are reported, never dropped.
-    pub fn reload_book(&mut self) -> Result<(), StoreError> {
+    /// Rebuilds the tag book from the project file's assignments (row ids and their tag ids)
+    /// and reviewed marks. Assignments and marks whose row id is no longer in the dataset
+    /// stay in the file and are reported, never dropped.
+    fn reload_book(&mut self, row_ids: &Ids, assigned_tags: &[i64]) -> Result<(), StoreError> {
         let set = &self.dataset.set;
         let mut book = TagBook::new(set.len());
         let mut orphans: Vec<String> = Vec::new();
@@ -620,23 +643,11 @@ impl Project {
         }
         // Assignments to a tag id the tags table lacks: only a file edited by hand has them.
         let (mut untagged, mut untagged_ids) = (0usize, Vec::new());
-        // The index of rows by id (a loaded dataset's is built already, by its check for
-        // repeated ids) is built on another thread while the assignments are read here; then
-        // they are matched to rows in parallel.
-        let assignments = std::thread::scope(|scope| {
-            scope.spawn(|| set.ids.index().len());
-            let mut assignments: Vec<(String, i64)> = Vec::new();
-            self.store.for_each_assignment(|row_id, store_id| {
-                assignments.push((row_id.to_string(), store_id));
-            })?;
-            Ok::<_, StoreError>(assignments)
-        })?;
-        let rows: Vec<Option<usize>> = assignments
-            .par_iter()
-            .map(|(row_id, _)| set.ids.row(row_id))
+        let rows: Vec<Option<usize>> = (0..row_ids.len())
+            .into_par_iter()
+            .map(|at| set.ids.row(row_ids.get(at)))
             .collect();
-        for ((row_id, store_id), row) in assignments.iter().zip(rows) {
-            let row_id = row_id.as_str();
+        for ((row_id, store_id), row) in row_ids.iter().zip(assigned_tags).zip(rows) {
             match (row, by_store_id.get(store_id)) {
                 (Some(row), Some(&tag)) => {
                     book.assign(set, tag, row);

@@ -121,18 +121,14 @@ pub fn slice_column(name: &str, source: SliceSource<'_>) -> Result<SliceColumn, 
     }
 }
 
-/// Numbers with `None` where empty as [`SliceSource::Numbers`] takes them, or why they
-/// cannot be a slice (a NaN or infinite number).
-pub fn finite_or_empty(numbers: impl Iterator<Item = Option<f64>>) -> Result<Vec<f64>, String> {
-    let mut out = Vec::with_capacity(numbers.size_hint().1.unwrap_or_default());
-    for x in numbers {
-        match x {
-            None => out.push(f64::NAN),
-            Some(x) if x.is_finite() => out.push(x),
-            Some(_) => return Err("it holds NaN or infinite numbers".to_string()),
-        }
+/// A number (`None`: empty) as [`SliceSource::Numbers`] takes it, NaN where empty, or why
+/// its column cannot be a slice (a NaN or infinite number).
+pub fn finite_or_empty(x: Option<f64>) -> Result<f64, String> {
+    match x {
+        None => Ok(f64::NAN),
+        Some(x) if x.is_finite() => Ok(x),
+        Some(_) => Err("it holds NaN or infinite numbers".to_string()),
     }
-    Ok(out)
 }
 
 /// The slice of a numeric column (NaN where empty): a category per number when it takes
@@ -636,8 +632,10 @@ mod tests {
             slice_column("n", SliceSource::Numbers(vec![1.0, 2.0, f64::NAN, 1.0])).unwrap();
         assert_eq!(numeric.values, ["1", "2", "(missing)"]);
         assert_eq!(*numeric.codes.to_wide(), [0, 1, 2, 0]);
+        assert!(finite_or_empty(None).unwrap().is_nan());
+        assert_eq!(finite_or_empty(Some(-2.5)), Ok(-2.5));
         assert_eq!(
-            finite_or_empty([Some(1.0), None, Some(f64::INFINITY)].into_iter()).unwrap_err(),
+            finite_or_empty(Some(f64::INFINITY)).unwrap_err(),
             "it holds NaN or infinite numbers"
         );
     }

@@ -914,19 +914,27 @@ impl Loader<'_> {
         let media_cells = roles.media.as_deref().map(|c| self.text(c)).transpose()?;
         let tags = roles.tags.as_deref().map(|c| self.text(c)).transpose()?;
         let explicit_slices = !request.slices.is_empty();
-        // One after another, each in parallel inside: at ten million rows, the memory each
-        // needs while it works is larger than what it keeps.
-        let ids = self.ids(roles, kept, media_cells.as_deref());
-        let media = match (&roles.media, &media_cells) {
-            (Some(c), Some(values)) => self.media(c, values, kept).map(Some),
-            _ => Ok(None),
-        };
+        // The ids and the confidences at once, as neither keeps a core busy; the slices
+        // after: at ten million rows, what they need while they work is larger than what
+        // they keep.
+        let ((ids, media), confidence) = rayon::join(
+            || {
+                let ids = self.ids(roles, kept, media_cells.as_deref());
+                let media = match (&roles.media, &media_cells) {
+                    (Some(c), Some(values)) => self.media(c, values, kept).map(Some),
+                    _ => Ok(None),
+                };
+                (ids, media)
+            },
+            || {
+                roles
+                    .confidence
+                    .as_deref()
+                    .map(|c| self.confidence(c, kept))
+                    .transpose()
+            },
+        );
         drop(media_cells);
-        let confidence = roles
-            .confidence
-            .as_deref()
-            .map(|c| self.confidence(c, kept))
-            .transpose();
         let slices = self.slices(&roles.slices, kept, explicit_slices);
         let (ids, no_ids) = ids?;
         let media = media?;
@@ -1153,24 +1161,36 @@ impl Loader<'_> {
             value,
             problem,
         };
-        let values = self
-            .numbers(column, kept)?
-            .map_err(|nan| bad(nan.row, nan.text, "is not a number"))?;
         let mut out = Vec::with_capacity(kept.len());
         let mut empty = RowList::default();
-        for (&row, value) in kept.iter().zip(values) {
-            match value {
-                None => {
-                    empty.push(self.first_row + row);
-                    out.push(f64::NAN);
-                }
-                Some(x) if x.is_nan() => {
-                    return Err(bad(row, "NaN".into(), "is not a number (NaN)"));
-                }
-                Some(x) if !(0.0..=1.0).contains(&x) => {
-                    return Err(bad(row, x.to_string(), "is outside [0, 1]"));
-                }
-                Some(x) => out.push(x),
+        let mut accept = |row: usize, value: Option<f64>| match value {
+            None => {
+                empty.push(self.first_row + row);
+                out.push(f64::NAN);
+                Ok(())
+            }
+            Some(x) if x.is_nan() => Err(bad(row, "NaN".into(), "is not a number (NaN)")),
+            Some(x) if !(0.0..=1.0).contains(&x) => {
+                Err(bad(row, x.to_string(), "is outside [0, 1]"))
+            }
+            Some(x) => {
+                out.push(x);
+                Ok(())
+            }
+        };
+        let cells = self.column(column)?;
+        if let Column::Typed(series) = &cells
+            && series.dtype().is_primitive_numeric()
+        {
+            // Straight from the typed column: no copy of it, no option per row.
+            each_kept_number(series, kept, |at, x| accept(kept[at], x))
+                .map_err(|e| self.parse_error(e))??;
+        } else {
+            let values = self
+                .numbers_of(&cells, kept)?
+                .map_err(|nan| bad(nan.row, nan.text, "is not a number"))?;
+            for (&row, value) in kept.iter().zip(values) {
+                accept(row, value)?;
             }
         }
         Ok((out, empty))
@@ -1488,29 +1508,55 @@ fn select<T>(column: impl Iterator<Item = T>, kept: &[usize]) -> Vec<T> {
 }
 
 /// The kept rows (ascending) of a numeric column as numbers, NaN where empty, or why they
-/// cannot be. Cast to floats a window of rows at a time: a cast of the whole column would
-/// hold a second copy of it (80 MB at ten million rows).
+/// cannot be.
 fn kept_numbers(series: &Series, kept: &[usize]) -> PolarsResult<Result<Vec<f64>, String>> {
-    const WINDOW: usize = 1 << 16;
     let mut numbers = Vec::with_capacity(kept.len());
-    let mut rest = kept;
+    let done = each_kept_number(series, kept, |_, x| {
+        numbers.push(finite_or_empty(x)?);
+        Ok(())
+    })?;
+    Ok(done.map(|()| numbers))
+}
+
+/// Calls `each` with every kept row (ascending) of a numeric column, as its place in `kept`
+/// and its number (`None`: empty), until it fails. Cast to floats a window of rows at a
+/// time: a cast of the whole column would hold a second copy of it (80 MB at ten million
+/// rows).
+fn each_kept_number<E>(
+    series: &Series,
+    kept: &[usize],
+    mut each: impl FnMut(usize, Option<f64>) -> Result<(), E>,
+) -> PolarsResult<Result<(), E>> {
+    const WINDOW: usize = 1 << 16;
+    let mut at = 0;
     for start in (0..series.len()).step_by(WINDOW) {
-        let in_window = rest.partition_point(|&row| row < start + WINDOW);
-        let (here, later) = rest.split_at(in_window);
-        rest = later;
+        let in_window = kept[at..].partition_point(|&row| row < start + WINDOW);
+        let here = &kept[at..at + in_window];
         if here.is_empty() {
             continue;
         }
         let window = series
             .slice(start as i64, WINDOW)
             .cast(&DataType::Float64)?;
-        let rows: Vec<usize> = here.iter().map(|row| row - start).collect();
-        match finite_or_empty(kept_items(window.f64()?.iter(), &rows)) {
-            Ok(part) => numbers.extend(part),
-            Err(problem) => return Ok(Err(problem)),
+        let window = window.f64()?;
+        let result = if here.len() == window.len() {
+            // Every row of the window is kept, as in most tables.
+            window
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| each(at + i, x))
+        } else {
+            let rows: Vec<usize> = here.iter().map(|row| row - start).collect();
+            kept_items(window.iter(), &rows)
+                .enumerate()
+                .try_for_each(|(i, x)| each(at + i, x))
+        };
+        if let Err(e) = result {
+            return Ok(Err(e));
         }
+        at += in_window;
     }
-    Ok(Ok(numbers))
+    Ok(Ok(()))
 }
 
 /// [`select`] as an iterator.

@@ -14,8 +14,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    EXAMPLES, Loader, RowIssues, RowList, encode_labels, evaluation_set, free_text_warning,
-    kept_columns, look_alike_warning, row_number, tag_book,
+    EXAMPLES, Loader, RowIssues, RowList, each_kept_number, encode_labels, evaluation_set,
+    free_text_warning, kept_columns, look_alike_warning, row_number, tag_book,
 };
 use crate::data::contain::contain;
 use crate::data::error::LoadError;
@@ -415,16 +415,17 @@ fn tally_column(
 ) -> Result<[SliceTally; 2], LoadError> {
     let typed = column.is_numeric();
     let mut tallies = [SliceTally::new(typed), SliceTally::new(typed)];
-    if typed {
+    if let Column::Typed(series) = column
+        && typed
+    {
         let rows: Vec<usize> = (0..group.len()).collect();
-        let Ok(numbers) = loader.numbers_of(column, &rows)? else {
-            unreachable!("numeric columns always parse")
-        };
-        for (x, &g) in numbers.into_iter().zip(group) {
-            if let Some(tally) = tallies.get_mut(usize::from(g)) {
+        let tallied = each_kept_number(series, &rows, |row, x| {
+            if let Some(tally) = tallies.get_mut(usize::from(group[row])) {
                 tally.add_number(x, 1);
             }
-        }
+            Ok::<_, std::convert::Infallible>(())
+        });
+        tallied.map_err(|e| loader.parse_error(e))?.unwrap_or(());
         return Ok(tallies);
     }
     let text = column.text().map_err(|e| loader.parse_error(e))?;

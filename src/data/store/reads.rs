@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{LabelReview, Store, StoreError, TagDef};
 use crate::model::analysis::ManualInputs;
 use crate::model::hlp::Subject;
+use crate::model::ids::Ids;
 use crate::model::priorities::Rating;
 
 /// The view-state key of the HLP preference ([`crate::model::hlp::HlpPreference`]).
@@ -57,24 +58,25 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Calls `f(row_id, tag_id)` for every assignment, in storage order, without building a
-    /// list: opening a project with a million assignments streams them straight into the
-    /// tag book. Tag ids index [`Store::tag_ids`].
-    pub fn for_each_assignment(&self, mut f: impl FnMut(&str, i64)) -> Result<(), StoreError> {
-        let mut run = || -> rusqlite::Result<()> {
+    /// Every assignment's row id and tag id, in storage order: ids in one buffer, as a
+    /// million of them are read while a table loads. Tag ids index [`Store::tag_ids`].
+    pub fn assignments_by_tag_id(&self) -> Result<(Ids, Vec<i64>), StoreError> {
+        let run = || -> rusqlite::Result<(Ids, Vec<i64>)> {
             let mut stmt = self
                 .conn
                 .prepare_cached("SELECT row_id, tag_id FROM assignments")?;
             let mut rows = stmt.query([])?;
+            let (mut ids, mut tags) = (Ids::default(), Vec::new());
             while let Some(row) = rows.next()? {
-                f(row.get_ref(0)?.as_str()?, row.get(1)?);
+                ids.push(row.get_ref(0)?.as_str()?);
+                tags.push(row.get(1)?);
             }
-            Ok(())
+            Ok((ids, tags))
         };
         run().map_err(|e| self.error(e))
     }
 
-    /// (tag id, tag name) pairs, for [`Store::for_each_assignment`].
+    /// (tag id, tag name) pairs, for [`Store::assignments_by_tag_id`].
     pub fn tag_ids(&self) -> Result<Vec<(i64, String)>, StoreError> {
         self.conn
             .prepare_cached("SELECT id, name FROM tags ORDER BY name")
