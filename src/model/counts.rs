@@ -51,10 +51,7 @@ impl Counts {
     }
 
     fn counted(set: &EvalSet, confusion: Option<&Confusion>, recall_of: &[usize]) -> Self {
-        let mut overall = GroupCounts::default();
-        for row in 0..set.len() {
-            overall.add_row(set, row);
-        }
+        let overall = GroupCounts::of_all(set);
         let classes: Vec<String> = match confusion {
             Some(_) => set.class_names().to_vec(),
             None => Vec::new(),
@@ -153,6 +150,7 @@ fn index_of(names: &[String]) -> HashMap<String, u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MISSING;
     use crate::model::dataset::tests::{classification, parts_of};
     use crate::model::dataset::{EvalSetParts, SliceColumn, SliceKind};
 
@@ -171,6 +169,42 @@ mod tests {
             }],
             ..parts_of(&base)
         })
+    }
+
+    #[test]
+    fn counts_by_row_kind_equal_counts_row_by_row() {
+        let classes = ["a", "b", "c"];
+        let rows = 500;
+        let pick = |i: usize, step: usize| classes[(i * step / 7) % 3];
+        let labels: Vec<&str> = (0..rows).map(|i| pick(i, 3)).collect();
+        let predictions: Vec<&str> = (0..rows).map(|i| pick(i, 5)).collect();
+        let noise: Vec<u32> = (0..rows).map(|i| (i % 3 == 0) as u32).collect();
+        let base = part(&labels, &predictions, &noise);
+        // Human and baseline labels on some rows, missing on others, right or wrong.
+        let code = |i: usize, step: usize| match i % 4 {
+            0 => MISSING,
+            _ => base.labels[(i * step) % rows],
+        };
+        let set = EvalSet::new(EvalSetParts {
+            human: Some((0..rows).map(|i| code(i, 1 + i % 2)).collect()),
+            baseline: Some((0..rows).map(|i| code(i + 1, 2 + i % 3)).collect()),
+            ..parts_of(&base)
+        });
+        let by_row = |rows: &mut dyn Iterator<Item = usize>| {
+            let mut counts = GroupCounts::default();
+            rows.for_each(|row| counts.add_row(&set, row));
+            counts
+        };
+        let overall = GroupCounts::of_all(&set);
+        assert_eq!(overall, by_row(&mut (0..rows)));
+        assert!(overall.human_n > 0 && overall.human_correct > 0);
+        assert!(overall.human_correct < overall.human_n);
+        assert!(overall.baseline_correct > 0 && overall.baseline_correct < overall.baseline_n);
+        let counts = Counts::of(&set);
+        for (value, counted) in counts.slices[0].counts.iter().enumerate() {
+            let rows = &mut (0..rows).filter(|&r| set.slices[0].codes.get(r) == value as u32);
+            assert_eq!(*counted, by_row(rows));
+        }
     }
 
     #[test]

@@ -17,7 +17,51 @@ pub struct GroupCounts {
     pub edits: EditTotals,
 }
 
+/// What one row adds to a group's counts when the set has no transcript edits, as five
+/// bits: right, judged by a human, right by the human, judged by the baseline, right by
+/// the baseline. Rows of one kind add the same, so a group is counted by its rows' kinds.
+pub fn row_kind(set: &EvalSet, row: usize) -> u8 {
+    let mut kind = u8::from(set.correct[row]);
+    if let Some(right) = set.human_correct.as_ref().and_then(|h| h[row]) {
+        kind |= 0b10 | (u8::from(right) << 2);
+    }
+    if let Some(right) = set.baseline_correct.as_ref().and_then(|b| b[row]) {
+        kind |= 0b1000 | (u8::from(right) << 4);
+    }
+    kind
+}
+
+/// The number of row kinds ([`row_kind`]).
+pub const ROW_KINDS: usize = 32;
+
 impl GroupCounts {
+    /// The counts of rows without transcript edits, from how many rows are of each kind.
+    pub fn of_kinds(rows: &[u64; ROW_KINDS]) -> Self {
+        let mut counts = GroupCounts::default();
+        for (kind, &n) in rows.iter().enumerate() {
+            let has = |bit: usize| if kind & bit != 0 { n } else { 0 };
+            counts.n += n;
+            counts.correct += has(0b1);
+            counts.human_n += has(0b10);
+            counts.human_correct += has(0b100);
+            counts.baseline_n += has(0b1000);
+            counts.baseline_correct += has(0b10000);
+        }
+        counts
+    }
+
+    /// The counts of every row of `set`.
+    pub fn of_all(set: &EvalSet) -> Self {
+        if set.edits.is_some() {
+            let mut counts = GroupCounts::default();
+            (0..set.len()).for_each(|row| counts.add_row(set, row));
+            return counts;
+        }
+        let mut kinds = [0u64; ROW_KINDS];
+        (0..set.len()).for_each(|row| kinds[usize::from(row_kind(set, row))] += 1);
+        GroupCounts::of_kinds(&kinds)
+    }
+
     pub fn errors(&self) -> u64 {
         self.n - self.correct
     }

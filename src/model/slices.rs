@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dataset::{EvalSet, SliceCodes, SliceColumn};
-use super::group::GroupCounts;
+use super::group::{GroupCounts, ROW_KINDS, row_kind};
 use super::hlp::{self, HlpSource, Subject};
 use super::stats::{Interval, ratio, wilson};
 
@@ -82,10 +82,8 @@ pub fn column_counts(
     for (i, &c) in classes.iter().enumerate() {
         at[c] = i as u32;
     }
-    let mut counts = vec![GroupCounts::default(); values];
     let mut by_class = vec![[0u64; 2]; values * k];
-    let mut add = |row: usize, code: u32| {
-        counts[code as usize].add_row(set, row);
+    let mut count_class = |row: usize, code: u32| {
         let class = at
             .get(set.labels[row] as usize)
             .copied()
@@ -96,20 +94,44 @@ pub fn column_counts(
             cell[1] += u64::from(set.correct[row]);
         }
     };
-    // A loop per code width: one over an iterator of either would branch on every row.
-    match &column.codes {
+    // Without transcript edits a row adds its kind, one count, to its value; with them, its
+    // edits too.
+    let counts = match &set.edits {
+        None => {
+            let mut kinds = vec![[0u64; ROW_KINDS]; values];
+            each_code(&column.codes, |row, code| {
+                kinds[code as usize][usize::from(row_kind(set, row))] += 1;
+                count_class(row, code);
+            });
+            kinds.iter().map(GroupCounts::of_kinds).collect()
+        }
+        Some(_) => {
+            let mut counts = vec![GroupCounts::default(); values];
+            each_code(&column.codes, |row, code| {
+                counts[code as usize].add_row(set, row);
+                count_class(row, code);
+            });
+            counts
+        }
+    };
+    (counts, by_class)
+}
+
+/// Calls `f(row, code)` for every row. A loop per code width: one over an iterator of
+/// either would branch on every row.
+fn each_code(codes: &SliceCodes, mut f: impl FnMut(usize, u32)) {
+    match codes {
         SliceCodes::Narrow(codes) => {
             for (row, &code) in codes.iter().enumerate() {
-                add(row, u32::from(code));
+                f(row, u32::from(code));
             }
         }
         SliceCodes::Wide(codes) => {
             for (row, &code) in codes.iter().enumerate() {
-                add(row, code);
+                f(row, code);
             }
         }
     }
-    (counts, by_class)
 }
 
 /// The counts of one slice column: per value, and `[support, right]` per (value, class)
