@@ -17,21 +17,38 @@ pub struct GroupCounts {
     pub edits: EditTotals,
 }
 
-/// What one row adds to a group's counts when the set has no transcript edits, as five
+/// What each row adds to a group's counts when the set has no transcript edits, as five
 /// bits: right, judged by a human, right by the human, judged by the baseline, right by
 /// the baseline. Rows of one kind add the same, so a group is counted by its rows' kinds.
-pub fn row_kind(set: &EvalSet, row: usize) -> u8 {
-    let mut kind = u8::from(set.correct[row]);
-    if let Some(right) = set.human_correct.as_ref().and_then(|h| h[row]) {
-        kind |= 0b10 | (u8::from(right) << 2);
-    }
-    if let Some(right) = set.baseline_correct.as_ref().and_then(|b| b[row]) {
-        kind |= 0b1000 | (u8::from(right) << 4);
-    }
-    kind
+pub struct RowKinds<'a> {
+    correct: &'a [bool],
+    human: Option<&'a [Option<bool>]>,
+    baseline: Option<&'a [Option<bool>]>,
 }
 
-/// The number of row kinds ([`row_kind`]).
+impl<'a> RowKinds<'a> {
+    pub fn new(set: &'a EvalSet) -> Self {
+        RowKinds {
+            correct: &set.correct,
+            human: set.human_correct.as_deref(),
+            baseline: set.baseline_correct.as_deref(),
+        }
+    }
+
+    #[inline]
+    pub fn of(&self, row: usize) -> usize {
+        let mut kind = usize::from(self.correct[row]);
+        if let Some(right) = self.human.and_then(|h| h[row]) {
+            kind |= 0b10 | (usize::from(right) << 2);
+        }
+        if let Some(right) = self.baseline.and_then(|b| b[row]) {
+            kind |= 0b1000 | (usize::from(right) << 4);
+        }
+        kind
+    }
+}
+
+/// The number of row kinds ([`RowKinds`]).
 pub const ROW_KINDS: usize = 32;
 
 impl GroupCounts {
@@ -57,8 +74,8 @@ impl GroupCounts {
             (0..set.len()).for_each(|row| counts.add_row(set, row));
             return counts;
         }
-        let mut kinds = [0u64; ROW_KINDS];
-        (0..set.len()).for_each(|row| kinds[usize::from(row_kind(set, row))] += 1);
+        let (of, mut kinds) = (RowKinds::new(set), [0u64; ROW_KINDS]);
+        (0..set.len()).for_each(|row| kinds[of.of(row)] += 1);
         GroupCounts::of_kinds(&kinds)
     }
 

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dataset::{EvalSet, SliceCodes, SliceColumn};
-use super::group::{GroupCounts, ROW_KINDS, row_kind};
+use super::group::{GroupCounts, ROW_KINDS, RowKinds};
 use super::hlp::{self, HlpSource, Subject};
 use super::stats::{Interval, ratio, wilson};
 
@@ -78,47 +78,69 @@ pub fn column_counts(
 ) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
     let values = column.values.len();
     let k = classes.len();
-    let mut at = vec![u32::MAX; set.n_classes];
+    // Each row's place among `classes` from 1, 0 for a class not among them.
+    let mut slot_of = vec![0usize; set.n_classes];
     for (i, &c) in classes.iter().enumerate() {
-        at[c] = i as u32;
+        slot_of[c] = i + 1;
     }
+    let slot = |row: usize| slot_of.get(set.labels[row] as usize).copied().unwrap_or(0);
+    let stride = (k + 1) * ROW_KINDS;
+    if set.edits.is_some() || values * stride > MAX_TALLY_CELLS {
+        return counted_row_by_row(set, column, k, slot);
+    }
+    // One count a row, by (value, class slot, row kind); the figures are sums of these.
+    let mut tally = vec![0u64; values * stride];
+    let kinds = RowKinds::new(set);
+    each_code(&column.codes, |row, code| {
+        tally[code as usize * stride + slot(row) * ROW_KINDS + kinds.of(row)] += 1;
+    });
+    let mut counts = Vec::with_capacity(values);
     let mut by_class = vec![[0u64; 2]; values * k];
-    let mut count_class = |row: usize, code: u32| {
-        let class = at
-            .get(set.labels[row] as usize)
-            .copied()
-            .unwrap_or(u32::MAX);
-        if class != u32::MAX {
-            let cell = &mut by_class[code as usize * k + class as usize];
+    for (value, cells) in tally.chunks_exact(stride).enumerate() {
+        let mut kinds = [0u64; ROW_KINDS];
+        for (slot, cell) in cells.chunks_exact(ROW_KINDS).enumerate() {
+            for (kind, &n) in cell.iter().enumerate() {
+                kinds[kind] += n;
+                if slot > 0 {
+                    let support = &mut by_class[value * k + slot - 1];
+                    support[0] += n;
+                    support[1] += if kind & 1 != 0 { n } else { 0 };
+                }
+            }
+        }
+        counts.push(GroupCounts::of_kinds(&kinds));
+    }
+    (counts, by_class)
+}
+
+/// Tallies above this many cells (values × shown classes × row kinds) are counted row by row.
+const MAX_TALLY_CELLS: usize = 1 << 20;
+
+/// [`column_counts`] a row at a time: for transcripts, whose rows add their edits, and for
+/// columns of very many values.
+fn counted_row_by_row(
+    set: &EvalSet,
+    column: &SliceColumn,
+    k: usize,
+    slot: impl Fn(usize) -> usize,
+) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+    let values = column.values.len();
+    let mut counts = vec![GroupCounts::default(); values];
+    let mut by_class = vec![[0u64; 2]; values * k];
+    each_code(&column.codes, |row, code| {
+        counts[code as usize].add_row(set, row);
+        if let Some(class) = slot(row).checked_sub(1) {
+            let cell = &mut by_class[code as usize * k + class];
             cell[0] += 1;
             cell[1] += u64::from(set.correct[row]);
         }
-    };
-    // Without transcript edits a row adds its kind, one count, to its value; with them, its
-    // edits too.
-    let counts = match &set.edits {
-        None => {
-            let mut kinds = vec![[0u64; ROW_KINDS]; values];
-            each_code(&column.codes, |row, code| {
-                kinds[code as usize][usize::from(row_kind(set, row))] += 1;
-                count_class(row, code);
-            });
-            kinds.iter().map(GroupCounts::of_kinds).collect()
-        }
-        Some(_) => {
-            let mut counts = vec![GroupCounts::default(); values];
-            each_code(&column.codes, |row, code| {
-                counts[code as usize].add_row(set, row);
-                count_class(row, code);
-            });
-            counts
-        }
-    };
+    });
     (counts, by_class)
 }
 
 /// Calls `f(row, code)` for every row. A loop per code width: one over an iterator of
 /// either would branch on every row.
+#[inline(always)]
 fn each_code(codes: &SliceCodes, mut f: impl FnMut(usize, u32)) {
     match codes {
         SliceCodes::Narrow(codes) => {
