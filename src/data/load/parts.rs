@@ -419,13 +419,13 @@ fn tally_column(
         && typed
     {
         let rows: Vec<usize> = (0..group.len()).collect();
-        let tallied = each_kept_number(series, &rows, |row, x| {
+        let Ok(()) = each_kept_number(series, &rows, |row, x| {
             if let Some(tally) = tallies.get_mut(usize::from(group[row])) {
                 tally.add_number(x, 1);
             }
             Ok::<_, std::convert::Infallible>(())
-        });
-        tallied.map_err(|e| loader.parse_error(e))?.unwrap_or(());
+        })
+        .map_err(|e| loader.parse_error(e))?;
         return Ok(tallies);
     }
     let text = column.text().map_err(|e| loader.parse_error(e))?;

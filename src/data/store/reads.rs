@@ -58,8 +58,8 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Every assignment's row id and tag id, in storage order: ids in one buffer, as a
-    /// million of them are read while a table loads. Tag ids index [`Store::tag_ids`].
+    /// Every assignment's row id and tag id, in storage order: ids in one buffer, not a
+    /// `String` each, as a project may hold millions. Tag ids index [`Store::tag_ids`].
     pub fn assignments_by_tag_id(&self) -> Result<(Ids, Vec<i64>), StoreError> {
         let run = || -> rusqlite::Result<(Ids, Vec<i64>)> {
             let mut stmt = self

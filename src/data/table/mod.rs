@@ -651,7 +651,7 @@ mod tests {
             row_group_batches(&[263, 263, 263, 263, 100], 1_000),
             vec![(0, 789), (789, 363)]
         );
-        // A group larger than a batch is cut; the batch after it starts at its end.
+        // A group larger than a batch is cut; the last batch takes its rest and the next group.
         assert_eq!(
             row_group_batches(&[2_500, 300], 1_000),
             vec![(0, 1_000), (1_000, 1_000), (2_000, 800)]
