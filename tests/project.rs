@@ -1121,4 +1121,20 @@ fn a_new_project_s_tags_are_those_its_file_gives_back() {
     };
     assert_eq!(book(&created), book(&opened));
     assert_eq!(created.book.names(), ["B", "a", "b", "c"]);
+    // Written in bulk (the ids are not in the order of their text), the file is sound and
+    // keeps its index of assignments by tag.
+    drop((created, opened));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'assignments_by_tag'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 1);
 }

@@ -229,14 +229,23 @@ impl Project {
                 description: String::new(),
             })
             .collect();
-        let mut assignments = Vec::new();
-        for (tag, name) in dataset.tags.names().iter().enumerate() {
-            for row in dataset.tags.rows(tag) {
-                assignments.push((dataset.set.ids.get(row as usize).to_string(), name.clone()));
-            }
-        }
-        Store::create(project_path, &record, &tags, &assignments)?;
-        let store = Store::open(project_path)?;
+        // In row order: ids usually grow with the rows, and the store writes them fastest
+        // in the order of their text.
+        let mut rows_tags: Vec<(u32, usize)> = (0..dataset.tags.names().len())
+            .flat_map(|tag| {
+                dataset
+                    .tags
+                    .rows(tag)
+                    .into_iter()
+                    .map(move |row| (row, tag))
+            })
+            .collect();
+        rows_tags.par_sort_unstable();
+        let assignments: Vec<(&str, usize)> = rows_tags
+            .into_iter()
+            .map(|(row, tag)| (dataset.set.ids.get(row as usize), tag))
+            .collect();
+        let store = Store::create(project_path, &record, &tags, &assignments)?;
         // The new file holds exactly the dataset's tags, so its tag book is the dataset's:
         // no need to match every assignment back to its row by id.
         let same_tags = store

@@ -12,16 +12,20 @@ use super::{
     edit, schema,
 };
 use crate::data::files;
-use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 
 impl Store {
     /// Creates a new project file (it must not exist). The file is built under a temporary
     /// name and renamed into place, so an interrupted creation leaves nothing behind.
+    /// `assignments`: (row id, index in `tags`); they are written in the order of the
+    /// table's key, so that each insert appends to its B-tree instead of splitting pages
+    /// all over it (a tenth of the time for a million assignments).
     pub fn create(
         path: &Path,
         record: &DatasetRecord,
         tags: &[TagDef],
-        assignments: &[(String, String)],
+        assignments: &[(&str, usize)],
     ) -> Result<Store, StoreError> {
         if path.exists() {
             return Err(StoreError::Exists(path.to_path_buf()));
@@ -67,23 +71,12 @@ impl Store {
                 ],
             )
             .map_err(sql)?;
+            let mut tag_ids = Vec::with_capacity(tags.len());
             for def in tags {
                 edit::apply(&tx, &Op::DefineTag(def.clone())).map_err(sql)?;
+                tag_ids.push(tx.last_insert_rowid());
             }
-            let mut by_tag: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-            for (row, tag) in assignments {
-                by_tag.entry(tag).or_default().push(row.clone());
-            }
-            for (tag, rows) in by_tag {
-                edit::apply(
-                    &tx,
-                    &Op::Assign {
-                        tag: tag.to_string(),
-                        rows,
-                    },
-                )
-                .map_err(sql)?;
-            }
+            insert_assignments(&tx, assignments, &tag_ids).map_err(sql)?;
             tx.commit().map_err(sql)?;
             Ok(())
         })();
@@ -433,4 +426,51 @@ fn damage(e: &rusqlite::Error) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Assignments inserted in the order of the table's key (row id as bytes, tag id), so that
+/// each one appends to the B-tree instead of splitting pages all over it, and many rows to
+/// a statement. The index by tag is built after them from one sort, which is quicker than
+/// keeping it up to date row by row.
+fn insert_assignments(
+    tx: &Connection,
+    assignments: &[(&str, usize)],
+    tag_ids: &[i64],
+) -> rusqlite::Result<()> {
+    let mut keyed: Vec<(&str, i64)> = assignments
+        .iter()
+        .map(|&(row, tag)| (row, tag_ids[tag]))
+        .collect();
+    if !keyed.is_sorted() {
+        keyed.par_sort_unstable();
+    }
+    keyed.dedup();
+    tx.execute_batch("DROP INDEX assignments_by_tag")?;
+    const BATCH: usize = 128;
+    let mut batches = keyed.chunks_exact(BATCH);
+    let mut insert = tx.prepare(&insert_rows_sql(BATCH))?;
+    for batch in &mut batches {
+        bind_rows(&mut insert, batch)?;
+        insert.raw_execute()?;
+    }
+    let rest = batches.remainder();
+    if !rest.is_empty() {
+        let mut insert = tx.prepare(&insert_rows_sql(rest.len()))?;
+        bind_rows(&mut insert, rest)?;
+        insert.raw_execute()?;
+    }
+    tx.execute_batch(schema::ASSIGNMENTS_BY_TAG)
+}
+
+fn insert_rows_sql(rows: usize) -> String {
+    let values = vec!["(?, ?)"; rows].join(", ");
+    format!("INSERT INTO assignments (row_id, tag_id) VALUES {values}")
+}
+
+fn bind_rows(insert: &mut rusqlite::Statement<'_>, rows: &[(&str, i64)]) -> rusqlite::Result<()> {
+    for (i, (row, tag)) in rows.iter().enumerate() {
+        insert.raw_bind_parameter(2 * i + 1, row)?;
+        insert.raw_bind_parameter(2 * i + 2, tag)?;
+    }
+    Ok(())
 }

@@ -83,6 +83,9 @@ CREATE TABLE media_metrics (
 ) WITHOUT ROWID;
 ";
 
+/// The index of assignments by tag, as version 1 creates it: rebuilt after a bulk insert.
+pub const ASSIGNMENTS_BY_TAG: &str = "CREATE INDEX assignments_by_tag ON assignments(tag_id)";
+
 /// Brings a fresh or older file to [`CURRENT_VERSION`], one transaction per step.
 pub fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
     for (version, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
