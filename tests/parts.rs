@@ -275,3 +275,33 @@ fn a_bad_time_in_a_late_part_is_refused_as_when_held_whole() {
     let (whole, counted) = both_reports(&path, &MappingRequest::default(), 700);
     assert_eq!(whole, counted);
 }
+
+#[test]
+fn ids_in_ascending_order_are_checked_across_parts_as_when_held_whole() {
+    let padded = |i: usize| format!("r{i:05}");
+    let with_ids = |ids: Vec<String>| {
+        let mut frame = classification_frame(3_000, 3);
+        frame
+            .replace("id", Series::new("id".into(), ids).into())
+            .unwrap();
+        frame
+    };
+    // Every id greater than the one before: no hash of them needs sorting, same report.
+    let (_dir, path) = write(&mut with_ids((0..3_000).map(padded).collect()), "a.parquet");
+    let (whole, counted) = both_reports(&path, &MappingRequest::default(), 700);
+    assert_eq!(whole, counted);
+    // Each part ascends, but the first id of the third part repeats the last of the second;
+    // then the same with a part that does not ascend.
+    for (row, repeated) in [(1_400, 1_399), (2_001, 1_990)] {
+        let ids = (0..3_000)
+            .map(|i| padded(if i == row { repeated } else { i }))
+            .collect();
+        let (_dir, path) = write(&mut with_ids(ids), "repeated.parquet");
+        let (whole, counted) = both_errors(&path, 700);
+        assert_eq!(whole, counted);
+        assert!(
+            counted.contains(&format!("{:?}", padded(repeated))),
+            "{counted}"
+        );
+    }
+}

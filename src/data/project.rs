@@ -652,10 +652,7 @@ impl Project {
         }
         // Assignments to a tag id the tags table lacks: only a file edited by hand has them.
         let (mut untagged, mut untagged_ids) = (0usize, Vec::new());
-        let rows: Vec<Option<usize>> = (0..row_ids.len())
-            .into_par_iter()
-            .map(|at| set.ids.row(row_ids.get(at)))
-            .collect();
+        let rows = set.ids.rows_of(row_ids);
         for ((row_id, store_id), row) in row_ids.iter().zip(assigned_tags).zip(rows) {
             match (row, by_store_id.get(store_id)) {
                 (Some(row), Some(&tag)) => {

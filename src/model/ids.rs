@@ -1,7 +1,9 @@
 //! Row ids stored as one text buffer plus offsets: a million ids cost one allocation, not a
-//! million. An index of the ids' hashes, sorted, finds an id's row without a second copy of
-//! the ids; the same sort puts repeated ids side by side, so building it is the check that
-//! no id repeats.
+//! million. Ids that ascend in byte order (as exports sorted by id, or numbered with zeros
+//! in front, have them) are found by binary search and hold no repeat by construction; other
+//! ids get an index of their hashes, sorted, which finds an id's row without a second copy
+//! of the ids; the same sort puts repeated ids side by side, so building it is the check
+//! that no id repeats.
 
 use std::sync::OnceLock;
 
@@ -14,9 +16,17 @@ pub struct Ids {
     text: String,
     /// `ends[i]` is the end of id `i` in `text`; it starts where id `i - 1` ends.
     ends: Vec<usize>,
-    /// Built on the first lookup (a report never needs it), or handed over by the load
-    /// that built it to check the ids.
-    index: OnceLock<IdIndex>,
+    /// Decided on the first lookup (a report never needs it), or handed over by the load
+    /// that decided it to check the ids.
+    lookup: OnceLock<Lookup>,
+}
+
+/// How a row is found by its id.
+#[derive(Clone, Debug)]
+enum Lookup {
+    /// Each id is greater than the one before: binary search, no index.
+    Ascending,
+    Index(IdIndex),
 }
 
 impl PartialEq for Ids {
@@ -36,7 +46,7 @@ impl Ids {
         Ids {
             text: String::with_capacity(bytes),
             ends: Vec::with_capacity(rows),
-            index: OnceLock::new(),
+            lookup: OnceLock::new(),
         }
     }
 
@@ -49,29 +59,100 @@ impl Ids {
         Ids {
             text,
             ends,
-            index: OnceLock::new(),
+            lookup: OnceLock::new(),
         }
     }
 
     pub fn push(&mut self, id: &str) {
         self.text.push_str(id);
         self.ends.push(self.text.len());
-        self.index.take();
+        self.lookup.take();
     }
 
-    /// The index of these ids, built now (a load builds it to find repeated ids).
-    pub fn index(&self) -> &IdIndex {
-        self.index.get_or_init(|| IdIndex::of(self))
+    /// Whether each id is greater, in byte order, than the one before (so none repeats).
+    pub fn ascending(&self) -> bool {
+        self.each_after_the_last(|last, id| last < id)
+    }
+
+    /// Whether `follows(id before, id)` holds of every id after the first.
+    fn each_after_the_last(&self, follows: impl Fn(&str, &str) -> bool + Sync) -> bool {
+        (1..self.len())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .all(|row| follows(self.get(row - 1), self.get(row)))
+    }
+
+    /// How rows are found by id, decided now (a load decides it to find repeated ids).
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| match self.ascending() {
+            true => Lookup::Ascending,
+            false => Lookup::Index(IdIndex::of(self)),
+        })
     }
 
     /// The row whose id is `id` (the first, if it repeats).
     pub fn row(&self, id: &str) -> Option<usize> {
-        self.index().row(self, id)
+        match self.lookup() {
+            Lookup::Ascending => {
+                let at = self.first_not_below(id);
+                (at < self.len() && self.get(at) == id).then_some(at)
+            }
+            Lookup::Index(index) => index.row(self, id),
+        }
+    }
+
+    /// The row of each of `wanted`, as [`Ids::row`] finds it. When these ids ascend and
+    /// `wanted` is in order too (repeats allowed), the two lists are walked side by side
+    /// instead of looking each id up.
+    pub fn rows_of(&self, wanted: &Ids) -> Vec<Option<usize>> {
+        let walk = matches!(self.lookup(), Lookup::Ascending)
+            && wanted.each_after_the_last(|last, id| last <= id);
+        if !walk {
+            return (0..wanted.len())
+                .into_par_iter()
+                .map(|at| self.row(wanted.get(at)))
+                .collect();
+        }
+        let mut rows = vec![None; wanted.len()];
+        const CHUNK: usize = 1 << 14;
+        rows.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(chunk, found)| {
+                let first = chunk * CHUNK;
+                let mut at = self.first_not_below(wanted.get(first));
+                for (k, row) in found.iter_mut().enumerate() {
+                    let id = wanted.get(first + k);
+                    while at < self.len() && self.get(at) < id {
+                        at += 1;
+                    }
+                    if at < self.len() && self.get(at) == id {
+                        *row = Some(at);
+                    }
+                }
+            });
+        rows
+    }
+
+    /// The first row whose id is not less than `id` (the ids ascend).
+    fn first_not_below(&self, id: &str) -> usize {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if self.get(mid) < id {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        low
     }
 
     /// Pairs of rows holding the same id, as (first row with it, later row), by later row.
     pub fn repeats(&self) -> Vec<(usize, usize)> {
-        self.index().repeats(self)
+        match self.lookup() {
+            Lookup::Ascending => Vec::new(),
+            Lookup::Index(index) => index.repeats(self),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -277,12 +358,58 @@ mod tests {
     }
 
     #[test]
-    fn the_index_finds_every_row_of_a_large_set() {
-        let ids: Ids = (0..200_000).map(|i| format!("id-{i:07}")).collect();
-        assert!((0..200_000).all(|i| ids.row(&format!("id-{i:07}")) == Some(i)));
-        assert_eq!(ids.row("id-0200000"), None);
+    fn every_row_of_a_large_set_is_found_whether_or_not_its_ids_ascend() {
+        let padded = |i: usize| format!("id-{i:07}");
+        let ascending: Ids = (0..200_000).map(padded).collect();
+        // The same ids from the last to the first: looked up in the index of hashes.
+        let descending: Ids = (0..200_000).rev().map(padded).collect();
+        assert!(ascending.ascending() && !descending.ascending());
+        for ids in [&ascending, &descending] {
+            assert!(
+                (0..200_000).all(|i| ids.row(&padded(i)).map(|r| ids.get(r)) == Some(&padded(i)))
+            );
+            assert_eq!(ids.row("id-0200000"), None);
+            assert_eq!(ids.row(""), None);
+            assert_eq!(ids.row("id-"), None);
+            assert!(ids.repeats().is_empty());
+        }
         let none: Ids = Ids::default();
         assert_eq!(none.row("x"), None);
         assert!(none.repeats().is_empty());
+        assert!(none.rows_of(&ascending).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn many_ids_are_found_at_once_as_one_at_a_time() {
+        let padded = |i: usize| format!("r{i:06}");
+        // Every third id of the rows, some that no row has, between and past them.
+        let ascending: Ids = (0..100_000).step_by(3).map(padded).collect();
+        let wanted_sorted: Ids = (0..40_000)
+            .flat_map(|i| [padded(i * 5), padded(i * 5), format!("{}x", padded(i * 5))])
+            .chain(["s".to_string(), "zz".to_string()])
+            .collect();
+        // In order, with each id that rows have twice (as a row with two tags).
+        assert!(!wanted_sorted.ascending());
+        let shuffled: Ids = (0..40_000).map(|i| padded(i * 7919 % 100_000)).collect();
+        let unsorted: Ids = (0..100_000).rev().step_by(3).map(padded).collect();
+        for rows in [&ascending, &unsorted] {
+            for wanted in [&wanted_sorted, &shuffled] {
+                let one_at_a_time: Vec<Option<usize>> =
+                    wanted.iter().map(|id| rows.row(id)).collect();
+                assert_eq!(rows.rows_of(wanted), one_at_a_time);
+                assert!(one_at_a_time.iter().any(Option::is_some));
+                assert!(one_at_a_time.iter().any(Option::is_none));
+            }
+        }
+        assert!(ascending.rows_of(&Ids::default()).is_empty());
+    }
+
+    #[test]
+    fn ids_that_ascend_but_for_one_repeat_are_checked_by_the_index() {
+        let mut ids: Ids = (0..1_000).map(|i| format!("a{i:04}")).collect();
+        ids.push("a0999");
+        assert!(!ids.ascending());
+        assert_eq!(ids.repeats(), [(999, 1_000)]);
+        assert_eq!(ids.row("a0999"), Some(999));
     }
 }

@@ -127,6 +127,7 @@ pub fn count_in_parts(
         tag_examples,
         issues,
         id_hashes,
+        ascending_ids,
     } = total;
     let counts = match counts {
         Some(counts) if counts.overall.n > 0 => counts.finish(),
@@ -142,14 +143,16 @@ pub fn count_in_parts(
             });
         }
     };
-    check_unique_ids(
-        &reader,
-        &table,
-        &counted_roles,
-        &counted_request,
-        id_hashes,
-        progress,
-    )?;
+    if !matches!(ascending_ids, Ascending::Since(_)) {
+        check_unique_ids(
+            &reader,
+            &table,
+            &counted_roles,
+            &counted_request,
+            id_hashes,
+            progress,
+        )?;
+    }
 
     let mut warnings = issues.warnings(&roles);
     let rows = counts.overall.n as usize;
@@ -598,6 +601,8 @@ pub(super) struct PartCounts {
     tag_examples: Vec<(String, Vec<String>)>,
     issues: RowIssues,
     id_hashes: Vec<u64>,
+    /// The first and last ids, when each id is greater than the one before.
+    ascending_ids: Option<(String, String)>,
 }
 
 impl<'a> Loader<'a> {
@@ -640,6 +645,7 @@ impl<'a> Loader<'a> {
             tag_examples: Vec::new(),
             issues,
             id_hashes: Vec::new(),
+            ascending_ids: None,
         };
         if kept.rows.is_empty() {
             return Ok(nothing(issues));
@@ -678,12 +684,17 @@ impl<'a> Loader<'a> {
                 .map(|row| xxhash_rust::xxh3::xxh3_64(set.ids.get(row).as_bytes()))
                 .collect(),
         };
+        let ascending_ids = (!issues.no_ids && set.ids.ascending()).then(|| {
+            let last = set.ids.len() - 1;
+            (set.ids.get(0).to_string(), set.ids.get(last).to_string())
+        });
         Ok(PartCounts {
             counts: Some(Counts::of_part(&set)),
             tags: TagTotals::of(&book),
             tag_examples,
             issues,
             id_hashes,
+            ascending_ids,
         })
     }
 }
@@ -696,10 +707,32 @@ struct Total {
     tag_examples: BTreeMap<String, Vec<String>>,
     issues: RowIssues,
     id_hashes: Vec<u64>,
+    /// Every kept id so far was greater than the one before, and this is the last: then no
+    /// id repeats, and the hashes need no sort.
+    ascending_ids: Ascending,
+}
+
+#[derive(Default)]
+enum Ascending {
+    #[default]
+    NoIdYet,
+    Since(String),
+    No,
 }
 
 impl Total {
     fn absorb(&mut self, part: PartCounts) {
+        self.ascending_ids = match (std::mem::take(&mut self.ascending_ids), part.ascending_ids) {
+            (Ascending::No, _) => Ascending::No,
+            // A part without kept rows.
+            (so_far, None) if part.id_hashes.is_empty() => so_far,
+            (_, None) => Ascending::No,
+            (Ascending::NoIdYet, Some((_, last))) => Ascending::Since(last),
+            (Ascending::Since(before), Some((first, last))) if before < first => {
+                Ascending::Since(last)
+            }
+            (Ascending::Since(_), Some(_)) => Ascending::No,
+        };
         match (&mut self.counts, part.counts) {
             (Some(total), Some(counts)) => total.absorb(&counts),
             (total @ None, counts) => *total = counts,

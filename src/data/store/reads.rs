@@ -58,13 +58,14 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Every assignment's row id and tag id, in storage order: ids in one buffer, not a
-    /// `String` each, as a project may hold millions. Tag ids index [`Store::tag_ids`].
+    /// Every assignment's row id and tag id, by row id (the order the file keeps them in):
+    /// ids in one buffer, not a `String` each, as a project may hold millions. Tag ids index
+    /// [`Store::tag_ids`].
     pub fn assignments_by_tag_id(&self) -> Result<(Ids, Vec<i64>), StoreError> {
         let run = || -> rusqlite::Result<(Ids, Vec<i64>)> {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT row_id, tag_id FROM assignments")?;
+                .prepare_cached("SELECT row_id, tag_id FROM assignments ORDER BY row_id, tag_id")?;
             let mut rows = stmt.query([])?;
             let (mut ids, mut tags) = (Ids::default(), Vec::new());
             while let Some(row) = rows.next()? {
