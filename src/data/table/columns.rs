@@ -124,23 +124,82 @@ impl PlainBuilder {
     }
 }
 
-/// Builds a [`TextColumn::Distinct`] cell by cell: one hash lookup per cell.
-#[derive(Default)]
+/// Builds a [`TextColumn::Distinct`] cell by cell. A value of up to 12 bytes (most labels
+/// and slice values) is found by its 16-byte view in a cache of values met recently, without
+/// hashing or comparing its text; a longer one by one hash lookup.
 pub struct DistinctBuilder {
     index: HashTable<u32>,
     values: Vec<String>,
     codes: Vec<u32>,
+    recent: RecentViews,
+}
+
+impl Default for DistinctBuilder {
+    fn default() -> Self {
+        DistinctBuilder {
+            index: HashTable::new(),
+            values: Vec::new(),
+            codes: Vec::new(),
+            recent: RecentViews::new(),
+        }
+    }
+}
+
+/// A key holding a value of at most 12 bytes whole: its length and its bytes, read with a
+/// few loads (overlapping ones for lengths between the loads' sizes). Arrow's views of
+/// short strings are such keys too, laid out otherwise; a column is built from either
+/// kind, never both.
+fn short_key(cell: &str) -> Option<u128> {
+    let b = cell.as_bytes();
+    let n = b.len();
+    let u32_at = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as u64;
+    let low = match n {
+        0 => 0,
+        1..=3 => b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
+        4..=7 => u32_at(0) | u32_at(n - 4) << 32,
+        8..=12 => u64::from_le_bytes(b[..8].try_into().ok()?),
+        _ => return None,
+    };
+    let high = match n {
+        8..=12 => u32_at(n - 4),
+        _ => 0,
+    } | (n as u64) << 32;
+    Some(low as u128 | (high as u128) << 64)
 }
 
 impl DistinctBuilder {
     pub fn push(&mut self, cell: &str) {
+        match short_key(cell) {
+            Some(key) => self.push_short(key, || cell),
+            None => {
+                let code = self.code_of(cell);
+                self.codes.push(code);
+            }
+        }
+    }
+
+    /// A cell of at most 12 bytes, by its `key` (which holds it whole); `cell` gives its
+    /// text when the key was not met recently.
+    fn push_short<'c>(&mut self, key: u128, cell: impl FnOnce() -> &'c str) {
+        let code = match self.recent.get(key) {
+            Some(code) => code,
+            None => {
+                let code = self.code_of(cell());
+                self.recent.insert(key, code);
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// The code of `cell`'s value, listed now if new.
+    fn code_of(&mut self, cell: &str) -> u32 {
         if blank(cell) {
-            self.codes.push(NO_VALUE);
-            return;
+            return NO_VALUE;
         }
         let hash = xxh3_64(cell.as_bytes());
         let values = &self.values;
-        let code = match self.index.find(hash, |&c| values[c as usize] == cell) {
+        match self.index.find(hash, |&c| values[c as usize] == cell) {
             Some(&code) => code,
             None => {
                 let code = self.values.len() as u32;
@@ -150,8 +209,7 @@ impl DistinctBuilder {
                     .insert_unique(hash, code, |&c| xxh3_64(values[c as usize].as_bytes()));
                 code
             }
-        };
-        self.codes.push(code);
+        }
     }
 
     pub fn finish(self) -> TextColumn {
@@ -175,16 +233,17 @@ impl DistinctBuilder {
     }
 }
 
-/// The codes of short values met recently, by their 16-byte views: one slot per view's
-/// hash, a value replacing another of the same slot. A column of a few dozen values finds
-/// each in one compare, where a hash map would hash and probe.
+/// The codes of short values met recently, by 16-byte keys that hold them whole (Arrow's
+/// views, or [`short_key`]): one slot per key's hash, a value replacing another of the same
+/// slot. A column of a few dozen values finds each in one compare, where a hash map would
+/// hash and probe.
 struct RecentViews {
     slots: Vec<(u128, u32)>,
 }
 
 impl RecentViews {
     const SLOTS: usize = 1 << 10;
-    /// No inline view is this one: its length field exceeds the inline limit.
+    /// No key is this one: its length field exceeds 12.
     const EMPTY: u128 = u128::MAX;
 
     fn new() -> Self {
@@ -228,39 +287,35 @@ impl TextBuilder {
     pub fn push(&mut self, cell: &str) {
         match self {
             TextBuilder::Plain(b) => b.push(cell),
-            TextBuilder::Distinct(b) => {
-                b.push(cell);
-                if b.mostly_distinct() {
-                    *self = TextBuilder::Plain(std::mem::take(b).into_plain());
-                }
-            }
+            TextBuilder::Distinct(b) => b.push(cell),
+        }
+        self.settle();
+    }
+
+    /// A distinct column whose values turn out mostly distinct goes on as plain.
+    fn settle(&mut self) {
+        if let TextBuilder::Distinct(b) = self
+            && b.mostly_distinct()
+        {
+            *self = TextBuilder::Plain(std::mem::take(b).into_plain());
         }
     }
 
     /// Appends the cells of a text column (a null is an empty cell). A short value is
-    /// held whole in its 16-byte view, so a value met recently is found by its view alone,
-    /// without hashing or comparing its text: most label and slice values are that short.
+    /// held whole in its 16-byte view, which the distinct storage uses as its key.
     pub fn push_all(&mut self, column: &StringChunked) {
-        let mut recent = RecentViews::new();
         for (chunk, array) in column.chunks().iter().zip(column.downcast_iter()) {
             let validity = chunk.validity();
             for (row, view) in array.views().iter().enumerate() {
-                if validity.is_some_and(|valid| !valid.get_bit(row)) {
-                    self.push("");
-                    continue;
-                }
-                let key = view.is_inline().then(|| view.as_u128());
-                if let (TextBuilder::Distinct(b), Some(key)) = (&mut *self, key)
-                    && let Some(code) = recent.get(key)
-                {
-                    b.codes.push(code);
-                    continue;
-                }
-                self.push(array.value(row));
-                if let (TextBuilder::Distinct(b), Some(key)) = (&*self, key)
-                    && let Some(&code) = b.codes.last()
-                {
-                    recent.insert(key, code);
+                let null = validity.is_some_and(|valid| !valid.get_bit(row));
+                match self {
+                    TextBuilder::Distinct(b) if null => b.codes.push(NO_VALUE),
+                    TextBuilder::Plain(b) if null => b.push(""),
+                    TextBuilder::Distinct(b) if view.is_inline() => {
+                        b.push_short(view.as_u128(), || array.value(row));
+                        self.settle();
+                    }
+                    _ => self.push(array.value(row)),
                 }
             }
         }
@@ -483,5 +538,79 @@ impl FrameColumns {
     /// The table of `rows` rows whose columns are `names`.
     pub fn finish(self, names: Vec<String>, rows: usize) -> Table {
         Table::new(names, rows, self.into_columns())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_tell_every_short_value_apart() {
+        // Every value of up to 12 bytes over a few letters (and a multi-byte one), each
+        // length with the overlapping loads it takes.
+        let letters = ["a", "b", "é", " "];
+        let mut values: Vec<String> = vec![String::new()];
+        let mut last = values.clone();
+        for _ in 0..12 {
+            last = last
+                .iter()
+                .flat_map(|v| letters.iter().map(move |l| format!("{v}{l}")))
+                .filter(|v| v.len() <= 12)
+                .collect();
+            if last.len() > 20_000 {
+                last.truncate(20_000);
+            }
+            values.extend(last.iter().cloned());
+        }
+        let mut keys: PlHashMap<u128, &str> = PlHashMap::default();
+        for value in &values {
+            let key = short_key(value).expect("at most 12 bytes");
+            assert_ne!(key, RecentViews::EMPTY);
+            if let Some(other) = keys.insert(key, value) {
+                assert_eq!(other, value, "one key for two values");
+            }
+        }
+        assert!(keys.len() > 10_000);
+        assert_eq!(short_key("thirteen byte"), None);
+    }
+
+    #[test]
+    fn distinct_columns_code_cells_as_pushed_one_by_one_or_from_a_series() {
+        let cells = [
+            "cat",
+            "",
+            "dog",
+            "cat",
+            "  ",
+            "a long value past twelve",
+            "dog",
+            "é",
+        ];
+        let mut one_by_one = TextBuilder::new(Storage::Distinct);
+        for cell in cells.iter().cycle().take(5_000) {
+            one_by_one.push(cell);
+        }
+        let series: StringChunked = cells
+            .iter()
+            .cycle()
+            .take(5_000)
+            .enumerate()
+            .map(|(i, c)| (i % 11 != 0).then_some(*c))
+            .collect();
+        let mut from_series = TextBuilder::new(Storage::Distinct);
+        from_series.push_all(&series);
+        let expected: Vec<Option<&str>> = series.iter().map(|c| c.filter(|c| !blank(c))).collect();
+        let one_by_one = one_by_one.finish();
+        let from_series = from_series.finish();
+        assert!(matches!(from_series, TextColumn::Distinct { .. }));
+        assert_eq!(from_series.iter().collect::<Vec<_>>(), expected);
+        let pushed: Vec<Option<&str>> = cells
+            .iter()
+            .cycle()
+            .take(5_000)
+            .map(|c| (!blank(c)).then_some(*c))
+            .collect();
+        assert_eq!(one_by_one.iter().collect::<Vec<_>>(), pushed);
     }
 }
