@@ -170,7 +170,9 @@ fn short_key(cell: &str) -> Option<u128> {
 impl DistinctBuilder {
     pub fn push(&mut self, cell: &str) {
         match short_key(cell) {
-            Some(key) => self.push_short(key, || cell),
+            Some(key) => {
+                self.push_short(key, || cell);
+            }
             None => {
                 let code = self.code_of(cell);
                 self.codes.push(code);
@@ -179,17 +181,20 @@ impl DistinctBuilder {
     }
 
     /// A cell of at most 12 bytes, by its `key` (which holds it whole); `cell` gives its
-    /// text when the key was not met recently.
-    fn push_short<'c>(&mut self, key: u128, cell: impl FnOnce() -> &'c str) {
-        let code = match self.recent.get(key) {
-            Some(code) => code,
+    /// text when the key was not met recently. Returns whether it was not (a value may
+    /// have been listed).
+    #[inline]
+    fn push_short<'c>(&mut self, key: u128, cell: impl FnOnce() -> &'c str) -> bool {
+        let (code, missed) = match self.recent.get(key) {
+            Some(code) => (code, false),
             None => {
                 let code = self.code_of(cell());
                 self.recent.insert(key, code);
-                code
+                (code, true)
             }
         };
         self.codes.push(code);
+        missed
     }
 
     /// The code of `cell`'s value, listed now if new.
@@ -293,6 +298,7 @@ impl TextBuilder {
     }
 
     /// A distinct column whose values turn out mostly distinct goes on as plain.
+    #[inline]
     fn settle(&mut self) {
         if let TextBuilder::Distinct(b) = self
             && b.mostly_distinct()
@@ -312,8 +318,9 @@ impl TextBuilder {
                     TextBuilder::Distinct(b) if null => b.codes.push(NO_VALUE),
                     TextBuilder::Plain(b) if null => b.push(""),
                     TextBuilder::Distinct(b) if view.is_inline() => {
-                        b.push_short(view.as_u128(), || array.value(row));
-                        self.settle();
+                        if b.push_short(view.as_u128(), || array.value(row)) {
+                            self.settle();
+                        }
                     }
                     _ => self.push(array.value(row)),
                 }
