@@ -1138,3 +1138,45 @@ fn a_new_project_s_tags_are_those_its_file_gives_back() {
         .unwrap();
     assert_eq!(indexes, 1);
 }
+
+/// An opened project's tags are its file's; the dataset's tags column keeps its role (no
+/// slice is made of it) though the load leaves it unread.
+#[test]
+fn an_opened_project_takes_its_tags_from_its_file_and_never_slices_the_tags_column() {
+    use errata::data::project::Edit;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    let mut csv = String::from("id,label,prediction,region,tags\n");
+    for i in 0..200 {
+        let tags = ["", "noise", "blur"][i % 3];
+        csv.push_str(&format!(
+            "r{i:03},{},{},{},{tags}\n",
+            i % 2,
+            i % 3 % 2,
+            ["n", "s"][i % 2]
+        ));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let path = dir.path().join("data.errata");
+    let mut created = Project::init(&data, &MappingRequest::default(), &path).unwrap();
+    created
+        .apply(Edit::Unassign {
+            tag: "noise".into(),
+            rows: vec!["r001".into()],
+        })
+        .unwrap();
+    drop(created);
+    let opened = Project::open(&path).unwrap();
+    let noise = opened.book.id("noise").unwrap();
+    assert_eq!(
+        opened.book.rows(noise).len(),
+        66,
+        "the file's tags, not the column's"
+    );
+    assert!(
+        opened.dataset.tags.names().is_empty(),
+        "the tags column is not read"
+    );
+    assert_eq!(opened.dataset.roles.tags.as_deref(), Some("tags"));
+    assert_eq!(opened.dataset.roles.slices, ["region"]);
+}

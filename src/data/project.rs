@@ -12,7 +12,7 @@ use polars::prelude::PlHashMap;
 use rayon::prelude::*;
 
 use super::audit_spec::{self, AuditSpecError};
-use super::load::{Dataset, load, load_with};
+use super::load::{Dataset, load, load_without_tags};
 use super::mapping::MappingRequest;
 use super::progress::{Progress, Step};
 use super::store::{Committed, DatasetRecord, LabelReview, Op, Store, StoreError, TagDef};
@@ -288,7 +288,8 @@ impl Project {
                 absolute: record.absolute_path,
             });
         };
-        let dataset = load_with(&dataset_path, &record.mapping, progress)?;
+        // Its tags are the file's: the dataset's tags column made them once, at creation.
+        let dataset = load_without_tags(&dataset_path, &record.mapping, progress)?;
         progress.enter(Step::ReadingTags)?;
         let (ids, tags) = store.assignments_by_tag_id()?;
         Project::assemble(
@@ -730,7 +731,7 @@ impl Project {
     pub fn relocate(path: &Path, new_dataset: &Path) -> Result<Project, StoreError> {
         let mut store = Store::open(path)?;
         let record = store.dataset()?;
-        let dataset = load(new_dataset, &record.mapping)?;
+        let dataset = load_without_tags(new_dataset, &record.mapping, &Progress::default())?;
         store.set_dataset(&record_for(path, new_dataset, &dataset, &record.mapping))?;
         drop(store);
         Project::open(path)

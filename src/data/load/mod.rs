@@ -73,8 +73,27 @@ pub fn load_with(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    let (table, read, roles) = read_with_roles(path, request, 0, progress)?;
-    build(&table, read, roles?, request, progress)
+    let (table, read, roles) = read_with_roles(path, request, 0, Tags::Read, progress)?;
+    build(&table, read, roles?, request, Tags::Read, progress)
+}
+
+/// [`load_with`] for a project, whose tags come from its own file: the dataset's tags
+/// column keeps its role (it is no slice, nor compared for drift) but is not read, and the
+/// dataset's tag book is empty.
+pub fn load_without_tags(
+    path: &Path,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Dataset, LoadError> {
+    let (table, read, roles) = read_with_roles(path, request, 0, Tags::Unread, progress)?;
+    build(&table, read, roles?, request, Tags::Unread, progress)
+}
+
+/// Whether a load reads the tags column into the dataset's tag book.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tags {
+    Read,
+    Unread,
 }
 
 /// Reads the table keeping the columns the request's roles use; the roles, or why the
@@ -83,6 +102,7 @@ fn read_with_roles(
     path: &Path,
     request: &MappingRequest,
     head_rows: usize,
+    tags: Tags,
     progress: &Progress,
 ) -> Result<(TableFile, ReadTable, Result<ColumnRoles, LoadError>), LoadError> {
     let mut roles = None;
@@ -91,7 +111,10 @@ fn read_with_roles(
         request,
         &mut |table, names| match resolve_roles(table, names, request) {
             Ok(resolved) => {
-                let kept = kept_columns(&resolved);
+                let mut kept = kept_columns(&resolved);
+                if tags == Tags::Unread {
+                    kept.retain(|(name, _)| Some(name) != resolved.tags.as_ref());
+                }
                 roles = Some(Ok(resolved));
                 kept
             }
@@ -164,11 +187,11 @@ pub fn preview(
     rows: usize,
     progress: &Progress,
 ) -> Result<Preview, LoadError> {
-    let (table, mut read, roles) = read_with_roles(path, request, rows, progress)?;
+    let (table, mut read, roles) = read_with_roles(path, request, rows, Tags::Read, progress)?;
     let columns = read.table.names().to_vec();
     let head = std::mem::take(&mut read.head);
     let delimited = read.delimited;
-    let dataset = roles.and_then(|roles| build(&table, read, roles, request, progress));
+    let dataset = roles.and_then(|roles| build(&table, read, roles, request, Tags::Read, progress));
     if matches!(dataset, Err(LoadError::Cancelled)) {
         return Err(LoadError::Cancelled);
     }
@@ -209,6 +232,7 @@ fn build(
     read: ReadTable,
     roles: ColumnRoles,
     request: &MappingRequest,
+    tags: Tags,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
     progress.enter(Step::Encoding)?;
@@ -220,7 +244,7 @@ fn build(
         first_row: 0,
         slice_rules: None,
     };
-    let mut dataset = loader.build(roles, request, read.fingerprint)?;
+    let mut dataset = loader.build(roles, request, tags, read.fingerprint)?;
     dataset.delimited = read.delimited;
     Ok(dataset)
 }
@@ -756,6 +780,7 @@ impl Loader<'_> {
         &self,
         mut roles: ColumnRoles,
         request: &MappingRequest,
+        tags: Tags,
         fingerprint: Fingerprint,
     ) -> Result<Dataset, LoadError> {
         let label_columns = self.label_columns(&roles, request.normalize_labels)?;
@@ -778,7 +803,14 @@ impl Loader<'_> {
                 column: column.clone(),
             });
         }
-        let mut read = self.read_other_columns(&roles, &kept.rows, request)?;
+        let read_roles = match tags {
+            Tags::Read => roles.clone(),
+            Tags::Unread => ColumnRoles {
+                tags: None,
+                ..roles.clone()
+            },
+        };
+        let mut read = self.read_other_columns(&read_roles, &kept.rows, request)?;
         let (media, missing_media) = match read.media.take() {
             Some(m) => (Some(m.paths), m.missing),
             None => (None, RowList::default()),
