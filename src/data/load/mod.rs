@@ -73,8 +73,7 @@ pub fn load_with(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    let (table, read, roles) = read_with_roles(path, request, 0, Tags::Read, progress)?;
-    build(&table, read, roles?, request, Tags::Read, progress)
+    load_reading(path, request, Tags::Read, progress)
 }
 
 /// [`load_with`] for a project, whose tags come from its own file: the dataset's tags
@@ -85,8 +84,17 @@ pub fn load_without_tags(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    let (table, read, roles) = read_with_roles(path, request, 0, Tags::Unread, progress)?;
-    build(&table, read, roles?, request, Tags::Unread, progress)
+    load_reading(path, request, Tags::Unread, progress)
+}
+
+fn load_reading(
+    path: &Path,
+    request: &MappingRequest,
+    tags: Tags,
+    progress: &Progress,
+) -> Result<Dataset, LoadError> {
+    let (table, read, roles) = read_with_roles(path, request, 0, tags, progress)?;
+    build(&table, read, roles?, request, tags, progress)
 }
 
 /// Whether a load reads the tags column into the dataset's tag book.
