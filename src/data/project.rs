@@ -187,7 +187,7 @@ enum Tags {
     /// The dataset's own: a project just made from it holds exactly its tags.
     Book(TagBook),
     /// The project file's assignments, their row ids and tag ids, matched to rows by id
-    /// through the index of rows by id that the load's check for repeated ids built.
+    /// (`Ids::rows_of`, with the lookup the load's check for repeated ids decided).
     Assignments(Ids, Vec<i64>),
 }
 

@@ -73,7 +73,7 @@ pub fn load_with(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    load_reading(path, request, Tags::Read, progress)
+    load_reading(path, request, TagsColumn::Read, progress)
 }
 
 /// [`load_with`] for a project, whose tags come from its own file: the dataset's tags
@@ -84,13 +84,13 @@ pub fn load_without_tags(
     request: &MappingRequest,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
-    load_reading(path, request, Tags::Unread, progress)
+    load_reading(path, request, TagsColumn::Unread, progress)
 }
 
 fn load_reading(
     path: &Path,
     request: &MappingRequest,
-    tags: Tags,
+    tags: TagsColumn,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
     let (table, read, roles) = read_with_roles(path, request, 0, tags, progress)?;
@@ -99,7 +99,7 @@ fn load_reading(
 
 /// Whether a load reads the tags column into the dataset's tag book.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tags {
+enum TagsColumn {
     Read,
     Unread,
 }
@@ -110,7 +110,7 @@ fn read_with_roles(
     path: &Path,
     request: &MappingRequest,
     head_rows: usize,
-    tags: Tags,
+    tags: TagsColumn,
     progress: &Progress,
 ) -> Result<(TableFile, ReadTable, Result<ColumnRoles, LoadError>), LoadError> {
     let mut roles = None;
@@ -120,7 +120,7 @@ fn read_with_roles(
         &mut |table, names| match resolve_roles(table, names, request) {
             Ok(resolved) => {
                 let mut kept = kept_columns(&resolved);
-                if tags == Tags::Unread {
+                if tags == TagsColumn::Unread {
                     kept.retain(|(name, _)| Some(name) != resolved.tags.as_ref());
                 }
                 roles = Some(Ok(resolved));
@@ -195,11 +195,13 @@ pub fn preview(
     rows: usize,
     progress: &Progress,
 ) -> Result<Preview, LoadError> {
-    let (table, mut read, roles) = read_with_roles(path, request, rows, Tags::Read, progress)?;
+    let (table, mut read, roles) =
+        read_with_roles(path, request, rows, TagsColumn::Read, progress)?;
     let columns = read.table.names().to_vec();
     let head = std::mem::take(&mut read.head);
     let delimited = read.delimited;
-    let dataset = roles.and_then(|roles| build(&table, read, roles, request, Tags::Read, progress));
+    let dataset =
+        roles.and_then(|roles| build(&table, read, roles, request, TagsColumn::Read, progress));
     if matches!(dataset, Err(LoadError::Cancelled)) {
         return Err(LoadError::Cancelled);
     }
@@ -240,7 +242,7 @@ fn build(
     read: ReadTable,
     roles: ColumnRoles,
     request: &MappingRequest,
-    tags: Tags,
+    tags: TagsColumn,
     progress: &Progress,
 ) -> Result<Dataset, LoadError> {
     progress.enter(Step::Encoding)?;
@@ -788,7 +790,7 @@ impl Loader<'_> {
         &self,
         mut roles: ColumnRoles,
         request: &MappingRequest,
-        tags: Tags,
+        tags: TagsColumn,
         fingerprint: Fingerprint,
     ) -> Result<Dataset, LoadError> {
         let label_columns = self.label_columns(&roles, request.normalize_labels)?;
@@ -812,8 +814,8 @@ impl Loader<'_> {
             });
         }
         let read_roles = match tags {
-            Tags::Read => roles.clone(),
-            Tags::Unread => ColumnRoles {
+            TagsColumn::Read => roles.clone(),
+            TagsColumn::Unread => ColumnRoles {
                 tags: None,
                 ..roles.clone()
             },

@@ -125,8 +125,8 @@ impl PlainBuilder {
 }
 
 /// Builds a [`TextColumn::Distinct`] cell by cell. A value of up to 12 bytes (most labels
-/// and slice values) is found by its 16-byte view in a cache of values met recently, without
-/// hashing or comparing its text; a longer one by one hash lookup.
+/// and slice values) is found by its 16-byte view (which holds it whole) in a cache of values
+/// met recently, without hashing or comparing its text; a longer one by one hash lookup.
 pub struct DistinctBuilder {
     index: HashTable<u32>,
     values: Vec<String>,
@@ -145,26 +145,23 @@ impl Default for DistinctBuilder {
     }
 }
 
-/// A key holding a value of at most 12 bytes whole: its length and its bytes, read with a
-/// few loads (overlapping ones for lengths between the loads' sizes). Arrow's views of
-/// short strings are such keys too, laid out otherwise; a column is built from either
-/// kind, never both.
+/// The 16-byte view Arrow gives a string of at most 12 bytes: its length, then its bytes,
+/// zero-padded. Built with a few loads (overlapping ones, shifted, for lengths between the
+/// loads' sizes), it is a delimited cell's key in the cache of recent values, as a Parquet
+/// cell's view is.
 fn short_key(cell: &str) -> Option<u128> {
     let b = cell.as_bytes();
     let n = b.len();
-    let u32_at = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as u64;
-    let low = match n {
-        0 => 0,
-        1..=3 => b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16,
-        4..=7 => u32_at(0) | u32_at(n - 4) << 32,
-        8..=12 => u64::from_le_bytes(b[..8].try_into().ok()?),
+    let u32_at = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as u128;
+    // Bytes `from..n`, from the four bytes that end the cell.
+    let tail = |from: usize| u32_at(n - 4) >> (8 * (4 - (n - from)));
+    let bytes = match n {
+        0..=3 => b.iter().rev().fold(0, |acc, &x| acc << 8 | x as u128),
+        4..=8 => u32_at(0) | tail(4) << 32,
+        9..=12 => u64::from_le_bytes(b[..8].try_into().ok()?) as u128 | tail(8) << 64,
         _ => return None,
     };
-    let high = match n {
-        8..=12 => u32_at(n - 4),
-        _ => 0,
-    } | (n as u64) << 32;
-    Some(low as u128 | (high as u128) << 64)
+    Some(n as u128 | bytes << 32)
 }
 
 impl DistinctBuilder {
@@ -238,9 +235,9 @@ impl DistinctBuilder {
     }
 }
 
-/// The codes of short values met recently, by 16-byte keys that hold them whole (Arrow's
-/// views, or [`short_key`]): one slot per key's hash, a value replacing another of the same
-/// slot. A column of a few dozen values finds each in one compare, where a hash map would
+/// The codes of short values met recently, by their 16-byte views (Arrow's, or
+/// [`short_key`]'s, which are the same): one slot per view's hash, a value replacing another
+/// of the same slot. A column of a few dozen values finds each in one compare, where a hash map would
 /// hash and probe.
 struct RecentViews {
     slots: Vec<(u128, u32)>,
@@ -248,7 +245,7 @@ struct RecentViews {
 
 impl RecentViews {
     const SLOTS: usize = 1 << 10;
-    /// No key is this one: its length field exceeds 12.
+    /// No short value's view is this one: its length field exceeds 12.
     const EMPTY: u128 = u128::MAX;
 
     fn new() -> Self {
@@ -553,10 +550,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_keys_tell_every_short_value_apart() {
-        // Every value of up to 12 bytes over a few letters (and a multi-byte one), each
-        // length with the overlapping loads it takes.
-        let letters = ["a", "b", "é", " "];
+    fn short_keys_are_the_views_arrow_gives_short_values() {
+        // Every value of up to 12 bytes over a few letters (and a multi-byte one), so each
+        // length meets the loads it takes.
+        let letters = ["a", "b", "é", " ", "\u{0}"];
         let mut values: Vec<String> = vec![String::new()];
         let mut last = values.clone();
         for _ in 0..12 {
@@ -565,20 +562,19 @@ mod tests {
                 .flat_map(|v| letters.iter().map(move |l| format!("{v}{l}")))
                 .filter(|v| v.len() <= 12)
                 .collect();
-            if last.len() > 20_000 {
-                last.truncate(20_000);
-            }
+            last.truncate(20_000);
             values.extend(last.iter().cloned());
         }
-        let mut keys: PlHashMap<u128, &str> = PlHashMap::default();
-        for value in &values {
-            let key = short_key(value).expect("at most 12 bytes");
-            assert_ne!(key, RecentViews::EMPTY);
-            if let Some(other) = keys.insert(key, value) {
-                assert_eq!(other, value, "one key for two values");
-            }
+        assert!((0..=12).all(|n| values.iter().any(|v| v.len() == n)));
+        let column: StringChunked = values.iter().map(|v| Some(v.as_str())).collect();
+        let views = column
+            .downcast_iter()
+            .flat_map(|array| array.views().iter());
+        for (value, view) in values.iter().zip(views) {
+            assert!(view.is_inline());
+            assert_eq!(short_key(value), Some(view.as_u128()), "{value:?}");
+            assert_ne!(view.as_u128(), RecentViews::EMPTY);
         }
-        assert!(keys.len() > 10_000);
         assert_eq!(short_key("thirteen byte"), None);
     }
 
