@@ -1,6 +1,8 @@
 //! Slices of a table read in parts: each slice column's rule (its values, or its quantile
-//! bins) is decided once from every row, then every part codes its rows by it. The rules
-//! are those of [`super::slicing::slice_column`], which decides from a column held whole.
+//! bins) is decided once from every row, then every part codes its rows by it — or, in one
+//! pass ([`by_value`]), every part counts its rows by cell value and the rule groups those
+//! counts at the end. The rules are those of [`super::slicing::slice_column`], which
+//! decides from a column held whole.
 
 use polars::prelude::PlHashMap;
 use rayon::prelude::*;
@@ -360,5 +362,169 @@ impl SliceRule {
             codes,
             numbers,
         }
+    }
+}
+
+/// Slice cells coded by what they hold, before any rule: a table counted in one pass counts
+/// each part's slices by these keys, then decides each column's rule once every part is
+/// counted and groups the keys' counts under the rule's values ([`decide_by_value`]). A key
+/// is the cell's text, a typed number's bits, or empty.
+pub mod by_value {
+    use super::*;
+    use crate::data::slicing::parse_number;
+    use crate::model::slices::SliceCounts;
+
+    /// Values a column may have across the parts for its rows to be counted by value; a
+    /// column of more (measurements) is counted by rule, after a first pass.
+    pub const MOST_VALUES: usize = 4096;
+
+    const EMPTY: &str = "e";
+    /// Every value of a part after the first [`MOST_VALUES`]: the column has too many to be
+    /// counted by value, and is never decided.
+    const MORE: &str = "+";
+
+    fn text_key(text: &str) -> String {
+        format!("t{text}")
+    }
+
+    fn number_key(x: f64) -> String {
+        format!("n{:016x}", x.to_bits())
+    }
+
+    enum Key<'a> {
+        Empty,
+        Text(&'a str),
+        Number(f64),
+    }
+
+    fn parse(key: &str) -> Key<'_> {
+        match key.split_at(1) {
+            ("t", text) => Key::Text(text),
+            ("n", bits) => Key::Number(f64::from_bits(
+                u64::from_str_radix(bits, 16).expect("a number key holds 16 hex digits"),
+            )),
+            _ => Key::Empty,
+        }
+    }
+
+    /// The slice of a typed numeric column's rows, by value, a row at a time.
+    #[derive(Default)]
+    pub struct Numbers {
+        index: PlHashMap<Option<u64>, u32>,
+        keys: Vec<String>,
+        codes: Vec<u32>,
+    }
+
+    impl Numbers {
+        /// The next row's number (`None`: empty).
+        pub fn push(&mut self, x: Option<f64>) {
+            let bits = x.map(f64::to_bits);
+            let code = match self.index.get(&bits) {
+                Some(&code) => code,
+                None if self.keys.len() >= MOST_VALUES => more(&mut self.keys),
+                None => {
+                    let code = self.keys.len() as u32;
+                    self.keys
+                        .push(x.map_or_else(|| EMPTY.to_string(), number_key));
+                    self.index.insert(bits, code);
+                    code
+                }
+            };
+            self.codes.push(code);
+        }
+
+        pub fn finish(self, name: &str) -> SliceColumn {
+            column(name, self.keys, self.codes)
+        }
+    }
+
+    /// The slice of rows stored by distinct value (`None`: empty), by value.
+    pub fn of_distinct(
+        name: &str,
+        codes: impl Iterator<Item = Option<usize>>,
+        values: &[String],
+    ) -> SliceColumn {
+        let empty = values.len() as u32;
+        let codes = codes.map(|c| c.map_or(empty, |c| c as u32)).collect();
+        let mut keys: Vec<String> = values.iter().map(|v| text_key(v)).collect();
+        keys.push(EMPTY.to_string());
+        column(name, keys, codes)
+    }
+
+    /// The slice of rows given as text cells (`None`: empty), by value.
+    pub fn of_texts<'a>(name: &str, cells: impl Iterator<Item = Option<&'a str>>) -> SliceColumn {
+        let mut index: PlHashMap<Option<&str>, u32> = PlHashMap::default();
+        let mut keys = Vec::new();
+        let codes: Vec<u32> = cells
+            .map(|cell| match index.get(&cell) {
+                Some(&code) => code,
+                None if keys.len() >= MOST_VALUES => more(&mut keys),
+                None => {
+                    let code = keys.len() as u32;
+                    keys.push(cell.map_or_else(|| EMPTY.to_string(), text_key));
+                    index.insert(cell, code);
+                    code
+                }
+            })
+            .collect();
+        column(name, keys, codes)
+    }
+
+    /// The code of every value after the first [`MOST_VALUES`].
+    fn more(keys: &mut Vec<String>) -> u32 {
+        if keys.len() == MOST_VALUES {
+            keys.push(MORE.to_string());
+        }
+        MOST_VALUES as u32
+    }
+
+    fn column(name: &str, keys: Vec<String>, codes: Vec<u32>) -> SliceColumn {
+        SliceColumn {
+            name: name.to_string(),
+            kind: SliceKind::Categorical,
+            codes: SliceCodes::collect(keys.len(), codes.into_par_iter()),
+            values: keys,
+            numbers: None,
+        }
+    }
+
+    /// The column's rule from the rows of each key, and its counts under the rule's values;
+    /// or why it cannot be a slice. The same rule, and the same counts, as a first pass over
+    /// every row and parts coded by that rule give (`tally_column`, [`SliceRule::of_distinct`]).
+    pub fn decide(counts: &SliceCounts) -> Result<SliceCounts, String> {
+        let keys: Vec<Key> = counts.values.iter().map(|k| parse(k)).collect();
+        let typed = keys.iter().any(|k| matches!(k, Key::Number(_)));
+        let number = |text: &str| parse_number(text, false).filter(|x| x.is_finite());
+        let mut tally = SliceTally::new(typed);
+        for (key, rows) in keys.iter().zip(&counts.counts) {
+            let rows = rows.n as usize;
+            if rows == 0 {
+                continue;
+            }
+            match *key {
+                Key::Text(text) => tally.add_text(Some(text), number(text), rows),
+                Key::Number(x) => tally.add_number(Some(x), rows),
+                Key::Empty if typed => tally.add_number(None, rows),
+                Key::Empty => tally.add_text(None, None, rows),
+            }
+        }
+        let rule = tally.rule()?;
+        // A key without rows (a part's distinct value whose rows were all left out) adds
+        // nothing: any code will do, and the rule may have no value for it.
+        let code: Vec<u32> = keys
+            .iter()
+            .zip(&counts.counts)
+            .map(|(key, rows)| match *key {
+                _ if rows.n == 0 => 0,
+                Key::Number(x) => rule.code_of_number(x),
+                Key::Text(text) if rule.by_number => {
+                    rule.code_of_number(number(text).unwrap_or(f64::NAN))
+                }
+                Key::Text(text) => rule.code_of_name(text),
+                Key::Empty if rule.by_number => rule.code_of_number(f64::NAN),
+                Key::Empty => rule.values.len() as u32 - 1,
+            })
+            .collect();
+        Ok(counts.regrouped(rule.values.clone(), |key| code[key as usize]))
     }
 }

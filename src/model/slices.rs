@@ -1,6 +1,7 @@
 //! Per-slice figures: accuracy (or WER) for every value of every slice column, with the
 //! interval, the gap to the overall accuracy, HLP and, for classification, per-class recall.
 
+use hashbrown::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -163,7 +164,7 @@ pub struct SliceCounts {
     pub name: String,
     pub values: Vec<String>,
     pub counts: Vec<GroupCounts>,
-    pub by_class: hashbrown::HashMap<(u32, u32), [u64; 2]>,
+    pub by_class: HashMap<(u32, u32), [u64; 2]>,
 }
 
 impl SliceCounts {
@@ -186,14 +187,66 @@ impl SliceCounts {
     }
 
     /// Adds the counts of other rows of the same column; `class` maps the other's class
-    /// codes to ours.
+    /// codes to ours. Values are matched by name: those the other rows have and ours do
+    /// not are added after ours.
     pub fn absorb(&mut self, other: &SliceCounts, class: impl Fn(u32) -> u32) {
-        debug_assert!(self.name == other.name && self.values == other.values);
-        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            mine.absorb(theirs);
+        debug_assert!(self.name == other.name);
+        let value: Vec<u32> = if self.values == other.values {
+            (0..other.values.len() as u32).collect()
+        } else {
+            let mut added = Vec::new();
+            let codes = {
+                let mut position: HashMap<&str, u32> = self
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.as_str(), i as u32))
+                    .collect();
+                let known = self.values.len();
+                other
+                    .values
+                    .iter()
+                    .map(|v| {
+                        let next = (known + added.len()) as u32;
+                        *position.entry(v.as_str()).or_insert_with(|| {
+                            added.push(v.clone());
+                            next
+                        })
+                    })
+                    .collect()
+            };
+            self.values.extend(added);
+            self.counts
+                .resize(self.values.len(), GroupCounts::default());
+            codes
+        };
+        self.add_mapped(other, |v| value[v as usize], class);
+    }
+
+    /// The counts with each value `v` counted under `values[value(v)]` instead: the values
+    /// of a column counted cell by cell, grouped under the slice's values once they are known.
+    pub fn regrouped(&self, values: Vec<String>, value: impl Fn(u32) -> u32) -> SliceCounts {
+        let mut grouped = SliceCounts {
+            name: self.name.clone(),
+            counts: vec![GroupCounts::default(); values.len()],
+            values,
+            by_class: HashMap::default(),
+        };
+        grouped.add_mapped(self, value, |c| c);
+        grouped
+    }
+
+    fn add_mapped(
+        &mut self,
+        other: &SliceCounts,
+        value: impl Fn(u32) -> u32,
+        class: impl Fn(u32) -> u32,
+    ) {
+        for (v, theirs) in other.counts.iter().enumerate() {
+            self.counts[value(v as u32) as usize].absorb(theirs);
         }
-        for (&(value, c), cell) in &other.by_class {
-            let mine = self.by_class.entry((value, class(c))).or_default();
+        for (&(v, c), cell) in &other.by_class {
+            let mine = self.by_class.entry((value(v), class(c))).or_default();
             mine[0] += cell[0];
             mine[1] += cell[1];
         }
@@ -333,5 +386,35 @@ mod tests {
             (entered[1].hlp, entered[1].hlp_source),
             (Some(0.99), Some(HlpSource::Entered))
         );
+    }
+
+    /// The counts of the rows of `set` whose codes in a column of `values` are `codes`.
+    fn counts_of(set: &EvalSet, values: &[&str], codes: Vec<u8>) -> SliceCounts {
+        let column = SliceColumn {
+            name: "noise".into(),
+            kind: SliceKind::Categorical,
+            values: values.iter().map(|v| v.to_string()).collect(),
+            codes: SliceCodes::Narrow(codes),
+            numbers: None,
+        };
+        SliceCounts::of(set, &column, &[0, 1])
+    }
+
+    #[test]
+    fn counts_of_other_values_add_up_by_name_and_regroup() {
+        let set = classification(&["a", "a", "b", "b", "a"], &["a", "b", "b", "a", "a"]);
+        let whole = counts_of(&set, &["car", "none"], vec![0, 0, 1, 1, 1]);
+        // Two sets of rows that name the values in other orders, one without "car".
+        let first = classification(&["a", "a", "b"], &["a", "b", "b"]);
+        let second = classification(&["b", "a"], &["a", "a"]);
+        let mut added = counts_of(&first, &["none", "car"], vec![1, 1, 0]);
+        added.absorb(&counts_of(&second, &["none"], vec![0, 0]), |c| c);
+        assert_eq!(added.values, ["none", "car"]);
+        let in_order = added.regrouped(whole.values.clone(), |v| 1 - v);
+        assert_eq!(in_order, whole);
+        // Grouped under one value, every row counts once.
+        let one = whole.regrouped(vec!["all".into()], |_| 0);
+        assert_eq!(one.counts[0], GroupCounts::of_all(&set));
+        assert_eq!(one.by_class[&(0, 0)], [3, 2]);
     }
 }

@@ -209,7 +209,7 @@ fn read_monitored(
         consume: false,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
         first_row: 0,
-        slice_rules: None,
+        part_slices: None,
     };
     let has = |c: &str| read.table.names().iter().any(|x| x == c);
     let kept: Vec<usize> = (0..read.table.height()).collect();

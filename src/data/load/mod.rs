@@ -19,7 +19,7 @@ use super::error::LoadError;
 use super::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use super::media;
 use super::progress::{Progress, Step};
-use super::slice_plan::SliceRule;
+use super::slice_plan::{SliceRule, by_value};
 use super::slicing::{SliceSource, finite_or_empty, parse_number, slice_column};
 use super::table::{
     self, Column, Delimited, Fingerprint, KeptColumns, NO_VALUE, ReadTable, Storage, Table,
@@ -252,7 +252,7 @@ fn build(
         consume: true,
         decimal_comma: read.delimited.is_some_and(Delimited::decimal_comma),
         first_row: 0,
-        slice_rules: None,
+        part_slices: None,
     };
     let mut dataset = loader.build(roles, request, tags, read.fingerprint)?;
     dataset.delimited = read.delimited;
@@ -270,9 +270,18 @@ struct Loader<'a> {
     /// The table's first row in the file: not 0 when it is one part of a table read in
     /// parts, whose messages name the file's rows.
     first_row: usize,
-    /// Set for a part of a table read in parts: the slice columns' rules, decided from
-    /// every row, in the order of the roles' slices.
-    slice_rules: Option<&'a [(String, SliceRule)]>,
+    /// Set for a part of a table read in parts: how its slice columns are coded.
+    part_slices: Option<PartSlices<'a>>,
+}
+
+/// How a part of a table read in parts codes its slice columns.
+#[derive(Clone, Copy)]
+enum PartSlices<'a> {
+    /// By the rules decided from every row by a first pass, in the order of the roles'
+    /// slices.
+    ByRule(&'a [(String, SliceRule)]),
+    /// By cell value: the rules are decided once every part is counted.
+    ByValue,
 }
 
 /// Row numbers in messages count data rows from 1, header excluded.
@@ -1020,7 +1029,7 @@ impl Loader<'_> {
                 return Ok((numbers, true));
             }
         };
-        if self.slice_rules.is_some() {
+        if self.part_slices.is_some() {
             // A part of a table: ids are unique across the parts, which the reader checks.
             return Ok((ids, false));
         }
@@ -1301,12 +1310,22 @@ impl Loader<'_> {
         kept: &[usize],
         explicit: bool,
     ) -> Result<(Vec<SliceColumn>, Vec<String>), LoadError> {
-        if let Some(rules) = self.slice_rules {
-            let slices = rules
-                .par_iter()
-                .map(|(name, rule)| self.slice_by_rule(name, rule, kept))
-                .collect::<Result<_, _>>()?;
-            return Ok((slices, Vec::new()));
+        match self.part_slices {
+            Some(PartSlices::ByRule(rules)) => {
+                let slices = rules
+                    .par_iter()
+                    .map(|(name, rule)| self.slice_by_rule(name, rule, kept))
+                    .collect::<Result<_, _>>()?;
+                return Ok((slices, Vec::new()));
+            }
+            Some(PartSlices::ByValue) => {
+                let slices = names
+                    .par_iter()
+                    .map(|name| self.slice_by_value(name, kept))
+                    .collect::<Result<_, _>>()?;
+                return Ok((slices, Vec::new()));
+            }
+            None => {}
         }
         let built: Vec<Result<Result<SliceColumn, String>, LoadError>> = names
             .par_iter()
@@ -1399,6 +1418,33 @@ impl Loader<'_> {
             return Ok(rule.of_numbers(name, numbers));
         }
         Ok(rule.of_texts(name, cells))
+    }
+}
+
+impl Loader<'_> {
+    /// The slice of a part of a table, by cell value (see [`by_value`]).
+    fn slice_by_value(&self, name: &str, kept: &[usize]) -> Result<SliceColumn, LoadError> {
+        let column = self.column(name)?;
+        if let Column::Typed(series) = &column
+            && series.dtype().is_primitive_numeric()
+        {
+            let mut numbers = by_value::Numbers::default();
+            let Ok(()) = each_kept_number(series, kept, |_, x| {
+                numbers.push(x);
+                Ok::<_, std::convert::Infallible>(())
+            })
+            .map_err(|e| self.parse_error(e))?;
+            return Ok(numbers.finish(name));
+        }
+        let text = column.text().map_err(|e| self.parse_error(e))?;
+        if let TextColumn::Distinct { codes, values } = &*text {
+            let codes = kept_items(codes.iter(), kept).map(|&c| match c {
+                NO_VALUE => None,
+                c => Some(c as usize),
+            });
+            return Ok(by_value::of_distinct(name, codes, values));
+        }
+        Ok(by_value::of_texts(name, kept_items(text.iter(), kept)))
     }
 }
 

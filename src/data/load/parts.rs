@@ -1,27 +1,31 @@
 //! A Parquet table larger than memory, counted in parts: every figure of a report is a sum
 //! of counts (see [`Counts`]), so each part of a million rows is loaded as a table of its
-//! own, counted and dropped. What must be known of every row before a part can be coded —
-//! the task, and each slice column's values or quantile bins — is found by a first pass
-//! over the label and slice columns; duplicate ids by hashes of every id. The report is
-//! the one the table held whole gives, but for agreement and label issues, which need the
-//! rows (they are left out, with a warning).
+//! own, counted and dropped. What depends on every row — the task, and each slice column's
+//! values or quantile bins — is decided after one pass, in which each part counts its
+//! slice cells by value ([`count_by_value`]); a slice column of too many values, or a task
+//! not given that turns out not to be classification, takes a first pass over the label
+//! and slice columns instead ([`count_by_rule`]). Ids that ascend across the parts cannot
+//! repeat; others are checked by their hashes. The report is the one the table held whole
+//! gives, but for agreement and label issues, which need the rows (they are left out, with
+//! a warning).
 
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    EXAMPLES, Loader, RowIssues, RowList, each_kept_number, encode_labels, evaluation_set,
-    free_text_warning, kept_columns, look_alike_warning, row_number, tag_book,
+    EXAMPLES, Loader, PartSlices, RowIssues, RowList, each_kept_number, encode_labels,
+    evaluation_set, free_text_warning, kept_columns, look_alike_warning, row_number, tag_book,
 };
 use crate::data::contain::contain;
 use crate::data::error::LoadError;
 use crate::data::mapping::{ColumnRoles, MappingRequest, resolve_roles};
 use crate::data::progress::{Progress, Step};
-use crate::data::slice_plan::{SliceRule, SliceTally};
+use crate::data::slice_plan::{SliceRule, SliceTally, by_value};
 use crate::data::slicing::{MAX_SLICE_VALUES, parse_number};
 use crate::data::table::{
     self, Column, Fingerprint, FrameColumns, KeptColumns, NO_VALUE, Storage, Table, TableFile,
@@ -96,31 +100,17 @@ pub fn count_in_parts(
     let reader = Parts::open(&table.path, part_rows.max(1))?;
     let mut roles = resolve_roles(&table.path, &reader.names, request)?;
     let fingerprint = table::fingerprint_of_file(&table.path)?;
-    let plan = plan(&reader, &table, &roles, request, progress)?;
-    roles.slices = plan.slices.iter().map(|(name, _)| name.clone()).collect();
-
-    progress.enter(Step::Encoding)?;
-    // What a part is loaded with: the task found, no label sources that need every row.
-    let counted_roles = ColumnRoles {
-        annotators: Vec::new(),
-        probabilities: Vec::new(),
-        ..roles.clone()
+    let counted = match count_by_value(&reader, &table, &roles, request, progress)? {
+        Some(counted) => counted,
+        None => count_by_rule(&reader, &table, &roles, request, progress)?,
     };
-    let counted_request = MappingRequest {
-        task: Some(plan.task),
-        annotations: None,
-        ..request.clone()
-    };
-    let mut total = Total::default();
-    reader.each(
-        &kept_columns(&counted_roles),
-        progress,
-        |part, first_row| {
-            let loader = Loader::part(&table, &part, first_row, Some(&plan.slices));
-            total.absorb(loader.count_part(&counted_roles, &counted_request)?);
-            Ok(())
-        },
-    )?;
+    let Counted {
+        task,
+        total,
+        slices,
+        notes,
+    } = counted;
+    roles.slices = slices;
     let Total {
         counts,
         tags,
@@ -128,6 +118,7 @@ pub fn count_in_parts(
         issues,
         id_hashes,
         ascending_ids,
+        unhashed_before,
     } = total;
     let counts = match counts {
         Some(counts) if counts.overall.n > 0 => counts.finish(),
@@ -144,12 +135,15 @@ pub fn count_in_parts(
         }
     };
     if !matches!(ascending_ids, Ascending::Since(_)) {
+        let counted_roles = counted_roles(&roles);
+        let counted_request = counted_request(request, task);
         check_unique_ids(
             &reader,
             &table,
             &counted_roles,
             &counted_request,
             id_hashes,
+            unhashed_before,
             progress,
         )?;
     }
@@ -158,13 +152,13 @@ pub fn count_in_parts(
     let rows = counts.overall.n as usize;
     if request.task.is_none() {
         warnings.extend(free_text_warning(
-            plan.task,
+            task,
             counts.classes.len(),
             rows,
             &roles.label,
         ));
     }
-    warnings.extend(look_alike_warning(plan.task, &counts.classes, &roles.label));
+    warnings.extend(look_alike_warning(task, &counts.classes, &roles.label));
     let mut left_out = Vec::new();
     if !roles.annotators.is_empty() || request.annotations.is_some() {
         left_out.push("agreement between annotators");
@@ -188,6 +182,161 @@ pub fn count_in_parts(
         tags,
         tag_examples,
         warnings,
+        notes,
+    })
+}
+
+/// Every part counted, before the checks across parts.
+struct Counted {
+    task: Task,
+    total: Total,
+    /// The slice columns counted (those that can be slices), in the roles' order.
+    slices: Vec<String>,
+    /// Slice columns left out, and why.
+    notes: Vec<String>,
+}
+
+/// What a part is loaded with: the task, and no label sources that need every row.
+fn counted_roles(roles: &ColumnRoles) -> ColumnRoles {
+    ColumnRoles {
+        annotators: Vec::new(),
+        probabilities: Vec::new(),
+        ..roles.clone()
+    }
+}
+
+fn counted_request(request: &MappingRequest, task: Task) -> MappingRequest {
+    MappingRequest {
+        task: Some(task),
+        annotations: None,
+        ..request.clone()
+    }
+}
+
+/// One pass: each part's slice columns counted by cell value, each column's rule decided
+/// once every part is counted (see [`by_value`]). `None` when that cannot be: a slice column
+/// has more than [`by_value::MOST_VALUES`] values, the task, not given, is not classification
+/// (found from every row: a pass assuming it is wasted, and the first part shows most), or
+/// a part has a problem, which two passes report as they always have (the first problem
+/// they meet may be another).
+fn count_by_value(
+    reader: &Parts,
+    table: &TableFile,
+    roles: &ColumnRoles,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Option<Counted>, LoadError> {
+    progress.enter(Step::Encoding)?;
+    let task = request.task.unwrap_or(Task::Classification);
+    let counted_roles = counted_roles(roles);
+    let counted_request = counted_request(request, task);
+    let mut total = Total::default();
+    let mut tally = TaskTally::default();
+    let mut countable = true;
+    let pass = reader.each(
+        &kept_columns(&counted_roles),
+        progress,
+        |part, first_row| {
+            let loader = Loader::part(table, &part, first_row, Some(PartSlices::ByValue));
+            let finding = request.task.is_none().then_some(&mut tally);
+            let counted = loader.count_part(
+                &counted_roles,
+                &counted_request,
+                finding,
+                &total.ascending_ids,
+            )?;
+            total.absorb(counted);
+            let many_values = total
+                .counts
+                .iter()
+                .flat_map(|counts| &counts.slices)
+                .any(|slice| slice.values.len() > by_value::MOST_VALUES);
+            countable = !many_values && (request.task.is_some() || !tally.sentences());
+            Ok(match countable {
+                true => ControlFlow::Continue(()),
+                false => ControlFlow::Break(()),
+            })
+        },
+    );
+    match pass {
+        Err(LoadError::Cancelled) => return Err(LoadError::Cancelled),
+        Err(_) => return Ok(None),
+        Ok(()) => {}
+    }
+    if !countable || (request.task.is_none() && tally.detect() != Some(Task::Classification)) {
+        return Ok(None);
+    }
+    // With no row counted the two passes say which problem comes first.
+    let Some(counts) = &mut total.counts else {
+        return Ok(None);
+    };
+    let (mut slices, mut notes, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+    for column in std::mem::take(&mut counts.slices) {
+        let name = column.name.clone();
+        match by_value::decide(&column) {
+            Ok(counted) => {
+                kept.push(counted);
+                slices.push(name);
+            }
+            Err(problem) if !request.slices.is_empty() => {
+                return Err(LoadError::BadSlice {
+                    path: table.path.clone(),
+                    column: name,
+                    problem,
+                });
+            }
+            Err(problem) => {
+                notes.push(format!("column {name:?} is not used as a slice: {problem}"))
+            }
+        }
+    }
+    counts.slices = kept;
+    Ok(Some(Counted {
+        task,
+        total,
+        slices,
+        notes,
+    }))
+}
+
+/// Two passes: the first decides the task and each slice column's rule, the second counts
+/// every part coded by them.
+fn count_by_rule(
+    reader: &Parts,
+    table: &TableFile,
+    roles: &ColumnRoles,
+    request: &MappingRequest,
+    progress: &Progress,
+) -> Result<Counted, LoadError> {
+    progress.enter(Step::ReadingTable)?;
+    let plan = plan(reader, table, roles, request, progress)?;
+    progress.enter(Step::Encoding)?;
+    let counted_roles = ColumnRoles {
+        slices: plan.slices.iter().map(|(name, _)| name.clone()).collect(),
+        ..counted_roles(roles)
+    };
+    let counted_request = counted_request(request, plan.task);
+    let mut total = Total::default();
+    reader.each(
+        &kept_columns(&counted_roles),
+        progress,
+        |part, first_row| {
+            let loader = Loader::part(
+                table,
+                &part,
+                first_row,
+                Some(PartSlices::ByRule(&plan.slices)),
+            );
+            let counted =
+                loader.count_part(&counted_roles, &counted_request, None, &total.ascending_ids)?;
+            total.absorb(counted);
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
+    Ok(Counted {
+        task: plan.task,
+        slices: counted_roles.slices,
+        total,
         notes: plan.notes,
     })
 }
@@ -234,13 +383,14 @@ impl Parts {
         })
     }
 
-    /// Calls `each` with every part of the `kept` columns, in row order, and its first row.
-    /// The next part is read on another thread while `each` works on this one.
+    /// Calls `each` with every part of the `kept` columns, in row order, and its first row,
+    /// until it breaks. The next part is read on another thread while `each` works on this
+    /// one.
     fn each(
         &self,
         kept: &KeptColumns,
         progress: &Progress,
-        mut each: impl FnMut(Table, usize) -> Result<(), LoadError>,
+        mut each: impl FnMut(Table, usize) -> Result<ControlFlow<()>, LoadError>,
     ) -> Result<(), LoadError> {
         let (parts, received) = std::sync::mpsc::sync_channel(1);
         std::thread::scope(|scope| {
@@ -256,17 +406,18 @@ impl Parts {
                     }
                 }
             });
-            let mut read = 0;
             for part in received {
                 let (part, first_row) = part?;
-                read = first_row + part.height();
-                each(part, first_row)?;
+                let read = first_row + part.height();
+                // Dropping `received` stops the reading thread.
+                if each(part, first_row)?.is_break() {
+                    return Ok(());
+                }
                 progress.set_rows(read.min(self.rows));
             }
             if progress.is_cancelled() {
                 return Err(LoadError::Cancelled);
             }
-            debug_assert!(read >= self.rows);
             Ok(())
         })
     }
@@ -359,7 +510,7 @@ fn plan(
                 mine[1].absorb(b);
             }
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
     let task = match request.task {
         Some(task) => task,
@@ -589,7 +740,7 @@ fn novel_predictions(
             .zip(&codes.predictions)
             .filter(|&(&l, &p)| l != MISSING && p != MISSING && !is_label[p as usize])
             .count();
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
     Ok(novel)
 }
@@ -600,9 +751,12 @@ pub(super) struct PartCounts {
     tags: TagTotals,
     tag_examples: Vec<(String, Vec<String>)>,
     issues: RowIssues,
+    /// The hashes of its ids, unless they and every id before them ascend.
     id_hashes: Vec<u64>,
     /// The first and last ids, when each id is greater than the one before.
     ascending_ids: Option<(String, String)>,
+    /// Its first row in the file.
+    first_row: usize,
 }
 
 impl<'a> Loader<'a> {
@@ -611,7 +765,7 @@ impl<'a> Loader<'a> {
         table: &'a TableFile,
         part: &'a Table,
         first_row: usize,
-        slice_rules: Option<&'a [(String, SliceRule)]>,
+        part_slices: Option<PartSlices<'a>>,
     ) -> Self {
         Loader {
             table,
@@ -619,20 +773,31 @@ impl<'a> Loader<'a> {
             consume: true,
             decimal_comma: false,
             first_row,
-            slice_rules,
+            part_slices,
         }
     }
 
-    /// Loads this part as a table of its own and counts it.
+    /// Loads this part as a table of its own and counts it; its labels and predictions go
+    /// to `task` when the task is still to be found. `ids_before`: the order of the ids of
+    /// the parts before.
     fn count_part(
         &self,
         roles: &ColumnRoles,
         request: &MappingRequest,
+        task: Option<&mut TaskTally>,
+        ids_before: &Ascending,
     ) -> Result<PartCounts, LoadError> {
         let labels = encode_labels(
             &self.label_columns(roles, request.normalize_labels)?,
             request,
         );
+        if let Some(task) = task {
+            task.add(
+                labels.dictionary.names(),
+                &labels.labels,
+                &labels.predictions,
+            );
+        }
         let kept = self.kept_rows(&labels);
         let mut issues = RowIssues {
             no_label: kept.no_label,
@@ -646,6 +811,7 @@ impl<'a> Loader<'a> {
             issues,
             id_hashes: Vec::new(),
             ascending_ids: None,
+            first_row: self.first_row,
         };
         if kept.rows.is_empty() {
             return Ok(nothing(issues));
@@ -677,17 +843,20 @@ impl<'a> Loader<'a> {
                 )
             })
             .collect();
-        let id_hashes = match issues.no_ids {
+        let ascending_ids = (!issues.no_ids && set.ids.ascending()).then(|| {
+            let last = set.ids.len() - 1;
+            (set.ids.get(0).to_string(), set.ids.get(last).to_string())
+        });
+        let still_ascending = ascending_ids
+            .as_ref()
+            .is_some_and(|(first, _)| ids_before.continued_by(first));
+        let id_hashes = match issues.no_ids || still_ascending {
             true => Vec::new(),
             false => (0..set.len())
                 .into_par_iter()
                 .map(|row| xxhash_rust::xxh3::xxh3_64(set.ids.get(row).as_bytes()))
                 .collect(),
         };
-        let ascending_ids = (!issues.no_ids && set.ids.ascending()).then(|| {
-            let last = set.ids.len() - 1;
-            (set.ids.get(0).to_string(), set.ids.get(last).to_string())
-        });
         Ok(PartCounts {
             counts: Some(Counts::of_part(&set)),
             tags: TagTotals::of(&book),
@@ -695,6 +864,7 @@ impl<'a> Loader<'a> {
             issues,
             id_hashes,
             ascending_ids,
+            first_row: self.first_row,
         })
     }
 }
@@ -707,31 +877,47 @@ struct Total {
     tag_examples: BTreeMap<String, Vec<String>>,
     issues: RowIssues,
     id_hashes: Vec<u64>,
-    /// Every kept id so far was greater than the one before, and this is the last: then no
-    /// id repeats, and the hashes need no sort.
+    /// Whether every kept id so far was greater than the one before: then no id repeats,
+    /// and the ids need no hashes.
     ascending_ids: Ascending,
+    /// The file's rows before this one have no hashes: their ids ascended, until a later
+    /// part's did not.
+    unhashed_before: usize,
 }
 
 #[derive(Default)]
 enum Ascending {
     #[default]
     NoIdYet,
+    /// So far, up to this id.
     Since(String),
     No,
 }
 
+impl Ascending {
+    /// Whether ids that ascend from `first` on keep the order.
+    fn continued_by(&self, first: &str) -> bool {
+        match self {
+            Ascending::NoIdYet => true,
+            Ascending::Since(before) => before.as_str() < first,
+            Ascending::No => false,
+        }
+    }
+}
+
 impl Total {
     fn absorb(&mut self, part: PartCounts) {
-        self.ascending_ids = match (std::mem::take(&mut self.ascending_ids), part.ascending_ids) {
+        let before = std::mem::take(&mut self.ascending_ids);
+        if matches!(before, Ascending::Since(_)) {
+            self.unhashed_before = part.first_row;
+        }
+        self.ascending_ids = match (before, part.ascending_ids) {
             (Ascending::No, _) => Ascending::No,
             // A part without kept rows.
             (so_far, None) if part.id_hashes.is_empty() => so_far,
             (_, None) => Ascending::No,
-            (Ascending::NoIdYet, Some((_, last))) => Ascending::Since(last),
-            (Ascending::Since(before), Some((first, last))) if before < first => {
-                Ascending::Since(last)
-            }
-            (Ascending::Since(_), Some(_)) => Ascending::No,
+            (before, Some((first, last))) if before.continued_by(&first) => Ascending::Since(last),
+            (_, Some(_)) => Ascending::No,
         };
         match (&mut self.counts, part.counts) {
             (Some(total), Some(counts)) => total.absorb(&counts),
@@ -751,14 +937,40 @@ impl Total {
 
 /// Fails as loading a table whole does when two kept rows share an id. The ids' hashes
 /// are sorted; only when two are equal are the ids read again, to compare them as text.
+/// The rows before `unhashed_before` have no hashes yet (their ids ascended): their ids are
+/// read again first.
 fn check_unique_ids(
     reader: &Parts,
     table: &TableFile,
     roles: &ColumnRoles,
     request: &MappingRequest,
-    hashes: Vec<u64>,
+    mut hashes: Vec<u64>,
+    unhashed_before: usize,
     progress: &Progress,
 ) -> Result<(), LoadError> {
+    // The id column, or the media paths standing in for it; without either, rows are
+    // numbered.
+    let Some(column) = roles.id.as_ref().or(roles.media.as_ref()) else {
+        return Ok(());
+    };
+    let hash = |id: &str| xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+    if unhashed_before > 0 {
+        each_kept_id(
+            reader,
+            table,
+            roles,
+            request,
+            column,
+            progress,
+            |id, row| {
+                if row >= unhashed_before {
+                    return ControlFlow::Break(());
+                }
+                hashes.push(hash(id));
+                ControlFlow::Continue(())
+            },
+        )?;
+    }
     let hashes = crate::model::ids::sorted(hashes);
     let repeated: PlHashSet<u64> = hashes
         .windows(2)
@@ -769,31 +981,22 @@ fn check_unique_ids(
     if repeated.is_empty() {
         return Ok(());
     }
-    // The id column (or the media paths standing in for it) of the kept rows, again.
-    let Some(column) = roles.id.as_ref().or(roles.media.as_ref()) else {
-        return Ok(());
-    };
-    let id_roles = label_roles(roles);
-    let mut kept: KeptColumns = kept_columns(&label_roles(roles));
-    kept.push((column.clone(), Storage::Plain));
     // (id, file row) of every row whose id's hash is repeated, in row order.
     let mut candidates: Vec<(String, usize)> = Vec::new();
-    reader.each(&kept, progress, |part, first_row| {
-        let loader = Loader::part(table, &part, first_row, None);
-        let codes = encode_labels(
-            &loader.label_columns(&id_roles, request.normalize_labels)?,
-            request,
-        );
-        let rows = loader.kept_rows(&codes).rows;
-        let ids = loader.text(column)?;
-        for row in rows {
-            let id = ids.get(row).map(str::trim).unwrap_or_default();
-            if repeated.contains(&xxhash_rust::xxh3::xxh3_64(id.as_bytes())) {
-                candidates.push((id.to_string(), first_row + row));
+    each_kept_id(
+        reader,
+        table,
+        roles,
+        request,
+        column,
+        progress,
+        |id, row| {
+            if repeated.contains(&hash(id)) {
+                candidates.push((id.to_string(), row));
             }
-        }
-        Ok(())
-    })?;
+            ControlFlow::Continue(())
+        },
+    )?;
     // (first, later) row of each repeated id, in the order the later ones appear.
     let mut first_of: PlHashMap<&str, usize> = PlHashMap::default();
     let mut pairs: Vec<(&str, usize, usize)> = Vec::new();
@@ -821,5 +1024,37 @@ fn check_unique_ids(
         column: column.clone(),
         count: pairs.len(),
         examples: examples.first,
+    })
+}
+
+/// Calls `each` with the id (or media path) in `column` of every kept row and its row in
+/// the file, in row order, until it breaks.
+fn each_kept_id(
+    reader: &Parts,
+    table: &TableFile,
+    roles: &ColumnRoles,
+    request: &MappingRequest,
+    column: &str,
+    progress: &Progress,
+    mut each: impl FnMut(&str, usize) -> ControlFlow<()>,
+) -> Result<(), LoadError> {
+    let id_roles = label_roles(roles);
+    let mut kept: KeptColumns = kept_columns(&id_roles);
+    kept.push((column.to_string(), Storage::Plain));
+    reader.each(&kept, progress, |part, first_row| {
+        let loader = Loader::part(table, &part, first_row, None);
+        let codes = encode_labels(
+            &loader.label_columns(&id_roles, request.normalize_labels)?,
+            request,
+        );
+        let rows = loader.kept_rows(&codes).rows;
+        let ids = loader.text(column)?;
+        for row in rows {
+            let id = ids.get(row).map(str::trim).unwrap_or_default();
+            if each(id, first_row + row).is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     })
 }
