@@ -408,29 +408,63 @@ pub mod by_value {
     }
 
     /// The slice of a typed numeric column's rows, by value, a row at a time.
-    #[derive(Default)]
     pub struct Numbers {
         index: PlHashMap<Option<u64>, u32>,
+        /// Numbers met lately, by a hash of their bits: most rows are found here, without
+        /// hashing into `index`.
+        recent: Box<[(u64, u32); RECENT]>,
         keys: Vec<String>,
         codes: Vec<u32>,
+    }
+
+    const RECENT: usize = 1 << 10;
+
+    impl Default for Numbers {
+        fn default() -> Self {
+            Numbers {
+                index: PlHashMap::default(),
+                // No number's code is `u32::MAX`: the slots start empty.
+                recent: Box::new([(0, u32::MAX); RECENT]),
+                keys: Vec::new(),
+                codes: Vec::new(),
+            }
+        }
     }
 
     impl Numbers {
         /// The next row's number (`None`: empty).
         pub fn push(&mut self, x: Option<f64>) {
-            let bits = x.map(f64::to_bits);
-            let code = match self.index.get(&bits) {
+            let code = match x {
+                Some(x) => {
+                    let bits = x.to_bits();
+                    let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+                    match self.recent[slot] {
+                        (held, code) if held == bits && code != u32::MAX => code,
+                        _ => {
+                            let code = self.code_of(Some(bits));
+                            self.recent[slot] = (bits, code);
+                            code
+                        }
+                    }
+                }
+                None => self.code_of(None),
+            };
+            self.codes.push(code);
+        }
+
+        fn code_of(&mut self, bits: Option<u64>) -> u32 {
+            match self.index.get(&bits) {
                 Some(&code) => code,
                 None if self.keys.len() >= MOST_VALUES => more(&mut self.keys),
                 None => {
                     let code = self.keys.len() as u32;
-                    self.keys
-                        .push(x.map_or_else(|| EMPTY.to_string(), number_key));
+                    let key =
+                        bits.map_or_else(|| EMPTY.to_string(), |b| number_key(f64::from_bits(b)));
+                    self.keys.push(key);
                     self.index.insert(bits, code);
                     code
                 }
-            };
-            self.codes.push(code);
+            }
         }
 
         pub fn finish(self, name: &str) -> SliceColumn {

@@ -5,7 +5,6 @@
 //! need the rows themselves (agreement, label issues) are the in-memory path's only.
 
 use hashbrown::HashMap;
-use rayon::prelude::*;
 
 use super::automation::Reached;
 use super::classes::Confusion;
@@ -59,11 +58,7 @@ impl Counts {
         let cells = confusion
             .map(|c| c.cells().iter().map(|&(t, p, n)| ((t, p), n)).collect())
             .unwrap_or_default();
-        let slices = set
-            .slices
-            .par_iter()
-            .map(|column| SliceCounts::of(set, column, recall_of))
-            .collect();
+        let slices = SliceCounts::of_every_column(set, recall_of);
         Counts {
             task: set.task,
             index: index_of(&classes),

@@ -69,37 +69,88 @@ pub struct SliceStats {
     pub counts: GroupCounts,
 }
 
-/// Counts for every value of one slice column in one pass over the rows, and [support,
-/// true positives] per (value, class) for the classes in `classes` (those the reports
-/// show, so that memory stays values × shown classes however many classes there are).
-pub fn column_counts(
-    set: &EvalSet,
-    column: &SliceColumn,
-    classes: &[usize],
-) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
-    let values = column.values.len();
-    let k = classes.len();
-    // Each row's place among `classes` from 1, 0 for a class not among them.
+/// Each row's cell in the tally of a slice value ([`column_counts`]): the slot of its truth
+/// among the classes counted (0: another class) times the row kinds the set has, plus its
+/// kind. Found once for every slice column of a set.
+pub struct RowCells {
+    cells: Vec<u16>,
+    /// Cells per slice value.
+    stride: usize,
+    /// Row kinds the set has: 2 (right or wrong), 8 (and by the human), or all.
+    kinds: usize,
+}
+
+impl RowCells {
+    /// `None` for transcripts, whose rows add their edits, or too many classes for a tally.
+    pub fn of(set: &EvalSet, classes: &[usize]) -> Option<RowCells> {
+        let kinds = match (&set.human_correct, &set.baseline_correct) {
+            (_, Some(_)) => ROW_KINDS,
+            (Some(_), None) => 8,
+            (None, None) => 2,
+        };
+        let stride = (classes.len() + 1) * kinds;
+        if set.edits.is_some() || stride > usize::from(u16::MAX) + 1 {
+            return None;
+        }
+        let slot_of = slots(set, classes);
+        let row_kinds = RowKinds::new(set);
+        let cells = (0..set.len())
+            .into_par_iter()
+            .map(|row| {
+                let slot = slot_of.get(set.labels[row] as usize).copied().unwrap_or(0);
+                (slot * kinds + row_kinds.of(row)) as u16
+            })
+            .collect();
+        Some(RowCells {
+            cells,
+            stride,
+            kinds,
+        })
+    }
+}
+
+/// Each class's place among `classes` from 1, 0 for a class not among them.
+fn slots(set: &EvalSet, classes: &[usize]) -> Vec<usize> {
     let mut slot_of = vec![0usize; set.n_classes];
     for (i, &c) in classes.iter().enumerate() {
         slot_of[c] = i + 1;
     }
-    let slot = |row: usize| slot_of.get(set.labels[row] as usize).copied().unwrap_or(0);
-    let stride = (k + 1) * ROW_KINDS;
-    if set.edits.is_some() || values * stride > MAX_TALLY_CELLS {
+    slot_of
+}
+
+/// Counts for every value of one slice column in one pass over the rows, and [support,
+/// true positives] per (value, class) for the classes in `classes` (those the reports
+/// show, so that memory stays values × shown classes however many classes there are).
+/// `cells`: [`RowCells::of`] the same set and classes.
+pub fn column_counts(
+    set: &EvalSet,
+    column: &SliceColumn,
+    classes: &[usize],
+    cells: Option<&RowCells>,
+) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+    let values = column.values.len();
+    let k = classes.len();
+    let Some(RowCells {
+        cells,
+        stride,
+        kinds: row_kinds,
+    }) = cells.filter(|cells| values * cells.stride <= MAX_TALLY_CELLS)
+    else {
+        let slot_of = slots(set, classes);
+        let slot = |row: usize| slot_of.get(set.labels[row] as usize).copied().unwrap_or(0);
         return counted_row_by_row(set, column, k, slot);
-    }
+    };
+    let (stride, row_kinds) = (*stride, *row_kinds);
     // One count a row, by (value, class slot, row kind); the figures are sums of these.
     let mut tally = vec![0u64; values * stride];
-    let kinds = RowKinds::new(set);
     each_code(&column.codes, |row, code| {
-        tally[code as usize * stride + slot(row) * ROW_KINDS + kinds.of(row)] += 1;
+        tally[code as usize * stride + usize::from(cells[row])] += 1;
     });
     let mut counts = Vec::with_capacity(values);
     let mut by_class = vec![[0u64; 2]; values * k];
     for (value, cells) in tally.chunks_exact(stride).enumerate() {
         let mut kinds = [0u64; ROW_KINDS];
-        for (slot, cell) in cells.chunks_exact(ROW_KINDS).enumerate() {
+        for (slot, cell) in cells.chunks_exact(row_kinds).enumerate() {
             for (kind, &n) in cell.iter().enumerate() {
                 kinds[kind] += n;
                 if slot > 0 {
@@ -168,9 +219,24 @@ pub struct SliceCounts {
 }
 
 impl SliceCounts {
-    /// One pass over `column`'s rows, with the recall of `classes` per value.
-    pub fn of(set: &EvalSet, column: &SliceColumn, classes: &[usize]) -> Self {
-        let (counts, dense) = column_counts(set, column, classes);
+    /// The counts of every slice column of `set`, with the recall of `classes` per value.
+    pub fn of_every_column(set: &EvalSet, classes: &[usize]) -> Vec<SliceCounts> {
+        let cells = RowCells::of(set, classes);
+        set.slices
+            .par_iter()
+            .map(|column| SliceCounts::of(set, column, classes, cells.as_ref()))
+            .collect()
+    }
+
+    /// One pass over `column`'s rows, with the recall of `classes` per value; `cells`:
+    /// [`RowCells::of`] the same set and classes.
+    fn of(
+        set: &EvalSet,
+        column: &SliceColumn,
+        classes: &[usize],
+        cells: Option<&RowCells>,
+    ) -> Self {
+        let (counts, dense) = column_counts(set, column, classes, cells);
         let k = classes.len();
         let by_class = dense
             .iter()
@@ -263,11 +329,7 @@ pub fn slice_stats(
     entered_hlp: impl Fn(&Subject) -> Option<f64>,
 ) -> Vec<SliceStats> {
     // Columns are independent: count them in parallel, then assemble in column order.
-    let counted: Vec<SliceCounts> = set
-        .slices
-        .par_iter()
-        .map(|column| SliceCounts::of(set, column, classes))
-        .collect();
+    let counted = SliceCounts::of_every_column(set, classes);
     stats_of(
         &counted,
         set.class_names(),
@@ -397,7 +459,11 @@ mod tests {
             codes: SliceCodes::Narrow(codes),
             numbers: None,
         };
-        SliceCounts::of(set, &column, &[0, 1])
+        let set = EvalSet::new(EvalSetParts {
+            slices: vec![column],
+            ..parts_of(set)
+        });
+        SliceCounts::of_every_column(&set, &[0, 1]).remove(0)
     }
 
     #[test]
