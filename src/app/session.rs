@@ -169,23 +169,29 @@ impl Session {
             .map(|v| v.lines().map(String::from).collect())
             .unwrap_or_default();
         let set = &project.dataset.set;
-        let mut analysis = Analysis::compute(set, &project.book, project.inputs());
+        let (book, inputs) = (&project.book, project.inputs());
+        // The figures edits change, and those they never do, at once.
+        let (mut analysis, (reliability, pr_curves, changes)) = rayon::join(
+            || Analysis::compute(set, book, inputs),
+            || {
+                let reliability = set
+                    .confidence
+                    .as_ref()
+                    .map(|c| calibration::reliability(c, &set.correct));
+                let pr_curves = match (&set.confidence, set.task) {
+                    (Some(c), Task::Classification) => calibration::pr_curves(
+                        &set.labels,
+                        &set.predictions,
+                        c,
+                        set.n_classes,
+                        &automation::THRESHOLDS,
+                    ),
+                    _ => Vec::new(),
+                };
+                (reliability, pr_curves, comparison::counts(set))
+            },
+        );
         analysis.set_corrections(project.given_set(), &project.label_corrections());
-        let reliability = set
-            .confidence
-            .as_ref()
-            .map(|c| calibration::reliability(c, &set.correct));
-        let pr_curves = match (&set.confidence, set.task) {
-            (Some(c), Task::Classification) => calibration::pr_curves(
-                &set.labels,
-                &set.predictions,
-                c,
-                set.n_classes,
-                &automation::THRESHOLDS,
-            ),
-            _ => Vec::new(),
-        };
-        let changes = comparison::counts(set);
         let presorted = presort_in_background(&project.dataset.set);
         let mut session = Session {
             project,

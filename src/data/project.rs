@@ -289,9 +289,21 @@ impl Project {
             });
         };
         // Its tags are the file's: the dataset's tags column made them once, at creation.
-        let dataset = load_without_tags(&dataset_path, &record.mapping, progress)?;
+        // They are read while the dataset loads, which seldom keeps every core busy.
+        let (dataset, (store, assignments)) = std::thread::scope(|scope| {
+            let reading = scope.spawn(move || {
+                let assignments = store.assignments_by_tag_id();
+                (store, assignments)
+            });
+            let dataset = load_without_tags(&dataset_path, &record.mapping, progress);
+            let read = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (dataset, read)
+        });
+        let dataset = dataset?;
         progress.enter(Step::ReadingTags)?;
-        let (ids, tags) = store.assignments_by_tag_id()?;
+        let (ids, tags) = assignments?;
         Project::assemble(
             store,
             dataset_path,
