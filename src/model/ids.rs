@@ -74,12 +74,18 @@ impl Ids {
         self.each_after_the_last(|last, id| last < id)
     }
 
-    /// Whether `follows(id before, id)` holds of every id after the first.
-    fn each_after_the_last(&self, follows: impl Fn(&str, &str) -> bool + Sync) -> bool {
+    /// Whether `follows(id before, id)` holds of every id after the first, the ids as bytes
+    /// (which order as their text does, without checking where characters start).
+    fn each_after_the_last(&self, follows: impl Fn(&[u8], &[u8]) -> bool + Sync) -> bool {
+        let text = self.text.as_bytes();
         (1..self.len())
             .into_par_iter()
             .with_min_len(1 << 14)
-            .all(|row| follows(self.get(row - 1), self.get(row)))
+            .all(|row| {
+                let before = if row == 1 { 0 } else { self.ends[row - 2] };
+                let (start, end) = (self.ends[row - 1], self.ends[row]);
+                follows(&text[before..start], &text[start..end])
+            })
     }
 
     /// How rows are found by id, decided now (a load decides it to find repeated ids).
