@@ -378,6 +378,11 @@ pub mod by_value {
     /// column of more (measurements) is counted by rule, after a first pass.
     pub const MOST_VALUES: usize = 4096;
 
+    /// Pairs of a value and a class a column may count across the parts (each keeps its
+    /// rows and right answers): a column of many values beside many classes is counted by
+    /// rule too.
+    pub const MOST_VALUE_CLASSES: usize = 1 << 18;
+
     const EMPTY: &str = "e";
     /// Every value of a part after the first [`MOST_VALUES`]: the column has too many to be
     /// counted by value, and is never decided.

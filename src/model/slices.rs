@@ -118,6 +118,9 @@ fn slots(set: &EvalSet, classes: &[usize]) -> Vec<usize> {
     slot_of
 }
 
+/// [support, true positives] by (value, class code): only the pairs some row has.
+type ByClass = HashMap<(u32, u32), [u64; 2]>;
+
 /// Counts for every value of one slice column in one pass over the rows, and [support,
 /// true positives] per (value, class) for the classes in `classes` (those the reports
 /// show, so that memory stays values × shown classes however many classes there are).
@@ -127,7 +130,7 @@ pub fn column_counts(
     column: &SliceColumn,
     classes: &[usize],
     cells: Option<&RowCells>,
-) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+) -> (Vec<GroupCounts>, ByClass) {
     let values = column.values.len();
     let k = classes.len();
     let Some(RowCells {
@@ -138,7 +141,7 @@ pub fn column_counts(
     else {
         let slot_of = slots(set, classes);
         let slot = |row: usize| slot_of.get(set.labels[row] as usize).copied().unwrap_or(0);
-        return counted_row_by_row(set, column, k, slot);
+        return counted_row_by_row(set, column, classes, slot);
     };
     let (stride, row_kinds) = (*stride, *row_kinds);
     // One count a row, by (value, class slot, row kind); the figures are sums of these.
@@ -162,6 +165,12 @@ pub fn column_counts(
         }
         counts.push(GroupCounts::of_kinds(&kinds));
     }
+    let by_class = by_class
+        .iter()
+        .enumerate()
+        .filter(|(_, cell)| cell[0] > 0)
+        .map(|(i, &cell)| (((i / k) as u32, classes[i % k] as u32), cell))
+        .collect();
     (counts, by_class)
 }
 
@@ -169,20 +178,21 @@ pub fn column_counts(
 const MAX_TALLY_CELLS: usize = 1 << 20;
 
 /// [`column_counts`] a row at a time: for transcripts, whose rows add their edits, and for
-/// columns of very many values.
+/// columns of very many values (whose pairs with the classes are kept only when some row
+/// has them).
 fn counted_row_by_row(
     set: &EvalSet,
     column: &SliceColumn,
-    k: usize,
+    classes: &[usize],
     slot: impl Fn(usize) -> usize,
-) -> (Vec<GroupCounts>, Vec<[u64; 2]>) {
+) -> (Vec<GroupCounts>, ByClass) {
     let values = column.values.len();
     let mut counts = vec![GroupCounts::default(); values];
-    let mut by_class = vec![[0u64; 2]; values * k];
+    let mut by_class = ByClass::default();
     each_code(&column.codes, |row, code| {
         counts[code as usize].add_row(set, row);
-        if let Some(class) = slot(row).checked_sub(1) {
-            let cell = &mut by_class[code as usize * k + class];
+        if let Some(slot) = slot(row).checked_sub(1) {
+            let cell = by_class.entry((code, classes[slot] as u32)).or_default();
             cell[0] += 1;
             cell[1] += u64::from(set.correct[row]);
         }
@@ -215,7 +225,7 @@ pub struct SliceCounts {
     pub name: String,
     pub values: Vec<String>,
     pub counts: Vec<GroupCounts>,
-    pub by_class: HashMap<(u32, u32), [u64; 2]>,
+    pub by_class: ByClass,
 }
 
 impl SliceCounts {
@@ -236,14 +246,7 @@ impl SliceCounts {
         classes: &[usize],
         cells: Option<&RowCells>,
     ) -> Self {
-        let (counts, dense) = column_counts(set, column, classes, cells);
-        let k = classes.len();
-        let by_class = dense
-            .iter()
-            .enumerate()
-            .filter(|(_, cell)| cell[0] > 0)
-            .map(|(i, &cell)| (((i / k) as u32, classes[i % k] as u32), cell))
-            .collect();
+        let (counts, by_class) = column_counts(set, column, classes, cells);
         SliceCounts {
             name: column.name.clone(),
             values: column.values.clone(),

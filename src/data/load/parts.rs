@@ -215,7 +215,8 @@ fn counted_request(request: &MappingRequest, task: Task) -> MappingRequest {
 
 /// One pass: each part's slice columns counted by cell value, each column's rule decided
 /// once every part is counted (see [`by_value`]). `None` when that cannot be: a slice column
-/// has more than [`by_value::MOST_VALUES`] values, the task, not given, is not classification
+/// has more than [`by_value::MOST_VALUES`] values (or pairs of a value and a class than
+/// [`by_value::MOST_VALUE_CLASSES`]), the task, not given, is not classification
 /// (found from every row: a pass assuming it is wasted, and the first part shows most), or
 /// a part has a problem, which two passes report as they always have (the first problem
 /// they meet may be another).
@@ -250,7 +251,10 @@ fn count_by_value(
                 .counts
                 .iter()
                 .flat_map(|counts| &counts.slices)
-                .any(|slice| slice.values.len() > by_value::MOST_VALUES);
+                .any(|slice| {
+                    slice.values.len() > by_value::MOST_VALUES
+                        || slice.by_class.len() > by_value::MOST_VALUE_CLASSES
+                });
             countable = !many_values && (request.task.is_some() || !tally.sentences());
             Ok(match countable {
                 true => ControlFlow::Continue(()),
