@@ -367,7 +367,7 @@ impl SliceRule {
 
 /// Slice cells coded by what they hold, before any rule: a table counted in one pass counts
 /// each part's slices by these keys, then decides each column's rule once every part is
-/// counted and groups the keys' counts under the rule's values ([`decide_by_value`]). A key
+/// counted and groups the keys' counts under the rule's values ([`decide`]). A key
 /// is the cell's text, a typed number's bits, or empty.
 pub mod by_value {
     use super::*;

@@ -231,7 +231,10 @@ pub struct SliceCounts {
 impl SliceCounts {
     /// The counts of every slice column of `set`, with the recall of `classes` per value.
     pub fn of_every_column(set: &EvalSet, classes: &[usize]) -> Vec<SliceCounts> {
-        let cells = RowCells::of(set, classes);
+        let cells = match set.slices.is_empty() {
+            true => None,
+            false => RowCells::of(set, classes),
+        };
         set.slices
             .par_iter()
             .map(|column| SliceCounts::of(set, column, classes, cells.as_ref()))
