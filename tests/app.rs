@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 mod common;
 
-use common::{wait_until, window};
+use common::{figures_shown, wait_until, window};
 use errata::app::{AppCommand, Screen};
 use errata::data::store::Store;
 use errata::ui::Window;
@@ -53,13 +53,14 @@ fn open(path: &Path) -> Harness<'static, Window> {
         // The check of the detected roles: rows, task and errors.
         harness.get_by_label_contains("task: ");
         harness.get_by_label("Create project").click();
-        wait_until(&mut harness, |app| app.session().is_some());
+        wait_until(&mut harness, figures_shown);
     }
     assert_eq!(harness.state().app.error(), None);
     assert!(
         harness.state().app.session().is_some(),
         "the dataset did not load"
     );
+    wait_until(&mut harness, figures_shown);
     harness.run();
     harness
 }
@@ -347,7 +348,14 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     dashboard(&mut harness, "Prioritisation");
     harness.get_by_label("tag car noise");
     let before = {
-        let a = &harness.state().app.session().unwrap().analysis;
+        let a = &harness
+            .state()
+            .app
+            .session()
+            .unwrap()
+            .figures()
+            .unwrap()
+            .analysis;
         a.tags
             .iter()
             .find(|t| t.tag == "car noise")
@@ -360,6 +368,8 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     harness.run();
     let session = harness.state().app.session().unwrap();
     let live = session
+        .figures()
+        .unwrap()
         .analysis
         .tags
         .iter()
@@ -376,7 +386,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
         &session.project.label_corrections(),
     );
     assert_eq!(
-        serde_json::to_value(&session.analysis).unwrap(),
+        serde_json::to_value(&session.figures().unwrap().analysis).unwrap(),
         serde_json::to_value(&fresh).unwrap()
     );
     let shown = format!("{:.1} %", live.share_of_data.unwrap() * 100.0);
@@ -399,6 +409,8 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     harness.run();
     let session = harness.state().app.session().unwrap();
     let tag = session
+        .figures()
+        .unwrap()
         .analysis
         .tags
         .iter()
@@ -504,6 +516,8 @@ fn the_course_table_shows_its_potential_gains() {
     );
     let session = harness.state().app.session().unwrap();
     let gains: Vec<(String, f64)> = session
+        .figures()
+        .unwrap()
         .analysis
         .tags
         .iter()
@@ -886,7 +900,16 @@ fn the_dashboard_and_the_report_flag_the_same_slices_in_the_same_units() {
     let (_dir, dataset) = sample("phones");
     let mut harness = open(&dataset);
     dashboard(&mut harness, "Classes");
-    let precision = harness.state().app.session().unwrap().analysis.classes[0].precision;
+    let precision = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .figures()
+        .unwrap()
+        .analysis
+        .classes[0]
+        .precision;
     let shown = errata::report::format::percent(Some(precision), 1);
     harness.get_by_label(&shown);
     assert!(report_of(&dataset, &[]).contains(&format!("| {shown} |")));
@@ -898,7 +921,15 @@ fn the_overview_comes_first_with_the_headline_figures_and_the_largest_gains() {
     let mut harness = open(&dataset);
     harness.get_by_label("Dashboard").click();
     harness.run();
-    let analysis = harness.state().app.session().unwrap().analysis.clone();
+    let analysis = harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .figures()
+        .unwrap()
+        .analysis
+        .clone();
     let overall = &analysis.overall;
     let percent = errata::report::format::percent;
     harness.get_by_label(&percent(overall.accuracy, 1));
@@ -1139,7 +1170,7 @@ fn a_sample_opens_from_a_copy_in_the_data_folder_never_in_the_install_folder() {
     });
     harness.run();
     harness.get_by_label("Create project").click();
-    wait_until(&mut harness, |app| app.session().is_some());
+    wait_until(&mut harness, figures_shown);
     let project = harness
         .state()
         .app
@@ -1182,6 +1213,8 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
         .app
         .session()
         .unwrap()
+        .figures()
+        .unwrap()
         .analysis
         .overall
         .accuracy;
@@ -1190,6 +1223,8 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
         .state()
         .app
         .session()
+        .unwrap()
+        .figures()
         .unwrap()
         .analysis
         .label_issues
@@ -1217,11 +1252,17 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
     );
     harness.run();
     let session = harness.state().app.session().unwrap();
-    let corrected = session.analysis.corrected_labels.unwrap();
+    let corrected = session
+        .figures()
+        .unwrap()
+        .analysis
+        .corrected_labels
+        .unwrap();
     assert_eq!(corrected.count, 1);
     assert!(corrected.accuracy_after > corrected.accuracy_before);
     assert_eq!(
-        session.analysis.overall.accuracy, before,
+        session.figures().unwrap().analysis.overall.accuracy,
+        before,
         "figures as given until switched"
     );
     // The switch shows every figure with the corrected label, and back.
@@ -1230,19 +1271,31 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
     harness
         .get_by_label("Show every figure with the corrected labels")
         .click();
+    // The figures are computed again over the other labels.
+    wait_until(&mut harness, figures_shown);
     harness.run();
     let session = harness.state().app.session().unwrap();
-    assert_eq!(session.analysis.overall.accuracy, corrected.accuracy_after);
-    assert_eq!(session.analysis.corrected_labels, Some(corrected));
+    assert_eq!(
+        session.figures().unwrap().analysis.overall.accuracy,
+        corrected.accuracy_after
+    );
+    assert_eq!(
+        session.figures().unwrap().analysis.corrected_labels,
+        Some(corrected)
+    );
     harness
         .get_by_label("Show every figure with the corrected labels")
         .click();
+    // The figures are computed again over the other labels.
+    wait_until(&mut harness, figures_shown);
     harness.run();
     assert_eq!(
         harness
             .state()
             .app
             .session()
+            .unwrap()
+            .figures()
             .unwrap()
             .analysis
             .overall
@@ -1256,7 +1309,16 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
         .apply(vec![Command::Undo.into()], &ctx);
     harness.run();
     let session = harness.state().app.session().unwrap();
-    assert_eq!(session.analysis.corrected_labels.unwrap().count, 0);
+    assert_eq!(
+        session
+            .figures()
+            .unwrap()
+            .analysis
+            .corrected_labels
+            .unwrap()
+            .count,
+        0
+    );
 }
 
 /// The Drift section, driven as a user would: the current set typed and compared, the new
@@ -1361,6 +1423,8 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     wait_until(&mut harness, |app| {
         !app.session().unwrap().drift.is_running()
     });
+    // The new slices' figures are computed again.
+    wait_until(&mut harness, figures_shown);
     harness.run();
     let session = harness.state().app.session().unwrap();
     assert!(
@@ -1373,6 +1437,8 @@ fn drift_section_compares_a_current_set_and_lists_the_rows_behind_a_new_device()
     );
     assert!(
         session
+            .figures()
+            .unwrap()
             .analysis
             .slices
             .iter()
@@ -1558,7 +1624,7 @@ fn enter_in_the_project_file_field_creates_the_project() {
     harness.get_by_label("Project file:").click();
     harness.run();
     harness.key_press(Key::Enter);
-    wait_until(&mut harness, |app| app.session().is_some());
+    wait_until(&mut harness, figures_shown);
     assert_eq!(harness.state().app.error(), None);
     assert!(dataset.with_extension("errata").is_file());
 }

@@ -8,6 +8,7 @@ pub mod audio;
 mod command;
 pub mod dialogs;
 pub mod drift;
+pub mod figures;
 pub mod images;
 pub mod media;
 pub mod opening;
@@ -452,9 +453,12 @@ impl ErrataApp {
                 }
             }
             Screen::Review(session) => {
-                if session.poll_drift() | session.finder.poll() {
+                if session.poll_figures() | session.poll_drift() | session.finder.poll() {
                     ctx.request_repaint();
-                } else if session.drift.is_running() || session.finder.is_running() {
+                } else if session.figures_state().is_computing()
+                    || session.drift.is_running()
+                    || session.finder.is_running()
+                {
                     ctx.request_repaint_after(std::time::Duration::from_millis(100));
                 }
             }
@@ -517,7 +521,14 @@ impl ErrataApp {
             ));
             return;
         };
-        let report = session.report();
+        let Some(report) = session.report() else {
+            self.error = Some(
+                "The figures are still being computed; export the report once the dashboard \
+                 shows them"
+                    .into(),
+            );
+            return;
+        };
         let (send, done) = sync_channel(1);
         let (target, ctx) = (path.clone(), ctx.clone());
         let spawned = std::thread::Builder::new()

@@ -7,18 +7,18 @@ use crate::model::slices::FlagRule;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::figures::{Figures, FiguresState};
 use super::slice_finder::FinderCommand;
 use crate::data::contain::contain;
 use crate::data::project::{Edit, LabelVerdict, Project};
 use crate::data::store::{Committed, Op, StoreError, TagDef};
+use crate::model::EvalSet;
 use crate::model::audit::AuditSpec;
-use crate::model::calibration::{self, PrPoint, Reliability};
 use crate::model::filter::{RowFilter, RowList};
 use crate::model::hlp::{HlpPreference, Subject};
 use crate::model::order::{Order, Presorted};
 use crate::model::priorities::Rating;
 use crate::model::tags::TagId;
-use crate::model::{Analysis, EvalSet, Task, automation, comparison};
 use crate::report::{AuditResults, Report};
 
 /// What the user can ask of the review loop.
@@ -100,15 +100,10 @@ pub struct Session {
     pub selected: Option<u32>,
     /// The last thing that happened, for the status bar.
     pub status: String,
-    /// Every figure of the dashboard; computed once on open, then kept current by
-    /// [`Analysis::refresh`] after each edit (O(tags + slices), not O(rows)).
-    pub analysis: Analysis,
-    /// Figures that edits never change, computed once on open: the reliability diagram,
-    /// per-class precision-recall curves (classification), and regressions and fixes
-    /// against the baseline.
-    pub reliability: Option<Reliability>,
-    pub pr_curves: Vec<Vec<PrPoint>>,
-    pub changes: Option<(u64, u64)>,
+    /// Every figure of the dashboard: computed in the background on open (and when the
+    /// labels change), then kept current by [`Analysis::refresh`] after each edit
+    /// (O(tags + slices), not O(rows)).
+    figures: FiguresState,
     /// The audit checklist's results, or why it cannot run; `None` without a checklist.
     pub audit: Option<Result<AuditResults, String>>,
     /// Which slice values the dashboard and exported reports flag "below overall".
@@ -168,30 +163,7 @@ impl Session {
             .flatten()
             .map(|v| v.lines().map(String::from).collect())
             .unwrap_or_default();
-        let set = &project.dataset.set;
-        let (book, inputs) = (&project.book, project.inputs());
-        // The figures edits change, and those they never do, at once.
-        let (mut analysis, (reliability, pr_curves, changes)) = rayon::join(
-            || Analysis::compute(set, book, inputs),
-            || {
-                let reliability = set
-                    .confidence
-                    .as_ref()
-                    .map(|c| calibration::reliability(c, &set.correct));
-                let pr_curves = match (&set.confidence, set.task) {
-                    (Some(c), Task::Classification) => calibration::pr_curves(
-                        &set.labels,
-                        &set.predictions,
-                        c,
-                        set.n_classes,
-                        &automation::THRESHOLDS,
-                    ),
-                    _ => Vec::new(),
-                };
-                (reliability, pr_curves, comparison::counts(set))
-            },
-        );
-        analysis.set_corrections(project.given_set(), &project.label_corrections());
+        let figures = FiguresState::start(&project.dataset.set, project.inputs());
         let presorted = presort_in_background(&project.dataset.set);
         let mut session = Session {
             project,
@@ -201,10 +173,7 @@ impl Session {
             rows: Vec::new(),
             selected: None,
             status: "Saved".into(),
-            analysis,
-            reliability,
-            pr_curves,
-            changes,
+            figures,
             audit: None,
             flag_rule: FlagRule::default(),
             hidden_columns,
@@ -220,9 +189,11 @@ impl Session {
     }
 
     /// The audit report of the project as it is now: the same content `errata report` gives,
-    /// built around the analysis the session keeps current (no pass over the rows).
-    pub fn report(&self) -> Report {
-        let mut report = Report::of_project(&self.project, self.analysis.clone());
+    /// built around the analysis the session keeps current (no pass over the rows). `None`
+    /// until the figures are computed.
+    pub fn report(&self) -> Option<Report> {
+        let figures = self.figures()?;
+        let mut report = Report::of_project(&self.project, figures.analysis.clone());
         report.flag_rule = self.flag_rule;
         if let Some(Ok(results)) = &self.audit {
             report.audit = Some(results.clone());
@@ -231,22 +202,60 @@ impl Session {
             report.drift = Some(result.analysis.clone());
         }
         report.found_slices = self.finder.found().cloned();
-        report
+        Some(report)
     }
 
-    /// Every figure computed again over the project's set (after it was swapped for the
-    /// one with corrected labels, or back), the audit measured again, the rows filtered.
-    fn recompute(&mut self) {
+    /// The dashboard's figures; `None` while they are computed or when computing them
+    /// failed ([`Session::figures_state`] tells which).
+    pub fn figures(&self) -> Option<&Figures> {
+        self.figures.ready()
+    }
+
+    pub fn figures_state(&self) -> &FiguresState {
+        &self.figures
+    }
+
+    /// Takes in the figures once computed, with the edits made meanwhile; true when they
+    /// arrived just now.
+    pub fn poll_figures(&mut self) -> bool {
+        let arrived = self.figures.poll();
+        if arrived {
+            self.refresh_figures(true);
+        }
+        arrived
+    }
+
+    /// Waits until the figures are computed (for tests, benchmarks and headless use).
+    pub fn wait_for_figures(&mut self) -> Option<&Figures> {
+        if self.figures.wait() {
+            self.refresh_figures(true);
+        }
+        self.figures()
+    }
+
+    /// Brings the figures up to date with the project's tags, reviewed marks and entered
+    /// values (and its reviewed labels when `labels_changed`), once they are computed.
+    fn refresh_figures(&mut self, labels_changed: bool) {
         let project = &self.project;
-        let set = &project.dataset.set;
-        self.analysis = Analysis::compute(set, &project.book, project.inputs());
-        self.analysis
-            .set_corrections(project.given_set(), &project.label_corrections());
-        self.reliability = set
-            .confidence
-            .as_ref()
-            .map(|c| calibration::reliability(c, &set.correct));
-        self.changes = comparison::counts(set);
+        let Some(figures) = self.figures.ready_mut() else {
+            return;
+        };
+        if labels_changed {
+            let corrections = project.label_corrections();
+            figures
+                .analysis
+                .set_corrections(project.given_set(), &corrections);
+        }
+        figures
+            .analysis
+            .refresh(&project.dataset.set, &project.book, project.inputs());
+    }
+
+    /// Every figure computed again, in the background, over the project's set (after it
+    /// was swapped for the one with corrected labels, or back, or given new slices); the
+    /// audit measured again, the rows filtered.
+    fn recompute(&mut self) {
+        self.figures = FiguresState::start(&self.project.dataset.set, self.project.inputs());
         // The whole-table orders (id, confidence) do not depend on the labels: kept.
         self.run_audit();
         self.refilter();
@@ -463,11 +472,7 @@ impl Session {
                 if let Err(e) = self.project.set_hlp_preference(prefer) {
                     self.status = format!("The HLP choice holds until you close: {e}");
                 }
-                self.analysis.refresh(
-                    &self.project.dataset.set,
-                    &self.project.book,
-                    self.project.inputs(),
-                );
+                self.refresh_figures(false);
             }
             Command::ToggleHotkey(key) => {
                 let tag = self
@@ -687,15 +692,7 @@ impl Session {
             self.recompute();
             return Ok(committed);
         }
-        if labels_changed {
-            self.analysis
-                .set_corrections(self.project.given_set(), &self.project.label_corrections());
-        }
-        self.analysis.refresh(
-            &self.project.dataset.set,
-            &self.project.book,
-            self.project.inputs(),
-        );
+        self.refresh_figures(labels_changed);
         if committed
             .ops
             .iter()
@@ -811,6 +808,35 @@ mod tests {
         assert_eq!(book.rows(book.id("blur").unwrap()), [0, 1]);
         assert_eq!(book.rows(book.id("glare").unwrap()), [9]);
         assert!(book.is_reviewed(3));
+    }
+
+    #[test]
+    fn edits_made_while_the_figures_are_computed_are_in_them_when_they_arrive() {
+        let (_dir, mut s) = session();
+        // Nothing takes the figures in before a poll: until then they are being computed.
+        assert!(s.figures_state().is_computing());
+        assert!(s.figures().is_none() && s.report().is_none());
+        s.apply(Command::ToggleHotkey(1)).unwrap();
+        s.apply(Command::MarkReviewedAndNext).unwrap();
+        s.apply(Command::SetHlp {
+            subject: Subject::Tag("blur".into()),
+            accuracy: Some(0.95),
+        })
+        .unwrap();
+        let arrived = s.wait_for_figures().unwrap().analysis.clone();
+        let p = &s.project;
+        let blur = arrived.tags.iter().find(|t| t.tag == "blur").unwrap();
+        assert_eq!(blur.n, 2, "the tag added meanwhile");
+        assert_eq!(blur.hlp, Some(0.95), "the HLP entered meanwhile");
+        assert!(arrived.reviewed_rows > 0, "the rows reviewed meanwhile");
+        // Every figure, as computed now over the project.
+        let mut fresh = crate::model::Analysis::compute(&p.dataset.set, &p.book, p.inputs());
+        fresh.set_corrections(p.given_set(), &p.label_corrections());
+        assert_eq!(
+            serde_json::to_value(&arrived).unwrap(),
+            serde_json::to_value(&fresh).unwrap()
+        );
+        assert!(s.report().is_some());
     }
 
     #[test]

@@ -93,7 +93,16 @@ pub struct LabelIssueRow {
 }
 
 impl Analysis {
+    /// Every figure of a report, tags and reviewed marks included.
     pub fn compute(set: &EvalSet, book: &TagBook, inputs: &ManualInputs) -> Self {
+        let mut analysis = Analysis::of_rows(set, inputs);
+        analysis.refresh(set, book, inputs);
+        analysis
+    }
+
+    /// The figures that take a pass over every row; those of tags and reviewed marks are
+    /// left for [`Analysis::refresh`].
+    pub fn of_rows(set: &EvalSet, inputs: &ManualInputs) -> Self {
         let mut analysis = Analysis::counted(&Counts::of(set), inputs);
         let found = label_issues::find(set);
         analysis.label_issues = found.as_ref().map(|(_, issues)| {
@@ -110,7 +119,6 @@ impl Analysis {
         });
         analysis.label_issues_method = found.map(|(method, _)| method);
         analysis.agreement = AgreementFigures::compute(set);
-        analysis.refresh(set, book, inputs);
         analysis
     }
 

@@ -109,6 +109,11 @@ impl RowFilter {
 
     /// The matching rows, in row order.
     pub fn rows(&self, set: &EvalSet, book: &TagBook) -> Vec<u32> {
+        if self.is_empty() {
+            // Every row, as the project opens: no test a row, and no pieces gathered from
+            // threads (a third of a second at 10 million rows while the figures compute).
+            return (0..set.len() as u32).collect();
+        }
         let needle = self.search.trim().to_lowercase();
         // Labels and predictions are codes into the vocabulary: search each entry once, not
         // once per row.

@@ -238,8 +238,12 @@ fn review_ui(
             }
             ui.separator();
             if ui
-                .add_enabled(!app.dialog_open(), egui::Button::new("Export report..."))
+                .add_enabled(
+                    !app.dialog_open() && session.figures().is_some(),
+                    egui::Button::new("Export report..."),
+                )
                 .on_hover_text("Write the audit report as HTML, Markdown or JSON")
+                .on_disabled_hover_text("Available once the figures are computed")
                 .clicked()
             {
                 commands.push(AppCommand::ShowExport(true));

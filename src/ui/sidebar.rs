@@ -151,11 +151,19 @@ fn filters_ui(
         ui.checkbox(&mut filter.annotators_disagree, "Annotators disagree");
     }
     if set.probabilities.is_some() || set.annotators.is_some() {
-        let suspects = session.analysis.label_issues.as_ref();
+        // Found with the figures, which arrive a moment after the project opens.
+        let figures = session.figures();
+        let suspects = figures.and_then(|f| f.analysis.label_issues.as_ref());
         let mut on = filter.listed.is_some();
-        let count = suspects.map_or(0, Vec::len);
+        let count = match figures {
+            Some(_) => suspects.map_or(0, Vec::len).to_string(),
+            None => "finding...".into(),
+        };
         if ui
-            .checkbox(&mut on, format!("Suspected label errors ({count})"))
+            .add_enabled(
+                figures.is_some(),
+                egui::Checkbox::new(&mut on, format!("Suspected label errors ({count})")),
+            )
             .changed()
         {
             filter.listed = on.then(|| {

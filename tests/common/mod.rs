@@ -57,6 +57,12 @@ pub fn window_with_samples(
         })
 }
 
+/// Whether the review screen is open with its figures computed (they arrive a moment after
+/// the project opens).
+pub fn figures_shown(app: &ErrataApp) -> bool {
+    app.session().is_some_and(|s| s.figures().is_some())
+}
+
 /// Steps the window until `done` holds or an error is shown; background work finishes
 /// within seconds, so after 10 s the test fails.
 pub fn wait_until(harness: &mut Harness<'_, Window>, done: impl Fn(&ErrataApp) -> bool) {

@@ -3,18 +3,18 @@
 
 use super::{interval, pct, show_rows};
 use crate::app::AppCommand;
-use crate::app::session::Session;
+use crate::app::figures::Figures;
 use crate::model::filter::RowFilter;
 use crate::report::format;
 use crate::ui::state::DashboardView;
 
 pub(super) fn classes_ui(
     ui: &mut egui::Ui,
-    session: &Session,
+    figures: &Figures,
     state: &mut DashboardView,
     commands: &mut Vec<AppCommand>,
 ) {
-    let analysis = &session.analysis;
+    let analysis = &figures.analysis;
     let (Some(confusion), Some(averages)) = (&analysis.confusion, &analysis.averages) else {
         ui.label(
             "This is a transcription task: each row's label is a whole transcript, so there \

@@ -3,6 +3,7 @@
 
 use super::{pct, show_rows};
 use crate::app::AppCommand;
+use crate::app::figures::Figures;
 use crate::app::session::Session;
 use crate::model::comparison::Change;
 use crate::model::filter::RowFilter;
@@ -12,8 +13,13 @@ use crate::report::format::{self, signed_points};
 
 /// The model against the baseline: accuracy of both per tag and slice value, and the
 /// regressions and fixes (each a link to its rows).
-pub(super) fn comparison_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
-    let Some((regressed, fixed)) = session.changes else {
+pub(super) fn comparison_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    figures: &Figures,
+    commands: &mut Vec<AppCommand>,
+) {
+    let Some((regressed, fixed)) = figures.changes else {
         ui.weak("This dataset has no baseline column (an earlier model's predictions); add one to compare.");
         return;
     };
@@ -90,7 +96,7 @@ pub(super) fn comparison_ui(ui: &mut egui::Ui, session: &Session, commands: &mut
                 commands,
             );
         }
-        for s in &session.analysis.slices {
+        for s in &figures.analysis.slices {
             let Some(column) = set.slices.iter().position(|c| c.name == s.column) else {
                 continue;
             };

@@ -5,6 +5,7 @@ use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
 use super::{PLOT_HEIGHT, pct, reference_line, show_rows};
 use crate::app::AppCommand;
+use crate::app::figures::Figures;
 use crate::app::session::Session;
 use crate::model::automation::lowest_threshold_reaching;
 use crate::model::filter::RowFilter;
@@ -14,10 +15,11 @@ use crate::ui::state::DashboardView;
 pub(super) fn confidence_ui(
     ui: &mut egui::Ui,
     session: &Session,
+    figures: &Figures,
     state: &mut DashboardView,
     commands: &mut Vec<AppCommand>,
 ) {
-    let curve = &session.analysis.automation;
+    let curve = &figures.analysis.automation;
     if curve.is_empty() {
         ui.weak("This dataset has no confidence column.");
         return;
@@ -85,14 +87,14 @@ pub(super) fn confidence_ui(
             );
             plot.hline(reference_line("target", target));
         });
-    reliability_ui(ui, session);
-    pr_ui(ui, session, state);
+    reliability_ui(ui, figures);
+    pr_ui(ui, session, figures, state);
 }
 
 /// Accuracy against mean confidence per confidence bin, with the diagonal of a perfectly
 /// calibrated model and the expected calibration error.
-fn reliability_ui(ui: &mut egui::Ui, session: &Session) {
-    let Some(reliability) = &session.reliability else {
+fn reliability_ui(ui: &mut egui::Ui, figures: &Figures) {
+    let Some(reliability) = &figures.reliability else {
         return;
     };
     ui.add_space(10.0);
@@ -146,8 +148,8 @@ fn reliability_ui(ui: &mut egui::Ui, session: &Session) {
 }
 
 /// Precision against recall of one class as the confidence threshold rises.
-fn pr_ui(ui: &mut egui::Ui, session: &Session, state: &mut DashboardView) {
-    let curves = &session.pr_curves;
+fn pr_ui(ui: &mut egui::Ui, session: &Session, figures: &Figures, state: &mut DashboardView) {
+    let curves = &figures.pr_curves;
     if curves.is_empty() {
         return;
     }

@@ -6,6 +6,7 @@
 use egui::{Color32, RichText};
 
 use super::{pct, show_rows};
+use crate::app::figures::Figures;
 use crate::app::session::{Command, Session};
 use crate::app::{AppCommand, View};
 use crate::model::filter::{RowFilter, RowList};
@@ -34,11 +35,16 @@ fn kappa_colour(value: Option<f64>) -> Color32 {
     Color32::from_rgb(r as u8, g as u8, 70)
 }
 
-pub(super) fn labels_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
-    let a = &session.analysis;
-    corrected_labels(ui, session, commands);
+pub(super) fn labels_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    figures: &Figures,
+    commands: &mut Vec<AppCommand>,
+) {
+    let a = &figures.analysis;
+    corrected_labels(ui, session, figures, commands);
     ui.add_space(8.0);
-    label_issues(ui, session, commands);
+    label_issues(ui, session, figures, commands);
     ui.add_space(8.0);
     match &a.agreement {
         Some(agreement) => agreement_ui(ui, session, agreement, commands),
@@ -49,9 +55,14 @@ pub(super) fn labels_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec
 }
 
 /// The corrected labels' count and effect, and the switch to show figures with them.
-fn corrected_labels(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
+fn corrected_labels(
+    ui: &mut egui::Ui,
+    session: &Session,
+    figures: &Figures,
+    commands: &mut Vec<AppCommand>,
+) {
     ui.heading("Corrected labels");
-    let Some(c) = session.analysis.corrected_labels else {
+    let Some(c) = figures.analysis.corrected_labels else {
         return;
     };
     ui.label(format!(
@@ -293,9 +304,14 @@ fn groups_table(
 }
 
 /// The ranked queue of suspected label errors, each row a link.
-fn label_issues(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
+fn label_issues(
+    ui: &mut egui::Ui,
+    session: &Session,
+    figures: &Figures,
+    commands: &mut Vec<AppCommand>,
+) {
     ui.heading("Suspected label errors");
-    let a = &session.analysis;
+    let a = &figures.analysis;
     let Some(issues) = &a.label_issues else {
         ui.weak("Add the model's probability of every class as prob_<class> columns (or annotators and a confidence column) to find rows whose label is probably wrong.");
         return;

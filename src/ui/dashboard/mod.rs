@@ -15,12 +15,14 @@ mod priorities;
 mod slices;
 
 use super::state::DashboardView;
+use crate::app::figures::FiguresState;
 use crate::app::session::{Command, Session};
 use crate::app::{AppCommand, Section, View};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::HlpSource;
 use crate::model::stats::Interval;
 use crate::report::format;
+use crate::ui::thousands;
 
 /// Slice values with fewer rows than this are marked small: their figures are unreliable.
 const SMALL: u64 = 30;
@@ -93,16 +95,44 @@ pub fn dashboard_ui(
         }
     });
     ui.separator();
-    egui::ScrollArea::both().show(ui, |ui| match state.section {
-        Section::Overview => overview::overview_ui(ui, session, commands),
-        Section::Priorities => priorities::priorities_ui(ui, session, state, commands),
-        Section::Slices => slices::slices_ui(ui, session, state, commands),
-        Section::Classes => classes::classes_ui(ui, session, state, commands),
-        Section::Confidence => confidence::confidence_ui(ui, session, state, commands),
-        Section::Comparison => comparison::comparison_ui(ui, session, commands),
-        Section::Labels => labels::labels_ui(ui, session, commands),
-        Section::Drift => drift::drift_ui(ui, session, state, commands),
-        Section::FindSlices => found_slices::found_slices_ui(ui, session, state, commands),
-        Section::Audit => audit::audit_ui(ui, session, state, commands),
+    egui::ScrollArea::both().show(ui, |ui| {
+        // Drift, slice discovery and the audit run on their own; the other sections show
+        // the figures computed over every row, which arrive a moment after the project opens.
+        let figures = session.figures();
+        match (state.section, figures) {
+            (Section::Drift, _) => drift::drift_ui(ui, session, state, commands),
+            (Section::FindSlices, _) => found_slices::found_slices_ui(ui, session, state, commands),
+            (Section::Audit, _) => audit::audit_ui(ui, session, state, commands),
+            (_, None) => figures_pending_ui(ui, session),
+            (Section::Overview, Some(f)) => overview::overview_ui(ui, session, f, commands),
+            (Section::Priorities, Some(f)) => {
+                priorities::priorities_ui(ui, session, f, state, commands)
+            }
+            (Section::Slices, Some(f)) => slices::slices_ui(ui, session, f, state, commands),
+            (Section::Classes, Some(f)) => classes::classes_ui(ui, f, state, commands),
+            (Section::Confidence, Some(f)) => {
+                confidence::confidence_ui(ui, session, f, state, commands)
+            }
+            (Section::Comparison, Some(f)) => comparison::comparison_ui(ui, session, f, commands),
+            (Section::Labels, Some(f)) => labels::labels_ui(ui, session, f, commands),
+        }
     });
+}
+
+/// While the figures are computed (or if that failed): what is happening, and for how many rows.
+fn figures_pending_ui(ui: &mut egui::Ui, session: &Session) {
+    match session.figures_state() {
+        FiguresState::Failed(message) => {
+            ui.colored_label(ui.visuals().error_fg_color, message);
+        }
+        _ => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "Computing the figures over {} rows...",
+                    thousands(session.project.dataset.set.len())
+                ));
+            });
+        }
+    }
 }

@@ -5,14 +5,20 @@
 use super::priorities::priority_lines;
 use super::{interval, pct, show_rows};
 use crate::app::AppCommand;
+use crate::app::figures::Figures;
 use crate::app::session::Session;
 use crate::model::Task;
 use crate::model::filter::{Outcome, RowFilter};
 use crate::report::format;
 use crate::ui::thousands;
 
-pub(super) fn overview_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Vec<AppCommand>) {
-    let analysis = &session.analysis;
+pub(super) fn overview_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    figures: &Figures,
+    commands: &mut Vec<AppCommand>,
+) {
+    let analysis = &figures.analysis;
     let overall = &analysis.overall;
     let dataset = &session.project.dataset;
     let transcription = dataset.set.task == Task::Transcription;
@@ -83,7 +89,7 @@ pub(super) fn overview_ui(ui: &mut egui::Ui, session: &Session, commands: &mut V
     ui.add_space(12.0);
     ui.strong("Largest potential gains");
     ui.weak("Gap to human-level performance × share of data, in points of overall accuracy.");
-    let mut lines = priority_lines(session);
+    let mut lines = priority_lines(session, figures);
     lines.retain(|l| l.gain.is_some());
     lines.sort_by(|a, b| {
         b.gain

@@ -5,6 +5,7 @@ use egui_plot::{Bar, BarChart, Plot};
 
 use super::{interval, pct, show_rows, source};
 use crate::app::AppCommand;
+use crate::app::figures::Figures;
 use crate::app::session::{Command, Session};
 use crate::model::filter::RowFilter;
 use crate::model::hlp::{HlpSource, Subject};
@@ -31,8 +32,8 @@ pub(super) struct PriorityLine {
     pub(super) filter: RowFilter,
 }
 
-pub(super) fn priority_lines(session: &Session) -> Vec<PriorityLine> {
-    let analysis = &session.analysis;
+pub(super) fn priority_lines(session: &Session, figures: &Figures) -> Vec<PriorityLine> {
+    let analysis = &figures.analysis;
     let set = &session.project.dataset.set;
     let book = &session.project.book;
     analysis
@@ -149,10 +150,11 @@ fn sort_lines(lines: &mut [(usize, PriorityLine)], column: usize, ascending: boo
 pub(super) fn priorities_ui(
     ui: &mut egui::Ui,
     session: &Session,
+    figures: &Figures,
     state: &mut DashboardView,
     commands: &mut Vec<AppCommand>,
 ) {
-    let analysis = &session.analysis;
+    let analysis = &figures.analysis;
     ui.label(format!(
         "Potential gain = gap to human-level performance x share of data. Tags are measured over the {} reviewed rows, slices over all {} rows.",
         thousands(analysis.reviewed_rows),
@@ -161,8 +163,10 @@ pub(super) fn priorities_ui(
     if let Some(note) = analysis.tags_note {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
-    let mut lines: Vec<(usize, PriorityLine)> =
-        priority_lines(session).into_iter().enumerate().collect();
+    let mut lines: Vec<(usize, PriorityLine)> = priority_lines(session, figures)
+        .into_iter()
+        .enumerate()
+        .collect();
     sort_lines(&mut lines, state.sort_column, state.ascending);
     egui::Grid::new("priorities")
         .striped(true)

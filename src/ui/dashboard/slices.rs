@@ -5,6 +5,7 @@ use egui_plot::{Line, Plot, PlotPoints, Points};
 
 use super::{PLOT_HEIGHT, SMALL, interval, pct, reference_line, show_rows, source};
 use crate::app::AppCommand;
+use crate::app::figures::Figures;
 use crate::app::session::{Command, Session};
 use crate::model::Task;
 use crate::model::filter::RowFilter;
@@ -15,10 +16,11 @@ use crate::ui::state::DashboardView;
 pub(super) fn slices_ui(
     ui: &mut egui::Ui,
     session: &Session,
+    figures: &Figures,
     state: &mut DashboardView,
     commands: &mut Vec<AppCommand>,
 ) {
-    let analysis = &session.analysis;
+    let analysis = &figures.analysis;
     let set = &session.project.dataset.set;
     if set.slices.is_empty() {
         ui.weak("This dataset has no slice columns.");
