@@ -923,11 +923,16 @@ impl Loader<'_> {
             })
         };
         let optional = |column: &Option<String>| column.as_deref().map(read).transpose();
+        // Two at once: reading one decodes on one core while it stores on the other,
+        // which seldom keeps both busy.
+        let (label, prediction) = rayon::join(|| read(&roles.label), || read(&roles.prediction));
+        let (human, baseline) =
+            rayon::join(|| optional(&roles.human), || optional(&roles.baseline));
         Ok(LabelColumns {
-            label: read(&roles.label)?,
-            prediction: read(&roles.prediction)?,
-            human: optional(&roles.human)?,
-            baseline: optional(&roles.baseline)?,
+            label: label?,
+            prediction: prediction?,
+            human: human?,
+            baseline: baseline?,
             annotators: roles
                 .annotators
                 .iter()
