@@ -65,6 +65,26 @@ fn open(path: &Path) -> Harness<'static, Window> {
     harness
 }
 
+/// `errata open PROJECT` reads the project while the window is made: the window shows it
+/// whether the read ends before the window exists or after.
+#[test]
+fn an_open_started_before_the_window_shows_the_project() {
+    use errata::app::opening::{Wake, open_in_background};
+    let (_dir, dataset) = sample("speech");
+    let project = dataset.with_extension("errata");
+    errata::data::project::Project::init(&dataset, &Default::default(), &project).unwrap();
+    for wait_before_window in [Duration::from_millis(500), Duration::ZERO] {
+        let wake = Wake::default();
+        let job = open_in_background(project.clone(), wake.clone());
+        std::thread::sleep(wait_before_window);
+        let mut harness = common::window_on(job, wake);
+        wait_until(&mut harness, figures_shown);
+        assert_eq!(harness.state().app.error(), None);
+        harness.run();
+        harness.get_by_label_contains("rows shown");
+    }
+}
+
 fn selected(harness: &Harness<'_, Window>) -> Option<u32> {
     harness.state().app.session().unwrap().selected
 }

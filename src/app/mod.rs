@@ -325,7 +325,8 @@ impl ErrataApp {
         self.screen = Screen::Loading(job);
     }
 
-    fn start(&mut self, job: Result<Job, String>) {
+    /// Shows the progress of `job` until it ends, or why it could not start.
+    pub fn start(&mut self, job: Result<Job, String>) {
         match job {
             Ok(job) => self.screen = Screen::Loading(job),
             Err(message) => self.error = Some(message),
@@ -334,11 +335,8 @@ impl ErrataApp {
 
     /// Opens a dataset or project in the background; the window keeps drawing meanwhile.
     fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
-        let target = path.clone();
         self.error = None;
-        self.start(Job::spawn(path, ctx, move |progress| {
-            opening::open(&target, progress)
-        }));
+        self.start(opening::open_in_background(path, opening::Wake::of(ctx)));
     }
 
     /// Opens a bundled sample from a copy in the user's data folder (made on first use, kept

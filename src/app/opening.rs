@@ -4,8 +4,8 @@
 //! previewed (the table is not read again).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use super::session::Session;
@@ -102,6 +102,30 @@ impl MappingDialog {
     }
 }
 
+/// Asks the window for a frame when background work ends. Work started before the window
+/// exists wakes it from the moment it is given it; work that ended before then is picked up
+/// by the window's first frame, which looks for it.
+#[derive(Clone, Default)]
+pub struct Wake(Arc<OnceLock<egui::Context>>);
+
+impl Wake {
+    pub fn of(ctx: &egui::Context) -> Wake {
+        let wake = Wake::default();
+        wake.set_window(ctx);
+        wake
+    }
+
+    pub fn set_window(&self, ctx: &egui::Context) {
+        let _ = self.0.set(ctx.clone());
+    }
+
+    fn now(&self) {
+        if let Some(ctx) = self.0.get() {
+            ctx.request_repaint();
+        }
+    }
+}
+
 /// A background open, with its progress and a cancel switch.
 pub struct Job {
     /// What is being opened, for the progress screen.
@@ -119,10 +143,19 @@ impl Job {
         ctx: &egui::Context,
         work: impl FnOnce(&Progress) -> Result<Opened, OpenError> + Send + 'static,
     ) -> Result<Job, String> {
+        Job::start(target, Wake::of(ctx), work)
+    }
+
+    /// [`Job::spawn`] before the window exists (the path given to `errata open`, read
+    /// while the window is made): `wake` is given the window once it is.
+    pub fn start(
+        target: PathBuf,
+        wake: Wake,
+        work: impl FnOnce(&Progress) -> Result<Opened, OpenError> + Send + 'static,
+    ) -> Result<Job, String> {
         let (send, result) = sync_channel(1);
         let progress = Arc::new(Progress::default());
         let shared = progress.clone();
-        let ctx = ctx.clone();
         let name = target.display().to_string();
         std::thread::Builder::new()
             .name("errata-load".into())
@@ -135,7 +168,7 @@ impl Job {
                     )))
                 });
                 let _ = send.send(outcome);
-                ctx.request_repaint();
+                wake.now();
             })
             .map_err(|e| format!("cannot start loading {}: {e}", target.display()))?;
         Ok(Job {
@@ -155,6 +188,12 @@ impl Job {
     pub fn cancel(&self) {
         self.progress.cancel();
     }
+}
+
+/// [`open`] as a background job; `wake` wakes the window when it ends.
+pub fn open_in_background(path: PathBuf, wake: Wake) -> Result<Job, String> {
+    let target = path.clone();
+    Job::start(path, wake, move |progress| open(&target, progress))
 }
 
 /// Opens a project, or a dataset through the project beside it; a dataset without one goes

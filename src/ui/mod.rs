@@ -15,7 +15,7 @@ mod welcome;
 
 use std::path::PathBuf;
 
-use crate::app::opening::Job;
+use crate::app::opening::{self, Job, Wake};
 use crate::app::shortcuts::SHORTCUTS;
 use crate::app::{AppCommand, ErrataApp, Options, Panel, RECENT_KEY, Screen, View};
 use crate::data::progress::Step;
@@ -29,6 +29,17 @@ pub struct Window {
 }
 
 impl Window {
+    /// The window on `job`, an open started before the window was made.
+    pub fn opening(
+        cc: &eframe::CreationContext<'_>,
+        job: Result<Job, String>,
+        options: Options,
+    ) -> Self {
+        let mut window = Window::new(cc, None, options);
+        window.app.start(job);
+        window
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, open: Option<PathBuf>, options: Options) -> Self {
         let mut state = UiState::default();
         if let Some(section) = options.dashboard {
@@ -89,10 +100,19 @@ pub fn run_window(open: Option<PathBuf>, options: Options) -> Result<(), eframe:
         persistence_path: crate::app::data_folder().map(|folder| folder.join("app.ron")),
         ..Default::default()
     };
+    // The path given is read while the window is made (a tenth of a second).
+    let wake = Wake::default();
+    let job = open.map(|path| opening::open_in_background(path, wake.clone()));
     eframe::run_native(
         "errata",
         native,
-        Box::new(move |cc| Ok(Box::new(Window::new(cc, open, options)))),
+        Box::new(move |cc| {
+            wake.set_window(&cc.egui_ctx);
+            Ok(Box::new(match job {
+                Some(job) => Window::opening(cc, job, options),
+                None => Window::new(cc, None, options),
+            }))
+        }),
     )
 }
 

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use egui_kittest::Harness;
+use errata::app::opening::{Job, Wake};
 use errata::app::{ErrataApp, Options};
 use errata::ui::Window;
 
@@ -51,6 +52,27 @@ pub fn window_with_samples(
                     audio_output: false,
                     native_dialogs: false,
                     samples_copy: Some(samples_copy),
+                    ..Options::default()
+                },
+            )
+        })
+}
+
+/// The window on an open started before it was made, as `errata open PATH` does; `wake`
+/// is the one the open was started with.
+pub fn window_on(job: Result<Job, String>, wake: Wake) -> Harness<'static, Window> {
+    Harness::builder()
+        .with_size([1400.0, 860.0])
+        .with_max_steps(64)
+        .build_eframe(move |cc| {
+            wake.set_window(&cc.egui_ctx);
+            Window::opening(
+                cc,
+                job,
+                Options {
+                    audio_output: false,
+                    native_dialogs: false,
+                    samples_copy: Some(std::env::temp_dir().join("errata-test-samples")),
                     ..Options::default()
                 },
             )
