@@ -85,6 +85,18 @@ fn an_open_started_before_the_window_shows_the_project() {
     }
 }
 
+/// The dashboard's figures of the open session (`open` waits for them).
+fn analysis<'a>(harness: &'a Harness<'_, Window>) -> &'a errata::model::Analysis {
+    &harness
+        .state()
+        .app
+        .session()
+        .unwrap()
+        .figures()
+        .unwrap()
+        .analysis
+}
+
 fn selected(harness: &Harness<'_, Window>) -> Option<u32> {
     harness.state().app.session().unwrap().selected
 }
@@ -368,14 +380,7 @@ fn the_dashboard_follows_tags_and_entered_hlp() {
     dashboard(&mut harness, "Prioritisation");
     harness.get_by_label("tag car noise");
     let before = {
-        let a = &harness
-            .state()
-            .app
-            .session()
-            .unwrap()
-            .figures()
-            .unwrap()
-            .analysis;
+        let a = analysis(&harness);
         a.tags
             .iter()
             .find(|t| t.tag == "car noise")
@@ -920,16 +925,7 @@ fn the_dashboard_and_the_report_flag_the_same_slices_in_the_same_units() {
     let (_dir, dataset) = sample("phones");
     let mut harness = open(&dataset);
     dashboard(&mut harness, "Classes");
-    let precision = harness
-        .state()
-        .app
-        .session()
-        .unwrap()
-        .figures()
-        .unwrap()
-        .analysis
-        .classes[0]
-        .precision;
+    let precision = analysis(&harness).classes[0].precision;
     let shown = errata::report::format::percent(Some(precision), 1);
     harness.get_by_label(&shown);
     assert!(report_of(&dataset, &[]).contains(&format!("| {shown} |")));
@@ -941,15 +937,7 @@ fn the_overview_comes_first_with_the_headline_figures_and_the_largest_gains() {
     let mut harness = open(&dataset);
     harness.get_by_label("Dashboard").click();
     harness.run();
-    let analysis = harness
-        .state()
-        .app
-        .session()
-        .unwrap()
-        .figures()
-        .unwrap()
-        .analysis
-        .clone();
+    let analysis = analysis(&harness).clone();
     let overall = &analysis.overall;
     let percent = errata::report::format::percent;
     harness.get_by_label(&percent(overall.accuracy, 1));
@@ -1228,29 +1216,9 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
     harness.run();
     harness.get_by_label("Agreement between annotators");
     harness.get_by_label_contains("low agreement");
-    let before = harness
-        .state()
-        .app
-        .session()
-        .unwrap()
-        .figures()
-        .unwrap()
-        .analysis
-        .overall
-        .accuracy;
+    let before = analysis(&harness).overall.accuracy;
     // The most suspect row is a link to it in the review table.
-    let first = harness
-        .state()
-        .app
-        .session()
-        .unwrap()
-        .figures()
-        .unwrap()
-        .analysis
-        .label_issues
-        .clone()
-        .unwrap()[0]
-        .clone();
+    let first = analysis(&harness).label_issues.clone().unwrap()[0].clone();
     assert_eq!(
         (first.given.as_str(), first.suggested.as_str()),
         ("dent", "scratch")
@@ -1309,19 +1277,7 @@ fn labels_section_finds_label_errors_and_a_correction_changes_every_figure() {
     // The figures are computed again over the other labels.
     wait_until(&mut harness, figures_shown);
     harness.run();
-    assert_eq!(
-        harness
-            .state()
-            .app
-            .session()
-            .unwrap()
-            .figures()
-            .unwrap()
-            .analysis
-            .overall
-            .accuracy,
-        before
-    );
+    assert_eq!(analysis(&harness).overall.accuracy, before);
     // The correction is an edit: undo takes it back.
     harness
         .state_mut()
