@@ -354,14 +354,15 @@ fn export_window_ui(
                 .labelled_by(label.id);
             completions_ui(ui, &mut drafts.export_path, &mut drafts.path_completions);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            // The report is built from the figures, computed again after some changes.
+            let ready = app.session().is_some_and(|s| s.figures().is_some());
+            if !ready {
+                ui.weak("The figures are being computed; Export is ready once they are.");
+            }
             ui.horizontal(|ui| {
                 let typed = drafts.export_path.trim();
-                if (ui
-                    .add_enabled(!typed.is_empty(), egui::Button::new("Export"))
-                    .clicked()
-                    || enter)
-                    && !typed.is_empty()
-                {
+                let can = ready && !typed.is_empty();
+                if (ui.add_enabled(can, egui::Button::new("Export")).clicked() || enter) && can {
                     commands.push(AppCommand::Export(PathBuf::from(typed)));
                 }
                 if ui
