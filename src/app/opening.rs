@@ -253,7 +253,8 @@ pub fn create(dialog: MappingDialog, progress: &Progress) -> Result<Opened, Open
     review(project, progress)
 }
 
-/// Computes every figure of an opened project, for the review screen.
+/// The review session of an opened project: the filter's rows and the audit; the
+/// dashboard's figures follow on a thread of their own.
 fn review(project: Project, progress: &Progress) -> Result<Opened, OpenError> {
     super::release_freed_memory();
     progress.enter(Step::Computing)?;

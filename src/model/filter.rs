@@ -110,7 +110,7 @@ impl RowFilter {
     /// The matching rows, in row order.
     pub fn rows(&self, set: &EvalSet, book: &TagBook) -> Vec<u32> {
         if self.is_empty() {
-            // Every row, as the project opens: no test a row, and no pieces gathered from
+            // Every row, as the project opens: no row tested and no pieces gathered from
             // threads (a third of a second at 10 million rows while the figures compute).
             return (0..set.len() as u32).collect();
         }

@@ -958,22 +958,17 @@ fn check_unique_ids(
         return Ok(());
     };
     let hash = |id: &str| xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+    let each_id = |each: &mut dyn FnMut(&str, usize) -> ControlFlow<()>| {
+        each_kept_id(reader, table, roles, request, column, progress, each)
+    };
     if unhashed_before > 0 {
-        each_kept_id(
-            reader,
-            table,
-            roles,
-            request,
-            column,
-            progress,
-            |id, row| {
-                if row >= unhashed_before {
-                    return ControlFlow::Break(());
-                }
-                hashes.push(hash(id));
-                ControlFlow::Continue(())
-            },
-        )?;
+        each_id(&mut |id, row| {
+            if row >= unhashed_before {
+                return ControlFlow::Break(());
+            }
+            hashes.push(hash(id));
+            ControlFlow::Continue(())
+        })?;
     }
     let hashes = crate::model::ids::sorted(hashes);
     let repeated: PlHashSet<u64> = hashes
@@ -987,20 +982,12 @@ fn check_unique_ids(
     }
     // (id, file row) of every row whose id's hash is repeated, in row order.
     let mut candidates: Vec<(String, usize)> = Vec::new();
-    each_kept_id(
-        reader,
-        table,
-        roles,
-        request,
-        column,
-        progress,
-        |id, row| {
-            if repeated.contains(&hash(id)) {
-                candidates.push((id.to_string(), row));
-            }
-            ControlFlow::Continue(())
-        },
-    )?;
+    each_id(&mut |id, row| {
+        if repeated.contains(&hash(id)) {
+            candidates.push((id.to_string(), row));
+        }
+        ControlFlow::Continue(())
+    })?;
     // (first, later) row of each repeated id, in the order the later ones appear.
     let mut first_of: PlHashMap<&str, usize> = PlHashMap::default();
     let mut pairs: Vec<(&str, usize, usize)> = Vec::new();
